@@ -1,0 +1,128 @@
+import type { AttributeValue } from '@opentelemetry/api';
+import * as A from '../semconv.js';
+import type { SpanLike } from './span-like.js';
+import type { CostSource, UsageRecord } from './usage-record.js';
+
+const STATUS_ERROR = 2;
+const COST_SOURCES: ReadonlySet<string> = new Set(['provider', 'override', 'table', 'unknown']);
+
+/** True for a span that is one billable model call (chat, completion, embeddings, ...). */
+export function isGenAiCallSpan(attributes: SpanLike['attributes']): boolean {
+  const operation = attributes[A.ATTR_GEN_AI_OPERATION_NAME];
+  if (typeof operation === 'string') return A.CALL_OPERATIONS.has(operation);
+  // Older instrumentations set only the system and token counts.
+  return attributes[A.ATTR_GEN_AI_SYSTEM] !== undefined && readTokens(attributes).input !== undefined;
+}
+
+/** Token counts as semconv defines them: cached part of input, reasoning part of output. */
+export interface TokenCounts {
+  input: number | undefined;
+  output: number | undefined;
+  cacheRead: number;
+  cacheWrite: number;
+  reasoning: number;
+}
+
+export function readTokens(attributes: SpanLike['attributes']): TokenCounts {
+  return {
+    input: count(attributes[A.ATTR_GEN_AI_USAGE_INPUT_TOKENS]) ?? count(attributes[A.ATTR_GEN_AI_USAGE_PROMPT_TOKENS]),
+    output: count(attributes[A.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]) ?? count(attributes[A.ATTR_GEN_AI_USAGE_COMPLETION_TOKENS]),
+    cacheRead:
+      count(attributes[A.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]) ??
+      count(attributes[A.ATTR_LLM_USAGE_CACHE_READ_INPUT_TOKENS]) ??
+      0,
+    cacheWrite:
+      count(attributes[A.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS]) ??
+      count(attributes[A.ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS]) ??
+      count(attributes[A.ATTR_LLM_USAGE_CACHE_CREATION_INPUT_TOKENS]) ??
+      0,
+    reasoning:
+      count(attributes[A.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS]) ?? count(attributes[A.ATTR_LLM_USAGE_REASONING_TOKENS]) ?? 0,
+  };
+}
+
+export function readProvider(attributes: SpanLike['attributes']): string {
+  return text(attributes[A.ATTR_GEN_AI_PROVIDER_NAME]) ?? text(attributes[A.ATTR_GEN_AI_SYSTEM]) ?? 'unknown';
+}
+
+/**
+ * The one mapping from a GenAI call span to a usage record, used by the usage processor,
+ * the store exporter and the collector. Returns undefined for spans that are not LLM calls.
+ * Reads any GenAI-semconv span (ours, the Anthropic SDK's, contrib, OpenLLMetry).
+ */
+export function spanToUsageRecord(span: SpanLike): UsageRecord | undefined {
+  const attrs = span.attributes;
+  if (!isGenAiCallSpan(attrs) || attrs[A.ATTR_UNTRACKED] === true) return undefined;
+  const { traceId, spanId } = span.spanContext();
+  const tokens = readTokens(attrs);
+  const input = tokens.input ?? 0;
+  const output = tokens.output ?? 0;
+  const success = span.status.code !== STATUS_ERROR && attrs[A.ATTR_ERROR_TYPE] === undefined;
+  const costUsd = finiteNonNegative(attrs[A.ATTR_COST_USD]);
+  const source = text(attrs[A.ATTR_COST_SOURCE]);
+  const ttfc = finiteNonNegative(attrs[A.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK]);
+  return {
+    id: `${traceId}-${spanId}`,
+    traceId,
+    spanId,
+    recordedAt: new Date(span.startTime[0] * 1000 + span.startTime[1] / 1e6),
+    durationMs: span.duration[0] * 1000 + span.duration[1] / 1e6,
+    serviceName: text(span.resource?.attributes[A.ATTR_SERVICE_NAME]),
+    provider: readProvider(attrs),
+    operation: text(attrs[A.ATTR_GEN_AI_OPERATION_NAME]) ?? A.OP_CHAT,
+    requestModel: text(attrs[A.ATTR_GEN_AI_REQUEST_MODEL]),
+    responseModel: text(attrs[A.ATTR_GEN_AI_RESPONSE_MODEL]),
+    userId: text(attrs[A.ATTR_USER_ID]),
+    agentName: text(attrs[A.ATTR_GEN_AI_AGENT_NAME]),
+    handoffChain: text(attrs[A.ATTR_HANDOFF_CHAIN]),
+    group: text(attrs[A.ATTR_GROUP]),
+    sessionId: text(attrs[A.ATTR_SESSION_ID]),
+    conversationId: text(attrs[A.ATTR_GEN_AI_CONVERSATION_ID]),
+    inputTokens: input,
+    outputTokens: output,
+    totalTokens: input + output,
+    cacheReadTokens: tokens.cacheRead,
+    cacheWriteTokens: tokens.cacheWrite,
+    reasoningTokens: tokens.reasoning,
+    costUsd,
+    costSource: costUsd === undefined ? 'unknown' : source !== undefined && COST_SOURCES.has(source) ? (source as CostSource) : 'provider',
+    usageEstimated: attrs[A.ATTR_USAGE_ESTIMATED] === true,
+    success,
+    errorType: success ? undefined : (text(attrs[A.ATTR_ERROR_TYPE]) ?? '_OTHER'),
+    finishReason: firstText(attrs[A.ATTR_GEN_AI_RESPONSE_FINISH_REASONS]),
+    streaming: attrs[A.ATTR_GEN_AI_REQUEST_STREAM] === true,
+    // Semconv records seconds; the Anthropic SDK too.
+    timeToFirstTokenMs: ttfc === undefined ? undefined : ttfc * 1000,
+    tags: readTags(attrs),
+  };
+}
+
+function readTags(attrs: SpanLike['attributes']): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const key in attrs) {
+    if (key.startsWith(A.ATTR_TAG_PREFIX)) {
+      const value = attrs[key];
+      if (value !== undefined) tags[key.slice(A.ATTR_TAG_PREFIX.length)] = String(value);
+    }
+  }
+  return tags;
+}
+
+/** A token count: a non-negative integer, also when sent as a numeric string (OTLP JSON int64). */
+function count(value: AttributeValue | undefined): number | undefined {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+
+function finiteNonNegative(value: AttributeValue | undefined): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+function text(value: AttributeValue | undefined): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function firstText(value: AttributeValue | undefined): string | undefined {
+  if (Array.isArray(value)) return typeof value[0] === 'string' ? value[0] : undefined;
+  return text(value);
+}
