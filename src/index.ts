@@ -1,0 +1,23 @@
+import './node-version-check.js';
+
+export { startUsageTracking, type UsageTracking } from './setup/start-usage-tracking.js';
+export type { UsageTrackingOptions } from './setup/tracking-options.js';
+export { ConfigError } from './setup/config-error.js';
+export { withUsageContext, getUsageContext, setUsageContext, type UsageContext, type ResolvedUsageContext } from './context/usage-context.js';
+export { onUsage, type UsageHandler, type OnUsageOptions } from './usage/usage-listeners.js';
+export { recordUsage, type ManualUsage } from './manual/record-usage.js';
+export { trackCall, type TrackCallMeta, type TrackCallOptions, type ExtractedUsage } from './manual/track-call.js';
+export { estimateCost, type EstimateCostInput } from './prices/estimate-cost.js';
+export { PriceBook } from './prices/price-book.js';
+export type { TokenPrices, CostEstimate, CallTokens } from './prices/price-types.js';
+export type { UsageRecord, CostSource } from './usage/usage-record.js';
+export type { SpanLike } from './usage/span-like.js';
+export { spanToUsageRecord, isGenAiCallSpan } from './usage/span-to-record.js';
+export { GenAiUsageProcessor, type GenAiUsageProcessorOptions, type UsageSink } from './usage/genai-usage-processor.js';
+export { GenAiRecordingSampler } from './usage/genai-recording-sampler.js';
+export type { MetricsUserMode } from './usage/usage-metrics.js';
+export { OpenAIInstrumentation } from './instrumentations/openai/openai-instrumentation.js';
+export { AnthropicInstrumentation } from './instrumentations/anthropic/anthropic-instrumentation.js';
+export type { LlmInstrumentationConfig } from './instrumentations/sdk-instrumentation.js';
+export { addPreCallHook, type PreCallHook, type PreCallInfo } from './instrumentations/pre-call-hooks.js';
+export { VERSION } from './version.js';

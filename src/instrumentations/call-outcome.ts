@@ -1,0 +1,34 @@
+/** What an SDK mapping reads from a response or a finished stream. */
+export interface CallOutcome {
+  responseModel?: string;
+  responseId?: string;
+  finishReasons?: string[];
+  usage?: CallUsage;
+  /** A cost the provider reported in the response (OpenRouter's `usage.cost`); wins over prices. */
+  providerCostUsd?: number;
+  /** Output content for `gen_ai.output.messages`, only read when content capture is on. */
+  outputMessages?: unknown;
+}
+
+/** Semconv token counts: `input` includes the cache parts, `output` the reasoning part. */
+export interface CallUsage {
+  input: number;
+  output: number;
+  cacheRead?: number;
+  cacheWrite?: number;
+  reasoning?: number;
+  /** Counted with a tokenizer because the provider sent none. */
+  estimated?: boolean;
+}
+
+/** Folds stream chunks into an outcome; one per streamed call. */
+export interface StreamAccumulator<Chunk> {
+  /** Returns true when the chunk carried content (for time to first token). */
+  add(chunk: Chunk): boolean;
+  /** The outcome so far; `usage` only once the stream's final usage arrived. */
+  outcome(): CallOutcome;
+  /** Text generated so far, for estimating output tokens. */
+  outputText(): string;
+  /** Input counts already sent when the final usage never came (a stream cut short). */
+  partialUsage?(): Omit<CallUsage, 'output'> | undefined;
+}

@@ -1,0 +1,127 @@
+import { SpanKind, SpanStatusCode, context, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import * as A from '../semconv.js';
+import type { CallOutcome, CallUsage } from './call-outcome.js';
+
+/** What an SDK mapping says about a call before it is sent. */
+export interface LlmCallSpec {
+  operation: string;
+  provider: string;
+  requestModel: string | undefined;
+  serverAddress?: string;
+  serverPort?: number;
+  stream: boolean;
+  /** Request parameters as semconv attributes (temperature, max_tokens, ...). */
+  attributes: Attributes;
+  maxOutputTokens?: number;
+}
+
+/** Marks the context inside one of our call spans: nested SDK calls are not instrumented twice. */
+export const IN_LLM_CALL = Symbol.for('genai-usage.in-llm-call');
+
+/**
+ * One instrumented LLM call: owns its span from start to end. Every SDK mapping funnels
+ * through here, so spans look the same whatever the SDK. Ends exactly once.
+ */
+export class LlmCall {
+  readonly span: Span;
+  readonly context: Context;
+  readonly spec: LlmCallSpec;
+  readonly #startedAt = performance.now();
+  #firstChunkAt: number | undefined;
+  #ended = false;
+
+  constructor(tracer: Tracer, spec: LlmCallSpec, parent: Context = context.active()) {
+    this.spec = spec;
+    const attributes: Attributes = {
+      [A.ATTR_GEN_AI_OPERATION_NAME]: spec.operation,
+      [A.ATTR_GEN_AI_PROVIDER_NAME]: spec.provider,
+      [A.ATTR_GEN_AI_SYSTEM]: spec.provider,
+      ...spec.attributes,
+    };
+    if (spec.requestModel !== undefined) attributes[A.ATTR_GEN_AI_REQUEST_MODEL] = spec.requestModel;
+    if (spec.serverAddress !== undefined) attributes[A.ATTR_SERVER_ADDRESS] = spec.serverAddress;
+    if (spec.serverPort !== undefined) attributes[A.ATTR_SERVER_PORT] = spec.serverPort;
+    if (spec.stream) attributes[A.ATTR_GEN_AI_REQUEST_STREAM] = true;
+    const name = spec.requestModel ? `${spec.operation} ${spec.requestModel}` : spec.operation;
+    this.span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
+    this.context = trace.setSpan(parent, this.span).setValue(IN_LLM_CALL, true);
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Called for each streamed chunk that carries content; the first one sets time to first token. */
+  firstChunk(): void {
+    this.#firstChunkAt ??= performance.now();
+  }
+
+  succeed(outcome: CallOutcome, extra?: Attributes): void {
+    if (this.#ended) return;
+    this.#setOutcome(outcome);
+    if (extra) this.span.setAttributes(extra);
+    this.#end();
+  }
+
+  /** Ends the call as failed; `partial` keeps what a broken stream had already delivered. */
+  fail(error: unknown, partial?: CallOutcome): void {
+    if (this.#ended) return;
+    if (partial) this.#setOutcome(partial);
+    const err = error as { name?: unknown; constructor?: { name?: unknown }; status?: unknown; message?: unknown } | undefined;
+    const type = errorType(err);
+    this.span.setAttribute(A.ATTR_ERROR_TYPE, type);
+    if (typeof err?.status === 'number') this.span.setAttribute('http.response.status_code', err.status);
+    this.span.setStatus({ code: SpanStatusCode.ERROR, message: typeof err?.message === 'string' ? err.message : type });
+    this.#end();
+  }
+
+  #setOutcome(outcome: CallOutcome): void {
+    const span = this.span;
+    if (outcome.responseModel) span.setAttribute(A.ATTR_GEN_AI_RESPONSE_MODEL, outcome.responseModel);
+    if (outcome.responseId) span.setAttribute(A.ATTR_GEN_AI_RESPONSE_ID, outcome.responseId);
+    if (outcome.finishReasons?.length) span.setAttribute(A.ATTR_GEN_AI_RESPONSE_FINISH_REASONS, outcome.finishReasons);
+    if (outcome.usage) setUsage(span, outcome.usage);
+    if (outcome.providerCostUsd !== undefined && Number.isFinite(outcome.providerCostUsd) && outcome.providerCostUsd >= 0) {
+      span.setAttribute(A.ATTR_COST_USD, outcome.providerCostUsd);
+      span.setAttribute(A.ATTR_COST_SOURCE, 'provider');
+    }
+    if (outcome.outputMessages !== undefined) span.setAttribute(A.ATTR_GEN_AI_OUTPUT_MESSAGES, safeJson(outcome.outputMessages));
+  }
+
+  #end(): void {
+    this.#ended = true;
+    if (this.#firstChunkAt !== undefined) {
+      this.span.setAttribute(A.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, (this.#firstChunkAt - this.#startedAt) / 1000);
+    }
+    this.span.end();
+  }
+}
+
+function setUsage(span: Span, usage: CallUsage): void {
+  span.setAttribute(A.ATTR_GEN_AI_USAGE_INPUT_TOKENS, usage.input);
+  span.setAttribute(A.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, usage.output);
+  if (usage.cacheRead) span.setAttribute(A.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheRead);
+  if (usage.cacheWrite) {
+    // Semconv's name and the one the Anthropic SDK (and its readers) use.
+    span.setAttribute(A.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cacheWrite);
+    span.setAttribute(A.ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS, usage.cacheWrite);
+  }
+  if (usage.reasoning) span.setAttribute(A.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoning);
+  if (usage.estimated) span.setAttribute(A.ATTR_USAGE_ESTIMATED, true);
+}
+
+/** Low-cardinality error identifier: the SDK's error class (RateLimitError, APIConnectionError, ...). */
+function errorType(err: { name?: unknown; constructor?: { name?: unknown } } | undefined): string {
+  const ctor = err?.constructor?.name;
+  if (typeof ctor === 'string' && ctor !== 'Object' && ctor !== 'Error') return ctor;
+  if (typeof err?.name === 'string' && err.name) return err.name;
+  return typeof ctor === 'string' ? ctor : '_OTHER';
+}
+
+export function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? '';
+  } catch {
+    return '[unserializable]';
+  }
+}

@@ -1,0 +1,68 @@
+import { diag } from '@opentelemetry/api';
+
+/** Receives a stream's chunks as the app reads them. Must not throw. */
+export interface StreamObserver<Chunk> {
+  chunk(chunk: Chunk): void;
+  /** The stream ended, or the app stopped reading (`early`: break, return). */
+  end(early: boolean): void;
+  error(err: unknown): void;
+}
+
+/**
+ * Makes a Stainless SDK stream (openai, @anthropic-ai/sdk) report its chunks by wrapping
+ * the one method that iteration and `tee()` both use. Returns false when the object does
+ * not look like such a stream (the caller then ends the call without stream data).
+ */
+export function observeSdkStream<Chunk>(stream: unknown, observer: StreamObserver<Chunk>): boolean {
+  const target = stream as { iterator?: unknown };
+  if (!target || typeof target.iterator !== 'function') return false;
+  const original = target.iterator as (this: unknown) => AsyncIterator<Chunk>;
+  target.iterator = function (this: unknown): AsyncIterator<Chunk> {
+    return observeIterator(original.call(this), observer);
+  };
+  return true;
+}
+
+/** Yields exactly what `inner` yields, in the same ticks; tells `observer` after each step. */
+export function observeIterator<Chunk>(inner: AsyncIterator<Chunk>, observer: StreamObserver<Chunk>): AsyncIterator<Chunk> {
+  const onResult = (result: IteratorResult<Chunk>): IteratorResult<Chunk> => {
+    try {
+      if (result.done) observer.end(false);
+      else observer.chunk(result.value);
+    } catch (err) {
+      diag.error('genai-usage: stream observer failed', err);
+    }
+    return result;
+  };
+  const onError = (err: unknown): never => {
+    try {
+      observer.error(err);
+    } catch (e) {
+      diag.error('genai-usage: stream observer failed', e);
+    }
+    throw err;
+  };
+  const wrapped: AsyncIterator<Chunk> & AsyncIterable<Chunk> = {
+    next: (...args: [] | [undefined]) => inner.next(...args).then(onResult, onError),
+    return: (value?: unknown) => {
+      try {
+        observer.end(true);
+      } catch (e) {
+        diag.error('genai-usage: stream observer failed', e);
+      }
+      return inner.return ? inner.return(value) : Promise.resolve({ done: true, value: value as Chunk });
+    },
+    throw: (err?: unknown) => {
+      try {
+        observer.error(err);
+      } catch (e) {
+        diag.error('genai-usage: stream observer failed', e);
+      }
+      return inner.throw ? inner.throw(err) : Promise.reject(err);
+    },
+    [Symbol.asyncIterator]() {
+      return wrapped;
+    },
+  };
+  return wrapped;
+}

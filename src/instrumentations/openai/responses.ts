@@ -1,0 +1,109 @@
+import * as A from '../../semconv.js';
+import type { CallOutcome, StreamAccumulator } from '../call-outcome.js';
+import type { CallMapping } from '../wrap-call.js';
+import { num, requestAttributes, str } from '../request-attributes.js';
+import { openAiEndpoint } from './openai-client.js';
+
+interface ResponsesParams {
+  model?: string;
+  input?: unknown;
+  instructions?: string;
+  stream?: boolean;
+  temperature?: number;
+  top_p?: number;
+  max_output_tokens?: number;
+}
+
+interface ResponsesUsage {
+  input_tokens?: number;
+  output_tokens?: number;
+  input_tokens_details?: { cached_tokens?: number | null } | null;
+  output_tokens_details?: { reasoning_tokens?: number | null } | null;
+  cost?: number;
+}
+
+interface ResponseObject {
+  id?: string;
+  model?: string;
+  status?: string;
+  incomplete_details?: { reason?: string } | null;
+  usage?: ResponsesUsage | null;
+  output_text?: string;
+}
+
+interface ResponseEvent {
+  type?: string;
+  delta?: unknown;
+  response?: ResponseObject;
+}
+
+/** `responses.create`, plain and streamed (also what `responses.stream()` calls). */
+export const responsesMapping: CallMapping<ResponsesParams, ResponseObject, ResponseEvent> = {
+  describe(self, params) {
+    return {
+      operation: A.OP_CHAT,
+      ...openAiEndpoint(self),
+      requestModel: str(params?.model),
+      stream: params?.stream === true,
+      maxOutputTokens: num(params?.max_output_tokens),
+      attributes: requestAttributes([
+        [A.ATTR_GEN_AI_REQUEST_TEMPERATURE, params?.temperature],
+        [A.ATTR_GEN_AI_REQUEST_TOP_P, params?.top_p],
+        [A.ATTR_GEN_AI_REQUEST_MAX_TOKENS, params?.max_output_tokens],
+      ]),
+    };
+  },
+  fromResult: (result) => fromResponse(result),
+  accumulator: () => new ResponsesStreamAccumulator(),
+  inputMessages: (params) => ({ instructions: params?.instructions, input: params?.input }),
+  outputMessages: (result) => [{ role: 'assistant', content: result?.output_text ?? null }],
+};
+
+function fromResponse(response: ResponseObject | undefined): CallOutcome {
+  const usage = response?.usage;
+  const finish = response?.status === 'incomplete' ? (response.incomplete_details?.reason ?? 'incomplete') : response?.status;
+  return {
+    responseModel: str(response?.model),
+    responseId: str(response?.id),
+    finishReasons: finish ? [finish] : undefined,
+    usage:
+      usage && typeof usage.input_tokens === 'number'
+        ? {
+            input: usage.input_tokens,
+            output: usage.output_tokens ?? 0,
+            cacheRead: usage.input_tokens_details?.cached_tokens ?? 0,
+            reasoning: usage.output_tokens_details?.reasoning_tokens ?? 0,
+          }
+        : undefined,
+    providerCostUsd: num(usage?.cost),
+  };
+}
+
+const FINAL_EVENTS: ReadonlySet<string> = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+
+class ResponsesStreamAccumulator implements StreamAccumulator<ResponseEvent> {
+  #outcome: CallOutcome = {};
+  #text: string[] = [];
+
+  add(event: ResponseEvent): boolean {
+    const type = event.type;
+    if (type === 'response.output_text.delta' && typeof event.delta === 'string') {
+      this.#text.push(event.delta);
+      return true;
+    }
+    if (type === 'response.created' && event.response) {
+      this.#outcome = { ...fromResponse(event.response), usage: undefined, finishReasons: undefined };
+    } else if (type !== undefined && FINAL_EVENTS.has(type) && event.response) {
+      this.#outcome = fromResponse(event.response);
+    }
+    return type === 'response.function_call_arguments.delta' || type === 'response.refusal.delta';
+  }
+
+  outcome(): CallOutcome {
+    return { ...this.#outcome };
+  }
+
+  outputText(): string {
+    return this.#text.join('');
+  }
+}

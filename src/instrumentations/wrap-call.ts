@@ -1,0 +1,175 @@
+import { context, diag, type Tracer } from '@opentelemetry/api';
+import { isTracingSuppressed } from '@opentelemetry/core';
+import * as A from '../semconv.js';
+import { collectText, countMessageTokens, loadTokenCounter } from '../tokens/estimate-tokens.js';
+import type { CallOutcome, StreamAccumulator } from './call-outcome.js';
+import { IN_LLM_CALL, LlmCall, safeJson, type LlmCallSpec } from './llm-call.js';
+import { observeSdkStream } from './observe-stream.js';
+import { isBlockingError, preCallHooks } from './pre-call-hooks.js';
+
+/** How one SDK method maps to a GenAI call. Mappings only read fields; they never build spans. */
+export interface CallMapping<Params = any, Result = any, Chunk = any> {
+  /** Describes the call from `this` (the SDK resource) and its params; undefined skips it. */
+  describe(self: unknown, params: Params): LlmCallSpec | undefined;
+  fromResult(result: Result): CallOutcome;
+  accumulator(params: Params): StreamAccumulator<Chunk>;
+  /** Request content for `gen_ai.input.messages` (content capture only). */
+  inputMessages?(params: Params): unknown;
+  /** Response content for `gen_ai.output.messages` (content capture only). */
+  outputMessages?(result: Result): unknown;
+}
+
+export interface WrapOptions {
+  tracer(): Tracer;
+  captureContent(): boolean;
+}
+
+type AnyFn = (this: unknown, ...args: any[]) => any;
+
+/**
+ * Wraps an SDK method: start span → pre-call hooks → original → observe the SDK's own
+ * promise (and stream) → end span. The caller gets the SDK's result object, errors and
+ * stream unchanged; a failure in our code is logged and the original runs regardless.
+ */
+export function wrapCall(original: AnyFn, mapping: CallMapping, options: WrapOptions): AnyFn {
+  return function instrumentedCall(this: unknown, ...args: any[]) {
+    const active = context.active();
+    if (active.getValue(IN_LLM_CALL) || isTracingSuppressed(active)) return original.apply(this, args);
+    const params = args[0];
+    let call: LlmCall;
+    try {
+      const spec = mapping.describe(this, params);
+      if (!spec) return original.apply(this, args);
+      call = new LlmCall(options.tracer(), spec, active);
+      if (options.captureContent() && mapping.inputMessages) {
+        call.span.setAttribute(A.ATTR_GEN_AI_INPUT_MESSAGES, safeJson(mapping.inputMessages(params)));
+      }
+    } catch (err) {
+      diag.error('genai-usage: could not start the call span', err);
+      return original.apply(this, args);
+    }
+    const blocked = runPreCallHooks(call);
+    if (blocked) return Promise.reject(blocked);
+
+    let result: unknown;
+    try {
+      result = context.with(call.context, () => original.apply(this, args));
+    } catch (err) {
+      call.fail(err);
+      throw err;
+    }
+    try {
+      return observeResult(result, call, mapping, params, options);
+    } catch (err) {
+      diag.error('genai-usage: could not observe the call result', err);
+      return result;
+    }
+  };
+}
+
+export function runPreCallHooks(call: LlmCall): Error | undefined {
+  const hooks = preCallHooks();
+  if (hooks.length === 0) return undefined;
+  const info = {
+    provider: call.spec.provider,
+    operation: call.spec.operation,
+    requestModel: call.spec.requestModel,
+    maxOutputTokens: call.spec.maxOutputTokens,
+  };
+  for (const hook of hooks) {
+    try {
+      hook(info);
+    } catch (err) {
+      if (isBlockingError(err)) {
+        call.span.setAttribute(A.ATTR_BLOCKED_BY_BUDGET, true);
+        call.fail(err);
+        return err;
+      }
+      diag.error('genai-usage: a pre-call hook failed; the call proceeds', err);
+    }
+  }
+  return undefined;
+}
+
+/** Stainless SDKs return an `APIPromise`: keep that class (it has `withResponse()`, `asResponse()`). */
+interface ApiPromiseLike {
+  _thenUnwrap?(transform: (data: unknown, props: unknown) => unknown): unknown;
+  asResponse?(): Promise<unknown>;
+  then(onfulfilled: (v: unknown) => unknown, onrejected: (e: unknown) => unknown): unknown;
+}
+
+function observeResult(result: unknown, call: LlmCall, mapping: CallMapping, params: unknown, options: WrapOptions): unknown {
+  const onData = (data: unknown): unknown => {
+    try {
+      if (call.spec.stream) observeStream(data, call, mapping, params, options.captureContent());
+      else {
+        const outcome = mapping.fromResult(data);
+        if (options.captureContent() && mapping.outputMessages) outcome.outputMessages = mapping.outputMessages(data);
+        call.succeed(outcome);
+      }
+    } catch (err) {
+      diag.error('genai-usage: could not read the call result', err);
+      if (!call.ended) call.succeed({});
+    }
+    return data;
+  };
+  const onError = (err: unknown): void => call.fail(err);
+  const promise = result as ApiPromiseLike | undefined;
+  if (promise && typeof promise._thenUnwrap === 'function' && typeof promise.asResponse === 'function') {
+    // A new APIPromise of the SDK's own class, lazily parsed like the original.
+    const wrapped = promise._thenUnwrap(onData) as ApiPromiseLike;
+    // HTTP and network errors reject the response promise before any parsing happens.
+    wrapped.asResponse!().then(undefined, onError);
+    return wrapped;
+  }
+  if (promise && typeof promise.then === 'function') {
+    promise.then(onData, onError);
+    return result;
+  }
+  onData(result);
+  return result;
+}
+
+function observeStream(stream: unknown, call: LlmCall, mapping: CallMapping, params: unknown, capture: boolean): void {
+  const acc = mapping.accumulator(params);
+  const finish = (error?: unknown) => {
+    if (call.ended) return;
+    const outcome = acc.outcome();
+    if (capture) outcome.outputMessages = [{ role: 'assistant', parts: [{ type: 'text', content: acc.outputText() }] }];
+    if (error !== undefined) {
+      call.fail(error, outcome.usage ? outcome : undefined);
+      return;
+    }
+    if (outcome.usage) {
+      call.succeed(outcome);
+      return;
+    }
+    // No usage in the stream (e.g. OpenAI without `stream_options.include_usage`, or an early break).
+    estimateUsage(params, acc, outcome).then(
+      (estimated) => call.succeed(estimated),
+      (err) => {
+        diag.error('genai-usage: token estimate failed', err);
+        call.succeed(outcome);
+      },
+    );
+  };
+  const observed = observeSdkStream(stream, {
+    chunk(chunk) {
+      if (acc.add(chunk)) call.firstChunk();
+    },
+    end: () => finish(),
+    error: (err) => finish(err ?? new Error('stream failed')),
+  });
+  if (!observed) call.succeed({});
+}
+
+async function estimateUsage(params: unknown, acc: StreamAccumulator<unknown>, outcome: CallOutcome): Promise<CallOutcome> {
+  const count = await loadTokenCounter();
+  const p = (params ?? {}) as Record<string, unknown>;
+  const inputTexts = collectText([p.system, p.instructions, p.messages, p.input, p.prompt]);
+  // Input counts the provider already sent (Anthropic's message_start) beat an estimate.
+  const known = acc.partialUsage?.();
+  const output = count(acc.outputText());
+  const usage = known ? { ...known, output, estimated: true } : { input: countMessageTokens(count, inputTexts), output, estimated: true };
+  return { ...outcome, usage };
+}

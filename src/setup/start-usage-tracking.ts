@@ -1,0 +1,116 @@
+import { context, diag, metrics, propagation, trace } from '@opentelemetry/api';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { IMetricReader, ViewOptions } from '@opentelemetry/sdk-metrics';
+import { setUsageBaggagePropagation } from '../context/usage-context.js';
+import { AnthropicInstrumentation } from '../instrumentations/anthropic/anthropic-instrumentation.js';
+import { OpenAIInstrumentation } from '../instrumentations/openai/openai-instrumentation.js';
+import type { LlmInstrumentationConfig, LlmSdkInstrumentation } from '../instrumentations/sdk-instrumentation.js';
+import { PriceBook } from '../prices/price-book.js';
+import * as A from '../semconv.js';
+import { GenAiRecordingSampler } from '../usage/genai-recording-sampler.js';
+import { GenAiUsageProcessor, type UsageSink } from '../usage/genai-usage-processor.js';
+import { samplerFromEnv } from './env-sampler.js';
+import { PrometheusEndpoint } from './prometheus-endpoint.js';
+import { resolveOptions } from './resolve-options.js';
+import { openStoreSink } from './store-sink.js';
+import type { UsageTrackingOptions } from './tracking-options.js';
+
+/** A running tracking setup. */
+export interface UsageTracking {
+  /** The `/metrics` URL once listening (undefined when Prometheus is off or the port was taken). */
+  readonly prometheusUrl: Promise<string | undefined>;
+  readonly processor: GenAiUsageProcessor;
+  /** Flushes spans, metrics and queued store records. */
+  forceFlush(): Promise<void>;
+  /** Flushes, then stops everything; runs once. Unpatches the SDKs. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts OpenTelemetry (a `NodeSDK`) with the LLM SDK instrumentations, the usage
+ * processor, the Prometheus endpoint and the usage store. See `UsageTrackingOptions`
+ * for every option and its environment variable. Throws `ConfigError` on bad options.
+ */
+export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTracking {
+  const resolved = resolveOptions(options);
+  setUsageBaggagePropagation(resolved.propagateBaggage);
+
+  const sinks: UsageSink[] = [];
+  if (resolved.store) sinks.push(openStoreSink(resolved.store));
+  const processor = new GenAiUsageProcessor({
+    prices: new PriceBook(resolved.prices),
+    metricsUser: resolved.metricsUser,
+    sinks,
+  });
+
+  const prometheus = resolved.prometheus ? new PrometheusEndpoint(resolved.prometheus.host, resolved.prometheus.port, resolved.prometheus.endpoint) : undefined;
+  const readers: IMetricReader[] = [...(prometheus ? [prometheus.reader] : []), ...(options.metricReaders ?? [])];
+  const instrumentations = createInstrumentations(options.instrumentations, resolved.captureContent);
+
+  const sdk = new NodeSDK({
+    serviceName: resolved.serviceName,
+    spanProcessors: [processor, ...(options.spanProcessors ?? [])],
+    metricReaders: readers,
+    views: cardinalityViews(resolved.metricsCardinalityLimit),
+    logRecordProcessors: [],
+    instrumentations,
+    sampler: new GenAiRecordingSampler(options.sampler ?? samplerFromEnv()),
+  });
+  sdk.start();
+  patchPreloadedModules(instrumentations, options.instrumentModules);
+
+  let shutdown: Promise<void> | undefined;
+  return {
+    prometheusUrl: prometheus ? prometheus.ready : Promise.resolve(undefined),
+    processor,
+    async forceFlush() {
+      await Promise.all([
+        (trace.getTracerProvider() as { forceFlush?: () => Promise<void> }).forceFlush?.(),
+        (metrics.getMeterProvider() as { forceFlush?: () => Promise<void> }).forceFlush?.(),
+      ]);
+      await processor.forceFlush();
+    },
+    shutdown() {
+      shutdown ??= (async () => {
+        for (const instrumentation of instrumentations) instrumentation.disable();
+        try {
+          await sdk.shutdown();
+        } catch (err) {
+          diag.error('genai-usage: shutdown failed', err);
+        }
+        await prometheus?.close();
+        // The globals were ours: free them so a later start (tests, restarts) can register.
+        trace.disable();
+        metrics.disable();
+        propagation.disable();
+        context.disable();
+      })();
+      return shutdown;
+    },
+  };
+}
+
+function createInstrumentations(config: UsageTrackingOptions['instrumentations'], captureContent: boolean): LlmSdkInstrumentation[] {
+  const make = (setting: boolean | LlmInstrumentationConfig | undefined, create: (c: LlmInstrumentationConfig) => LlmSdkInstrumentation) => {
+    if (setting === false) return [];
+    const own = typeof setting === 'object' ? setting : {};
+    return [create({ captureMessageContent: captureContent, ...own })];
+  };
+  return [
+    ...make(config?.openai, (c) => new OpenAIInstrumentation(c)),
+    ...make(config?.anthropic, (c) => new AnthropicInstrumentation(c)),
+  ];
+}
+
+function patchPreloadedModules(instrumentations: LlmSdkInstrumentation[], modules: UsageTrackingOptions['instrumentModules']): void {
+  if (!modules) return;
+  for (const instrumentation of instrumentations) {
+    const mod = instrumentation instanceof OpenAIInstrumentation ? modules.openai : instrumentation instanceof AnthropicInstrumentation ? modules.anthropic : undefined;
+    if (mod) instrumentation.patchModule(mod);
+  }
+}
+
+/** User ids are unbounded: cap each attributed counter's series; the rest overflow. */
+function cardinalityViews(limit: number): ViewOptions[] {
+  return [A.METRIC_COST, A.METRIC_TOKENS, A.METRIC_REQUESTS].map((instrumentName) => ({ instrumentName, aggregationCardinalityLimit: limit }));
+}

@@ -1,0 +1,142 @@
+import { diag, metrics, type Context, type MeterProvider } from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { getUsageContext } from '../context/usage-context.js';
+import { ANTHROPIC_NATIVE_SCOPE } from '../instrumentations/anthropic/anthropic-instrumentation.js';
+import { isSdkPatched } from '../instrumentations/sdk-instrumentation.js';
+import { PriceBook } from '../prices/price-book.js';
+import * as A from '../semconv.js';
+import { VERSION } from '../version.js';
+import { isGenAiCallSpan, readProvider, readTokens, spanToUsageRecord } from './span-to-record.js';
+import { emitUsage } from './usage-listeners.js';
+import { UsageMetrics, type MetricsUserMode } from './usage-metrics.js';
+import type { UsageRecord } from './usage-record.js';
+
+/** Where records go besides metrics and listeners (the store writer). */
+export interface UsageSink {
+  write(record: UsageRecord): void;
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export interface GenAiUsageProcessorOptions {
+  /** Price overrides; default: the bundled table only. */
+  prices?: PriceBook;
+  /** Default: the global meter provider, looked up on first use. */
+  meterProvider?: MeterProvider;
+  /** `user.id` on metrics. Default `on`; env `GENAI_USAGE_METRICS_USER`. */
+  metricsUser?: MetricsUserMode;
+  sinks?: UsageSink[];
+}
+
+/**
+ * Turns every GenAI call span — ours, the Anthropic SDK's own, contrib's, OpenLLMetry's —
+ * into usage: attribution on start, cost while the span is still writable, then one
+ * record per call to metrics, listeners and sinks. Never throws into the caller.
+ */
+export class GenAiUsageProcessor implements SpanProcessor {
+  readonly #prices: PriceBook;
+  readonly #meterProvider: MeterProvider | undefined;
+  readonly #userMode: MetricsUserMode;
+  readonly #sinks: UsageSink[];
+  #metrics: UsageMetrics | undefined;
+
+  constructor(options: GenAiUsageProcessorOptions = {}) {
+    this.#prices = options.prices ?? new PriceBook();
+    this.#meterProvider = options.meterProvider;
+    this.#userMode = options.metricsUser ?? 'on';
+    this.#sinks = options.sinks ?? [];
+  }
+
+  onStart(span: Span, parentContext: Context): void {
+    try {
+      const attrs = span.attributes;
+      if (attrs[A.ATTR_GEN_AI_OPERATION_NAME] === undefined && attrs[A.ATTR_GEN_AI_SYSTEM] === undefined) return;
+      if (isDuplicate(span)) return;
+      stampAttribution(span, parentContext);
+    } catch (err) {
+      diag.error('genai-usage: onStart failed', err);
+    }
+  }
+
+  onEnding(span: Span): void {
+    try {
+      const attrs = span.attributes;
+      if (attrs[A.ATTR_COST_USD] !== undefined || !isGenAiCallSpan(attrs) || isDuplicate(span)) return;
+      const tokens = readTokens(attrs);
+      // No token counts: nothing to price, and $0 would be a wrong number.
+      if (tokens.input === undefined && tokens.output === undefined) return;
+      const estimate = this.#prices.estimate({
+        provider: readProvider(attrs),
+        model: text(attrs[A.ATTR_GEN_AI_RESPONSE_MODEL]) ?? text(attrs[A.ATTR_GEN_AI_REQUEST_MODEL]),
+        requestModel: text(attrs[A.ATTR_GEN_AI_REQUEST_MODEL]),
+        inputTokens: tokens.input ?? 0,
+        outputTokens: tokens.output ?? 0,
+        cacheReadTokens: tokens.cacheRead,
+        cacheWriteTokens: tokens.cacheWrite,
+        reasoningTokens: tokens.reasoning,
+      });
+      span.setAttribute(A.ATTR_COST_SOURCE, estimate.source);
+      if (estimate.costUsd !== undefined) {
+        span.setAttribute(A.ATTR_COST_USD, estimate.costUsd);
+        span.setAttribute(A.ATTR_COST_INPUT_USD, estimate.inputCostUsd!);
+        span.setAttribute(A.ATTR_COST_OUTPUT_USD, estimate.outputCostUsd!);
+      }
+    } catch (err) {
+      diag.error('genai-usage: pricing failed', err);
+    }
+  }
+
+  onEnd(span: ReadableSpan): void {
+    try {
+      if (isDuplicate(span)) return;
+      const record = spanToUsageRecord(span);
+      if (!record) return;
+      this.#getMetrics().record(record);
+      emitUsage(record);
+      for (const sink of this.#sinks) sink.write(record);
+    } catch (err) {
+      diag.error('genai-usage: recording usage failed', err);
+    }
+  }
+
+  async forceFlush(): Promise<void> {
+    await Promise.all(this.#sinks.map((s) => s.forceFlush()));
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all(this.#sinks.map((s) => s.shutdown()));
+  }
+
+  #getMetrics(): UsageMetrics {
+    this.#metrics ??= new UsageMetrics(
+      (this.#meterProvider ?? metrics.getMeterProvider()).getMeter('genai-usage', VERSION),
+      this.#userMode,
+    );
+    return this.#metrics;
+  }
+}
+
+/** One call, one count: the Anthropic SDK's own span duplicates ours when we patched the SDK. */
+function isDuplicate(span: { instrumentationScope?: { name: string } }): boolean {
+  return span.instrumentationScope?.name === ANTHROPIC_NATIVE_SCOPE && isSdkPatched('@anthropic-ai/sdk');
+}
+
+function stampAttribution(span: Span, parentContext: Context): void {
+  const ctx = getUsageContext(parentContext);
+  const attrs = span.attributes;
+  const set = (key: string, value: string | undefined) => {
+    if (value !== undefined && value !== '' && attrs[key] === undefined) span.setAttribute(key, value);
+  };
+  set(A.ATTR_USER_ID, ctx.userId);
+  set(A.ATTR_GEN_AI_AGENT_NAME, ctx.agentName);
+  set(A.ATTR_SESSION_ID, ctx.sessionId);
+  set(A.ATTR_GEN_AI_CONVERSATION_ID, ctx.conversationId);
+  set(A.ATTR_GROUP, ctx.group);
+  if (ctx.handoffChain && ctx.handoffChain.length > 1) set(A.ATTR_HANDOFF_CHAIN, ctx.handoffChain.join(' > '));
+  if (ctx.tags) for (const [key, value] of Object.entries(ctx.tags)) set(A.ATTR_TAG_PREFIX + key, value);
+  if (ctx.trackUsage === false) span.setAttribute(A.ATTR_UNTRACKED, true);
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
