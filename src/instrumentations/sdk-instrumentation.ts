@@ -29,8 +29,8 @@ export interface SdkDefinition {
   moduleName: string;
   supportedVersions: string[];
   targets: readonly PatchTarget[];
-  /** The SDK's main class from its module exports (CJS object or ESM namespace). */
-  mainClass(moduleExports: any): any;
+  /** Where the resource classes may hang: the module exports (CJS object or ESM namespace) or the client class. */
+  roots(moduleExports: any): any[];
 }
 
 /**
@@ -60,44 +60,44 @@ export abstract class LlmSdkInstrumentation extends InstrumentationBase<LlmInstr
   /** Patches a module object directly (for apps that loaded the SDK before tracking started). */
   patchModule(moduleExports: any): any {
     const def = this.definition();
-    const main = def.mainClass(moduleExports);
-    if (!main) {
-      diag.warn(`genai-usage: ${def.moduleName} exports no client class; not instrumented`);
-      return moduleExports;
-    }
     const options = {
       tracer: (): Tracer => this.tracer,
       captureContent: () => this.getConfig().captureMessageContent ?? captureContentFromEnv(),
     };
+    let patched = 0;
     for (const target of def.targets) {
-      const proto = resolve(main, target.path)?.prototype;
-      if (!proto || typeof proto[target.method] !== 'function') {
+      const proto = findPrototype(def.roots(moduleExports), target);
+      if (!proto) {
         diag.debug(`genai-usage: ${def.moduleName} has no ${target.path.join('.')}.${target.method}; skipped`);
         continue;
       }
       if (isWrapped(proto[target.method])) this._unwrap(proto, target.method);
       this._wrap(proto, target.method, (original: any) => wrapCall(original, target.mapping, options));
+      patched++;
     }
-    patchedSdks.add(def.moduleName);
+    if (patched > 0) patchedSdks.add(def.moduleName);
+    else diag.warn(`genai-usage: found nothing to instrument in ${def.moduleName}; its calls are not tracked`);
     return moduleExports;
   }
 
   unpatchModule(moduleExports: any): void {
     const def = this.definition();
-    const main = def.mainClass(moduleExports);
-    if (!main) return;
     for (const target of def.targets) {
-      const proto = resolve(main, target.path)?.prototype;
+      const proto = findPrototype(def.roots(moduleExports), target);
       if (proto && isWrapped(proto[target.method])) this._unwrap(proto, target.method);
     }
     patchedSdks.delete(def.moduleName);
   }
 }
 
-function resolve(root: any, path: readonly string[]): any {
-  let node = root;
-  for (const key of path) node = node?.[key];
-  return node;
+function findPrototype(roots: any[], target: PatchTarget): any {
+  for (const root of roots) {
+    let node = root;
+    for (const key of target.path) node = node?.[key];
+    const proto = node?.prototype;
+    if (proto && typeof proto[target.method] === 'function') return proto;
+  }
+  return undefined;
 }
 
 export function captureContentFromEnv(): boolean {

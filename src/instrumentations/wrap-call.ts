@@ -132,8 +132,12 @@ function observeResult(result: unknown, call: LlmCall, mapping: CallMapping, par
 
 function observeStream(stream: unknown, call: LlmCall, mapping: CallMapping, params: unknown, capture: boolean): void {
   const acc = mapping.accumulator(params);
-  const finish = (error?: unknown) => {
+  const finish = (early: boolean, error?: unknown) => {
     if (call.ended) return;
+    // The SDKs end iteration quietly when the app aborts mid-stream: that is a failed call.
+    if (error === undefined && !early && (stream as { controller?: AbortController }).controller?.signal?.aborted) {
+      error = { name: 'APIUserAbortError', message: 'Request was aborted.' };
+    }
     const outcome = acc.outcome();
     if (capture) outcome.outputMessages = [{ role: 'assistant', parts: [{ type: 'text', content: acc.outputText() }] }];
     if (error !== undefined) {
@@ -157,8 +161,8 @@ function observeStream(stream: unknown, call: LlmCall, mapping: CallMapping, par
     chunk(chunk) {
       if (acc.add(chunk)) call.firstChunk();
     },
-    end: () => finish(),
-    error: (err) => finish(err ?? new Error('stream failed')),
+    end: (early) => finish(early),
+    error: (err) => finish(false, err ?? new Error('stream failed')),
   });
   if (!observed) call.succeed({});
 }

@@ -1,5 +1,6 @@
 import { context, diag, metrics, propagation, trace } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { envDetector, osDetector, processDetector, serviceInstanceIdDetector } from '@opentelemetry/resources';
 import type { IMetricReader, ViewOptions } from '@opentelemetry/sdk-metrics';
 import { setUsageBaggagePropagation } from '../context/usage-context.js';
 import { AnthropicInstrumentation } from '../instrumentations/anthropic/anthropic-instrumentation.js';
@@ -41,6 +42,7 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
     prices: new PriceBook(resolved.prices),
     metricsUser: resolved.metricsUser,
     sinks,
+    serviceName: resolved.serviceName ?? 'unknown_service:node',
   });
 
   const prometheus = resolved.prometheus ? new PrometheusEndpoint(resolved.prometheus.host, resolved.prometheus.port, resolved.prometheus.endpoint) : undefined;
@@ -53,6 +55,9 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
     metricReaders: readers,
     views: cardinalityViews(resolved.metricsCardinalityLimit),
     logRecordProcessors: [],
+    // Synchronous detectors only: the host detector's async host.id leaves the resource
+    // unsettled, and reading it then logs an error per span.
+    resourceDetectors: [envDetector, processDetector, osDetector, serviceInstanceIdDetector],
     instrumentations,
     sampler: new GenAiRecordingSampler(options.sampler ?? samplerFromEnv()),
   });

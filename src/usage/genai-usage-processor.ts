@@ -26,6 +26,8 @@ export interface GenAiUsageProcessorOptions {
   /** `user.id` on metrics. Default `on`; env `GENAI_USAGE_METRICS_USER`. */
   metricsUser?: MetricsUserMode;
   sinks?: UsageSink[];
+  /** Service name for records whose span resource has none (or is still resolving). */
+  serviceName?: string;
 }
 
 /**
@@ -38,6 +40,7 @@ export class GenAiUsageProcessor implements SpanProcessor {
   readonly #meterProvider: MeterProvider | undefined;
   readonly #userMode: MetricsUserMode;
   readonly #sinks: UsageSink[];
+  readonly #defaults: { serviceName?: string };
   #metrics: UsageMetrics | undefined;
 
   constructor(options: GenAiUsageProcessorOptions = {}) {
@@ -45,6 +48,7 @@ export class GenAiUsageProcessor implements SpanProcessor {
     this.#meterProvider = options.meterProvider;
     this.#userMode = options.metricsUser ?? 'on';
     this.#sinks = options.sinks ?? [];
+    this.#defaults = { serviceName: options.serviceName };
   }
 
   onStart(span: Span, parentContext: Context): void {
@@ -89,7 +93,7 @@ export class GenAiUsageProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     try {
       if (isDuplicate(span)) return;
-      const record = spanToUsageRecord(span);
+      const record = spanToUsageRecord(span, this.#defaults);
       if (!record) return;
       this.#getMetrics().record(record);
       emitUsage(record);

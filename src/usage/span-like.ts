@@ -11,6 +11,6 @@ export interface SpanLike {
   readonly duration: HrTime;
   readonly status: { readonly code: number };
   spanContext(): { readonly traceId: string; readonly spanId: string };
-  readonly resource?: { readonly attributes: Readonly<Record<string, AttributeValue | undefined>> };
+  readonly resource?: { readonly attributes: Readonly<Record<string, AttributeValue | undefined>>; readonly asyncAttributesPending?: boolean };
   readonly instrumentationScope?: { readonly name: string };
 }

@@ -50,7 +50,7 @@ export function readProvider(attributes: SpanLike['attributes']): string {
  * the store exporter and the collector. Returns undefined for spans that are not LLM calls.
  * Reads any GenAI-semconv span (ours, the Anthropic SDK's, contrib, OpenLLMetry).
  */
-export function spanToUsageRecord(span: SpanLike): UsageRecord | undefined {
+export function spanToUsageRecord(span: SpanLike, defaults: { serviceName?: string } = {}): UsageRecord | undefined {
   const attrs = span.attributes;
   if (!isGenAiCallSpan(attrs) || attrs[A.ATTR_UNTRACKED] === true) return undefined;
   const { traceId, spanId } = span.spanContext();
@@ -67,7 +67,7 @@ export function spanToUsageRecord(span: SpanLike): UsageRecord | undefined {
     spanId,
     recordedAt: new Date(span.startTime[0] * 1000 + span.startTime[1] / 1e6),
     durationMs: span.duration[0] * 1000 + span.duration[1] / 1e6,
-    serviceName: text(span.resource?.attributes[A.ATTR_SERVICE_NAME]),
+    serviceName: serviceNameOf(span) ?? defaults.serviceName,
     provider: readProvider(attrs),
     operation: text(attrs[A.ATTR_GEN_AI_OPERATION_NAME]) ?? A.OP_CHAT,
     requestModel: text(attrs[A.ATTR_GEN_AI_REQUEST_MODEL]),
@@ -95,6 +95,12 @@ export function spanToUsageRecord(span: SpanLike): UsageRecord | undefined {
     timeToFirstTokenMs: ttfc === undefined ? undefined : ttfc * 1000,
     tags: readTags(attrs),
   };
+}
+
+/** Reading a resource whose async attributes are unsettled logs an error per read: skip it then. */
+function serviceNameOf(span: SpanLike): string | undefined {
+  const resource = span.resource;
+  return resource && !resource.asyncAttributesPending ? text(resource.attributes[A.ATTR_SERVICE_NAME]) : undefined;
 }
 
 function readTags(attrs: SpanLike['attributes']): Record<string, string> {

@@ -15,7 +15,7 @@ export class AnthropicInstrumentation extends LlmSdkInstrumentation {
     moduleName: '@anthropic-ai/sdk',
     supportedVersions: ['>=0.20.0 <2'],
     targets: [{ path: ['Messages'], method: 'create', mapping: messagesMapping }],
-    mainClass: (mod) => mod?.Anthropic ?? mod?.default ?? mod,
+    roots: (mod) => [mod, mod?.Anthropic, mod?.default],
   };
 
   constructor(config: LlmInstrumentationConfig = {}) {

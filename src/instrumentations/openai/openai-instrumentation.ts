@@ -18,7 +18,7 @@ export class OpenAIInstrumentation extends LlmSdkInstrumentation {
       { path: ['Responses'], method: 'create', mapping: responsesMapping },
       { path: ['Embeddings'], method: 'create', mapping: embeddingsMapping },
     ],
-    mainClass: (mod) => mod?.OpenAI ?? mod?.default ?? mod,
+    roots: (mod) => [mod, mod?.OpenAI, mod?.default],
   };
 
   constructor(config: LlmInstrumentationConfig = {}) {

@@ -1,0 +1,191 @@
+import { diag } from '@opentelemetry/api';
+import pg from 'pg';
+import type { UsageRecord } from '../usage/usage-record.js';
+import { postgresDialect } from './dialect.js';
+import { StoreError } from './errors.js';
+import { LATEST_VERSION, MIGRATIONS, migrationsTableSql, rollupKeyColumns } from './migrations.js';
+import { MEASURE_COLUMNS, ROLLUPS, type RollupDef, type RollupDelta } from './rollup.js';
+import { MIGRATIONS_TABLE, RECORDS_TABLE, RECORD_COLUMNS, RECORD_COLUMN_NAMES, recordToValues } from './schema.js';
+import { SqlUsageStore } from './sql-store.js';
+
+/** Records per INSERT … unnest statement. */
+const STATEMENT_ROWS = 10_000;
+/** Any constant works: it only has to be the same for every genai-usage process. */
+const MIGRATION_LOCK = 727_274_001;
+
+export interface PostgresStoreOptions {
+  /** Pool size. Default 4. */
+  poolSize?: number;
+}
+
+const ARRAY_TYPES: Record<string, string> = {
+  id: 'text[]',
+  text: 'text[]',
+  'required-text': 'text[]',
+  integer: 'bigint[]',
+  real: 'float8[]',
+  'required-real': 'float8[]',
+  boolean: 'boolean[]',
+  time: 'timestamptz[]',
+  json: 'jsonb[]',
+};
+
+/**
+ * PostgreSQL engine (`pg` Pool). Inserts send one array per column through `unnest`
+ * (the fastest bulk path short of COPY) with `ON CONFLICT (id) DO NOTHING`; the rollups are
+ * updated from the ids actually inserted, in the same transaction.
+ *
+ * The URL may carry `?schema=<name>`: tables go into that schema (created if missing).
+ */
+export class PostgresUsageStore extends SqlUsageStore {
+  readonly engine = 'postgres' as const;
+  protected readonly dialect = postgresDialect;
+  private closed = false;
+
+  private constructor(private readonly pool: pg.Pool) {
+    super();
+  }
+
+  /** Connects, applies pending migrations and resolves to a ready store. */
+  static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresUsageStore> {
+    const { connectionString, schema } = parseUrl(url);
+    const pool = new pg.Pool({
+      connectionString,
+      max: options.poolSize ?? 4,
+      connectionTimeoutMillis: 5000,
+      // An idle pool must not keep the host process alive.
+      allowExitOnIdle: true,
+      options: schema ? `-c search_path=${schema}` : undefined,
+    });
+    // Without a listener, an idle client's error (server restart) would crash the process.
+    pool.on('error', (error) => diag.debug(`genai-usage: idle PostgreSQL client error: ${error.message}`));
+    const store = new PostgresUsageStore(pool);
+    try {
+      await store.migrate(schema);
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      if (error instanceof StoreError) throw error;
+      throw new StoreError(`cannot open PostgreSQL store ${redact(url)}: ${(error as Error).message}`, { cause: error });
+    }
+    return store;
+  }
+
+  protected async all(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]> {
+    return (await this.pool.query(sql, params as unknown[])).rows as Record<string, unknown>[];
+  }
+
+  protected async insertRecords(records: readonly UsageRecord[], tenant: string | null): Promise<number> {
+    let inserted = 0;
+    for (let i = 0; i < records.length; i += STATEMENT_ROWS) {
+      const chunk = records.slice(i, i + STATEMENT_ROWS);
+      inserted += await this.transaction(async (client) => {
+        const columns: unknown[][] = [...RECORD_COLUMN_NAMES, 'tenant'].map(() => new Array<unknown>(chunk.length));
+        chunk.forEach((record, r) => recordToValues(record, postgresDialect, tenant).forEach((value, c) => ((columns[c] as unknown[])[r] = value)));
+        const types = [...RECORD_COLUMNS.map((col) => ARRAY_TYPES[col.kind] as string), 'text[]'];
+        const result = await client.query(
+          `INSERT INTO ${RECORDS_TABLE} (${[...RECORD_COLUMN_NAMES, 'tenant'].join(', ')}) ` +
+            `SELECT * FROM unnest(${types.map((t, n) => `$${n + 1}::${t}`).join(', ')}) ON CONFLICT (id) DO NOTHING RETURNING id`,
+          columns,
+        );
+        const ids = new Set(result.rows.map((row: { id: string }) => row.id));
+        const seen = new Set<string>();
+        // The first record with each inserted id is the one stored (as in SQLite's INSERT OR IGNORE).
+        const stored = chunk.filter((record) => ids.has(record.id) && !seen.has(record.id) && seen.add(record.id));
+        for (const [def, deltas] of this.deltasFor(stored, tenant)) await applyDeltas(client, def, deltas);
+        return stored.length;
+      });
+    }
+    return inserted;
+  }
+
+  protected async deleteWhere(where: string, params: readonly unknown[]): Promise<number> {
+    return this.transaction(async (client) => {
+      for (const def of ROLLUPS) {
+        const rows = (await client.query(this.rollupSubtractionSql(def, where), params as unknown[])).rows as Record<string, unknown>[];
+        await applyDeltas(client, def, this.subtractions(def, rows));
+      }
+      const deleted = (await client.query(`DELETE FROM ${RECORDS_TABLE} ${where}`, params as unknown[])).rowCount ?? 0;
+      for (const def of ROLLUPS) await client.query(`DELETE FROM ${def.table} WHERE requests <= 0`);
+      return deleted;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      client.release();
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      // Discard the connection: after a server restart it is dead, and the pool makes a new one.
+      client.release(error instanceof Error ? error : true);
+      throw error;
+    }
+  }
+
+  private async migrate(schema: string | undefined): Promise<void> {
+    await this.transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      await client.query(migrationsTableSql(postgresDialect));
+      const { rows } = await client.query(`SELECT MAX(version) AS v FROM ${MIGRATIONS_TABLE}`);
+      const version = Number(rows[0]?.v ?? 0);
+      if (version > LATEST_VERSION) {
+        throw new StoreError(`the database schema is version ${version}, newer than this genai-usage supports (${LATEST_VERSION}); upgrade genai-usage`);
+      }
+      for (const migration of MIGRATIONS.filter((m) => m.version > version)) {
+        for (const statement of migration.statements(postgresDialect)) await client.query(statement);
+        await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (version, name, applied_at) VALUES ($1, $2, now())`, [migration.version, migration.name]);
+      }
+    });
+  }
+}
+
+async function applyDeltas(client: pg.PoolClient, def: RollupDef, deltas: readonly RollupDelta[]): Promise<void> {
+  if (deltas.length === 0) return;
+  const keys = rollupKeyColumns(def);
+  const columns = [...keys, ...MEASURE_COLUMNS];
+  const types = [
+    'timestamptz[]',
+    ...def.dims.map((dim) => (dim === 'success' ? 'boolean[]' : 'text[]')),
+    ...MEASURE_COLUMNS.map((col) => (col === 'cost_usd' || col === 'duration_ms_sum' ? 'float8[]' : 'bigint[]')),
+  ];
+  const arrays: unknown[][] = columns.map(() => new Array<unknown>(deltas.length));
+  deltas.forEach((delta, r) => [delta.bucketStart, ...delta.key, ...delta.values].forEach((value, c) => ((arrays[c] as unknown[])[r] = value)));
+  await client.query(
+    `INSERT INTO ${def.table} AS r (${columns.join(', ')}) SELECT * FROM unnest(${types.map((t, n) => `$${n + 1}::${t}`).join(', ')}) ` +
+      `ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${MEASURE_COLUMNS.map((col) => `${col} = r.${col} + excluded.${col}`).join(', ')}`,
+    arrays,
+  );
+}
+
+/** Splits our `schema` parameter off the URL; pg gets the rest. */
+function parseUrl(url: string): { connectionString: string; schema: string | undefined } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (error) {
+    throw new StoreError(`invalid PostgreSQL URL ${redact(url)}`, { cause: error });
+  }
+  const schema = parsed.searchParams.get('schema') ?? undefined;
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    // The name is written into SQL as an identifier, so only plain lowercase names are accepted.
+    throw new StoreError(`invalid schema ${JSON.stringify(schema)} in the store URL: use lowercase letters, digits and _`);
+  }
+  parsed.searchParams.delete('schema');
+  return { connectionString: parsed.toString(), schema };
+}
+
+/** The URL without its password, for messages. */
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}

@@ -1,0 +1,177 @@
+import type { UsageRecord } from '../usage/usage-record.js';
+import type { NormalizedFilter } from './filter.js';
+import { HISTOGRAM_BUCKETS, HISTOGRAM_COLUMNS, histogramIndex } from './histogram.js';
+import type { GroupByDimension, TimeBucket } from './usage-store.js';
+
+/**
+ * Pre-aggregated tables, maintained in the same transaction as the records they summarise
+ * (only rows actually inserted count, so re-sent records never double-count). A query whose
+ * filters, groupBy and bucket can be answered from a rollup reads it instead of the raw
+ * rows; otherwise it reads `genai_usage_records`. Dimension columns hold '' for "not set"
+ * because NULLs never match in a primary key.
+ *
+ * Two shapes, because a user id multiplied by every other dimension would make a rollup as
+ * large as the raw table:
+ * - hourly × provider, operation, models, agent, group, service, success
+ * - daily × user, group
+ */
+export interface RollupDef {
+  readonly table: string;
+  readonly grain: 'hour' | 'day';
+  /** Key columns besides `bucket_start`, in primary-key order. */
+  readonly dims: readonly RollupDim[];
+}
+
+export type RollupDim =
+  | 'tenant'
+  | 'provider'
+  | 'operation'
+  | 'request_model'
+  | 'response_model'
+  | 'agent_name'
+  | 'group_name'
+  | 'service_name'
+  | 'user_id'
+  | 'success';
+
+export const ROLLUPS: readonly RollupDef[] = [
+  {
+    table: 'genai_usage_rollup_hourly',
+    grain: 'hour',
+    dims: ['tenant', 'provider', 'operation', 'request_model', 'response_model', 'agent_name', 'group_name', 'service_name', 'success'],
+  },
+  { table: 'genai_usage_rollup_daily_user', grain: 'day', dims: ['tenant', 'user_id', 'group_name'] },
+];
+
+/** Summed columns of every rollup, in this order. */
+export const MEASURE_COLUMNS: readonly string[] = [
+  'requests',
+  'failures',
+  'input_tokens',
+  'output_tokens',
+  'total_tokens',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'reasoning_tokens',
+  'cost_usd',
+  'unpriced_requests',
+  'duration_ms_sum',
+  ...HISTOGRAM_COLUMNS,
+];
+
+/** Columns each groupBy dimension needs, and the filter keys each rollup column serves. */
+const DIMENSION_COLUMNS: Record<GroupByDimension, readonly string[]> = {
+  user: ['user_id'],
+  agent: ['agent_name'],
+  group: ['group_name'],
+  model: ['request_model', 'response_model'],
+  provider: ['provider'],
+  service: ['service_name'],
+  session: ['session_id'],
+  conversation: ['conversation_id'],
+  operation: ['operation'],
+};
+
+const FILTER_COLUMNS: Record<string, readonly string[]> = {
+  userId: ['user_id'],
+  agentName: ['agent_name'],
+  group: ['group_name'],
+  model: ['request_model', 'response_model'],
+  provider: ['provider'],
+  serviceName: ['service_name'],
+  sessionId: ['session_id'],
+  conversationId: ['conversation_id'],
+  success: ['success'],
+};
+
+const GRAIN_MS = { hour: 36e5, day: 864e5 } as const;
+
+/** The first rollup that answers the query exactly, or undefined for the raw table. */
+export function chooseRollup(filter: NormalizedFilter, groupBy: readonly GroupByDimension[], bucket: TimeBucket | undefined): RollupDef | undefined {
+  if (filter.tags.length > 0) return undefined;
+  return ROLLUPS.find((def) => {
+    const has = (cols: readonly string[]): boolean => cols.every((col) => (def.dims as readonly string[]).includes(col));
+    if (bucket === 'hour' && def.grain !== 'hour') return false;
+    // A range that cuts through a rollup bucket would count part of it: only aligned bounds.
+    for (const bound of [filter.from, filter.to]) if (bound && bound.getTime() % GRAIN_MS[def.grain] !== 0) return false;
+    if (!groupBy.every((dim) => has(DIMENSION_COLUMNS[dim]))) return false;
+    return Object.entries(FILTER_COLUMNS).every(([key, cols]) => filter[key as keyof NormalizedFilter] === undefined || has(cols));
+  });
+}
+
+/** One rollup row's key and measures; `values` follows MEASURE_COLUMNS. */
+export interface RollupDelta {
+  bucketStart: string;
+  key: Array<string | boolean>;
+  values: number[];
+}
+
+/** Sums records into rollup rows for one rollup; keys sorted so concurrent writers lock rows in the same order. */
+export function rollupDeltas(def: RollupDef, records: readonly UsageRecord[], tenant: string | null): RollupDelta[] {
+  const grainMs = GRAIN_MS[def.grain];
+  const byKey = new Map<string, RollupDelta>();
+  for (const record of records) {
+    const ms = record.recordedAt.getTime();
+    const bucketStart = new Date(ms - (((ms % grainMs) + grainMs) % grainMs)).toISOString();
+    const key = def.dims.map((dim) => dimValue(record, dim, tenant));
+    const mapKey = `${bucketStart}\u0000${key.join('\u0000')}`;
+    let delta = byKey.get(mapKey);
+    if (!delta) {
+      delta = { bucketStart, key, values: new Array<number>(MEASURE_COLUMNS.length).fill(0) };
+      byKey.set(mapKey, delta);
+    }
+    addRecord(delta.values, record);
+  }
+  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, delta]) => delta);
+}
+
+function dimValue(record: UsageRecord, dim: RollupDim, tenant: string | null): string | boolean {
+  switch (dim) {
+    case 'tenant':
+      return tenant ?? '';
+    case 'success':
+      return record.success;
+    case 'provider':
+      return record.provider ?? '';
+    case 'operation':
+      return record.operation ?? '';
+    case 'request_model':
+      return record.requestModel ?? '';
+    case 'response_model':
+      return record.responseModel ?? '';
+    case 'agent_name':
+      return record.agentName ?? '';
+    case 'group_name':
+      return record.group ?? '';
+    case 'service_name':
+      return record.serviceName ?? '';
+    case 'user_id':
+      return record.userId ?? '';
+  }
+}
+
+const FIXED_MEASURES = 11;
+
+function addRecord(values: number[], record: UsageRecord): void {
+  const known = typeof record.costUsd === 'number' && Number.isFinite(record.costUsd);
+  const duration = Number.isFinite(record.durationMs) ? record.durationMs : 0;
+  values[0]! += 1;
+  values[1]! += record.success ? 0 : 1;
+  values[2]! += int(record.inputTokens);
+  values[3]! += int(record.outputTokens);
+  values[4]! += int(record.totalTokens);
+  values[5]! += int(record.cacheReadTokens);
+  values[6]! += int(record.cacheWriteTokens);
+  values[7]! += int(record.reasoningTokens);
+  values[8]! += known ? (record.costUsd as number) : 0;
+  values[9]! += known ? 0 : 1;
+  values[10]! += duration;
+  values[FIXED_MEASURES + histogramIndex(duration)]! += 1;
+}
+
+// Mirrors recordToValues: what the records table stores is what the rollup sums.
+function int(value: number): number {
+  return Number.isFinite(value) ? Math.round(value) : 0;
+}
+
+if (MEASURE_COLUMNS.length !== FIXED_MEASURES + HISTOGRAM_BUCKETS) throw new Error('rollup measure columns out of sync');
