@@ -1,0 +1,51 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startReplayServer, type ReplayServer } from '../support/replay-server.js';
+
+const run = promisify(execFile);
+const apps = fileURLToPath(new URL('../apps/', import.meta.url));
+let server: ReplayServer;
+beforeAll(async () => {
+  server = await startReplayServer();
+});
+afterAll(() => server.close());
+
+const env = () => ({
+  ...process.env,
+  REPLAY_URL: server.url,
+  GENAI_USAGE_STORE: 'false',
+  OTEL_METRICS_EXPORTER: 'none',
+  OTEL_SERVICE_NAME: 'child-app',
+});
+
+/** Runs an app (by default under `--import genai-usage/register`, from the built dist) and returns its records. */
+async function runApp(file: string, nodeArgs: string[] = ['--import', 'genai-usage/register']) {
+  server.enqueue('openai/chat-completion', 'anthropic/message');
+  const { stdout } = await run(process.execPath, [...nodeArgs, file], { cwd: apps, env: env(), timeout: 20_000 });
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('RECORD '))
+    .map((l) => JSON.parse(l.slice('RECORD '.length)));
+}
+
+describe('zero-code start with node --import genai-usage/register', () => {
+  it.each([
+    ['esm-app.mjs', 'u-esm', 'EsmAgent'],
+    ['cjs-app.cjs', 'u-cjs', 'CjsAgent'],
+  ])('%s: both SDKs patched, one record per call, attributed', async (file, userId, agentName) => {
+    const records = await runApp(file);
+    expect(records.map((r) => r.provider).sort()).toEqual(['anthropic', 'openai']);
+    for (const r of records) {
+      expect(r).toMatchObject({ userId, agentName, serviceName: 'child-app', success: true, costSource: 'table' });
+      expect(r.inputTokens).toBeGreaterThan(0);
+    }
+  });
+
+  it('without the hook an ESM app is not patched (what the hook is for)', async () => {
+    const records = await runApp('esm-app.mjs', []);
+    expect(records).toEqual([]);
+    expect(server.pending()).toBe(0);
+  });
+});
