@@ -21,6 +21,8 @@ interface AnthropicUsage {
   output_tokens?: number | null;
   cache_read_input_tokens?: number | null;
   cache_creation_input_tokens?: number | null;
+  /** Newer API versions: thinking tokens, a part of `output_tokens`. */
+  output_tokens_details?: { thinking_tokens?: number | null } | null;
 }
 
 interface Message {
@@ -74,7 +76,9 @@ export const messagesMapping: CallMapping<MessagesParams, Message, StreamEvent> 
 
 function fromAnthropicUsage(usage: AnthropicUsage | undefined, output: number | null | undefined): CallUsage | undefined {
   const base = inputPart(usage);
-  return base && typeof output === 'number' ? { ...base, output } : undefined;
+  if (!base || typeof output !== 'number') return undefined;
+  const reasoning = usage?.output_tokens_details?.thinking_tokens;
+  return typeof reasoning === 'number' ? { ...base, output, reasoning } : { ...base, output };
 }
 
 function inputPart(usage: AnthropicUsage | undefined): Omit<CallUsage, 'output'> | undefined {
@@ -107,7 +111,7 @@ class MessagesStreamAccumulator implements StreamAccumulator<StreamEvent> {
       case 'message_delta': {
         if (event.delta?.stop_reason) this.#outcome.finishReasons = [event.delta.stop_reason];
         // The final counts: output is cumulative; input fields, when present, override the start's.
-        const merged = { ...this.#startUsage, ...definedFields(event.usage) };
+        const merged = { ...this.#startUsage, ...definedFields(event.usage), output_tokens_details: event.usage?.output_tokens_details ?? this.#startUsage?.output_tokens_details };
         this.#outcome.usage = fromAnthropicUsage(merged, event.usage?.output_tokens);
         return false;
       }
