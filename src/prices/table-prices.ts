@@ -1,4 +1,4 @@
-import { calcPrice } from '@pydantic/genai-prices';
+import { calcPrice, findProvider } from '@pydantic/genai-prices';
 import type { CallTokens } from './price-types.js';
 
 /** The library's price value: a flat USD/Mtok, or tiers keyed on total input tokens. */
@@ -22,6 +22,9 @@ const PROVIDER_IDS: Record<string, string> = {
   mistral_ai: 'mistral',
   x_ai: 'x-ai',
 };
+
+/** Model servers on the user's own hardware: never priced at a cloud provider's rates. */
+const LOCAL_PROVIDERS: ReadonlySet<string> = new Set(['ollama', 'lmstudio', 'vllm', 'llamacpp', 'local']);
 
 /** Prices with time constraints (off-peak hours, start dates) are re-resolved this often. */
 const CONSTRAINED_TTL_MS = 60_000;
@@ -53,13 +56,25 @@ export class TablePrices {
     if (hit && hit.expiresAt > now) return hit.price;
     const providerId = provider === undefined ? undefined : (PROVIDER_IDS[provider] ?? provider);
     let result = lookup(model, providerId, now);
-    // A provider the table does not know (a local server, a gateway): match on the model alone.
-    if (!result && providerId !== undefined) result = lookup(model, undefined, now);
+    // A provider the table does not know (a gateway, a proxy): match on the model alone. A
+    // known provider without the model, or a local server, stays unknown: another provider's
+    // rate would be a wrong number.
+    if (!result && providerId !== undefined && !LOCAL_PROVIDERS.has(providerId) && !knownProvider(providerId)) {
+      result = lookup(model, undefined, now);
+    }
     const constrained = Array.isArray(result?.model.prices);
     const resolved = { price: result?.model_price as ModelPrice | undefined, expiresAt: constrained ? now + CONSTRAINED_TTL_MS : Infinity };
     if (this.#cache.size > 10_000) this.#cache.clear();
     this.#cache.set(key, resolved);
     return resolved.price;
+  }
+}
+
+function knownProvider(providerId: string): boolean {
+  try {
+    return findProvider({ providerId }) !== undefined;
+  } catch {
+    return false;
   }
 }
 

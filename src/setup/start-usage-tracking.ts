@@ -61,6 +61,13 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
     instrumentations,
     sampler: new GenAiRecordingSampler(options.sampler ?? samplerFromEnv()),
   });
+  const preexisting = registeredGlobals();
+  if (preexisting.has('trace')) {
+    // The app already runs an OpenTelemetry SDK: ours cannot register, and would see no spans.
+    process.emitWarning(
+      'genai-usage: a global tracer provider is already registered, so startUsageTracking cannot install its span processor. Add `new GenAiUsageProcessor()` to your own SDK instead (see README, "Plug into an existing OpenTelemetry SDK").',
+    );
+  }
   sdk.start();
   patchPreloadedModules(instrumentations, options.instrumentModules);
 
@@ -84,15 +91,21 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
           diag.error('genai-usage: shutdown failed', err);
         }
         await prometheus?.close();
-        // The globals were ours: free them so a later start (tests, restarts) can register.
-        trace.disable();
-        metrics.disable();
-        propagation.disable();
-        context.disable();
+        // Free the globals we registered (not someone else's) so a later start can register.
+        if (!preexisting.has('trace')) trace.disable();
+        if (!preexisting.has('metrics')) metrics.disable();
+        if (!preexisting.has('propagation')) propagation.disable();
+        if (!preexisting.has('context')) context.disable();
       })();
       return shutdown;
     },
   };
+}
+
+/** The OpenTelemetry API globals already registered in this process (the API's own registry). */
+function registeredGlobals(): Set<string> {
+  const registry = (globalThis as Record<symbol, Record<string, unknown> | undefined>)[Symbol.for('opentelemetry.js.api.1')];
+  return new Set(Object.keys(registry ?? {}).filter((key) => registry?.[key] !== undefined));
 }
 
 function createInstrumentations(config: UsageTrackingOptions['instrumentations'], captureContent: boolean): LlmSdkInstrumentation[] {

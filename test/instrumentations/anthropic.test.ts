@@ -21,7 +21,7 @@ describe('@anthropic-ai/sdk messages.create', () => {
     const body = fixture('anthropic/message').body;
     const u = body.usage;
     h.server.enqueue('anthropic/message');
-    const message = await h.anthropic({ openTelemetry: false }).messages.create({ ...request, temperature: 0.5 });
+    const message = await h.anthropic({ openTelemetry: false }).messages.create({ ...request, stop_sequences: ['END'] });
     expect(message.id).toBe(body.id);
     const [span] = await h.callSpans();
     const input = u.input_tokens + u.cache_read_input_tokens + u.cache_creation_input_tokens;
@@ -29,7 +29,7 @@ describe('@anthropic-ai/sdk messages.create', () => {
       'gen_ai.provider.name': 'anthropic',
       'gen_ai.request.model': 'claude-haiku-4-5',
       'gen_ai.request.max_tokens': 256,
-      'gen_ai.request.temperature': 0.5,
+      'gen_ai.request.stop_sequences': ['END'],
       'gen_ai.response.model': body.model,
       'gen_ai.response.finish_reasons': [body.stop_reason],
       'gen_ai.usage.input_tokens': input,
