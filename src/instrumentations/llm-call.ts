@@ -76,16 +76,31 @@ export class LlmCall {
   }
 
   #setOutcome(outcome: CallOutcome): void {
-    const span = this.span;
-    if (outcome.responseModel) span.setAttribute(A.ATTR_GEN_AI_RESPONSE_MODEL, outcome.responseModel);
-    if (outcome.responseId) span.setAttribute(A.ATTR_GEN_AI_RESPONSE_ID, outcome.responseId);
-    if (outcome.finishReasons?.length) span.setAttribute(A.ATTR_GEN_AI_RESPONSE_FINISH_REASONS, outcome.finishReasons);
-    if (outcome.usage) setUsage(span, outcome.usage);
-    if (outcome.providerCostUsd !== undefined && Number.isFinite(outcome.providerCostUsd) && outcome.providerCostUsd >= 0) {
-      span.setAttribute(A.ATTR_COST_USD, outcome.providerCostUsd);
-      span.setAttribute(A.ATTR_COST_SOURCE, 'provider');
+    // One setAttributes call: each setAttribute re-validates and re-counts the span's attributes.
+    const a: Attributes = {};
+    if (outcome.responseModel) a[A.ATTR_GEN_AI_RESPONSE_MODEL] = outcome.responseModel;
+    if (outcome.responseId) a[A.ATTR_GEN_AI_RESPONSE_ID] = outcome.responseId;
+    if (outcome.finishReasons?.length) a[A.ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = outcome.finishReasons;
+    const usage = outcome.usage;
+    if (usage) {
+      a[A.ATTR_GEN_AI_USAGE_INPUT_TOKENS] = usage.input;
+      a[A.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = usage.output;
+      if (usage.cacheRead) a[A.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = usage.cacheRead;
+      if (usage.cacheWrite) {
+        // Semconv's name and the one the Anthropic SDK (and its readers) use.
+        a[A.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = usage.cacheWrite;
+        a[A.ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS] = usage.cacheWrite;
+      }
+      if (usage.reasoning) a[A.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = usage.reasoning;
+      if (usage.estimated) a[A.ATTR_USAGE_ESTIMATED] = true;
     }
-    if (outcome.outputMessages !== undefined) span.setAttribute(A.ATTR_GEN_AI_OUTPUT_MESSAGES, safeJson(outcome.outputMessages));
+    const cost = outcome.providerCostUsd;
+    if (cost !== undefined && Number.isFinite(cost) && cost >= 0) {
+      a[A.ATTR_COST_USD] = cost;
+      a[A.ATTR_COST_SOURCE] = 'provider';
+    }
+    if (outcome.outputMessages !== undefined) a[A.ATTR_GEN_AI_OUTPUT_MESSAGES] = safeJson(outcome.outputMessages);
+    this.span.setAttributes(a);
   }
 
   #end(): void {
@@ -95,19 +110,6 @@ export class LlmCall {
     }
     this.span.end();
   }
-}
-
-function setUsage(span: Span, usage: CallUsage): void {
-  span.setAttribute(A.ATTR_GEN_AI_USAGE_INPUT_TOKENS, usage.input);
-  span.setAttribute(A.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, usage.output);
-  if (usage.cacheRead) span.setAttribute(A.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheRead);
-  if (usage.cacheWrite) {
-    // Semconv's name and the one the Anthropic SDK (and its readers) use.
-    span.setAttribute(A.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cacheWrite);
-    span.setAttribute(A.ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS, usage.cacheWrite);
-  }
-  if (usage.reasoning) span.setAttribute(A.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoning);
-  if (usage.estimated) span.setAttribute(A.ATTR_USAGE_ESTIMATED, true);
 }
 
 /** Low-cardinality error identifier: the SDK's error class (RateLimitError, APIConnectionError, ...). */

@@ -41,6 +41,7 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
   const processor = new GenAiUsageProcessor({
     prices: new PriceBook(resolved.prices),
     metricsUser: resolved.metricsUser,
+    metricsCardinalityLimit: resolved.metricsCardinalityLimit,
     sinks,
     serviceName: resolved.serviceName ?? 'unknown_service:node',
   });
@@ -128,7 +129,12 @@ function patchPreloadedModules(instrumentations: LlmSdkInstrumentation[], module
   }
 }
 
-/** User ids are unbounded: cap each attributed counter's series; the rest overflow. */
+/**
+ * User ids are unbounded: `UsageCounters` caps the attributed series itself (observable
+ * counters keep only the last observation per series, so an SDK-side overflow would lose
+ * sums). The SDK limit is set above what the capped counters can produce: each attributed
+ * series has up to 5 token types and a few error types.
+ */
 function cardinalityViews(limit: number): ViewOptions[] {
-  return [A.METRIC_COST, A.METRIC_TOKENS, A.METRIC_REQUESTS].map((instrumentName) => ({ instrumentName, aggregationCardinalityLimit: limit }));
+  return [A.METRIC_COST, A.METRIC_TOKENS, A.METRIC_REQUESTS].map((instrumentName) => ({ instrumentName, aggregationCardinalityLimit: limit * 16 }));
 }

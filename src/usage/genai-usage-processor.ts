@@ -25,6 +25,8 @@ export interface GenAiUsageProcessorOptions {
   meterProvider?: MeterProvider;
   /** `user.id` on metrics. Default `on`; env `GENAI_USAGE_METRICS_USER`. */
   metricsUser?: MetricsUserMode;
+  /** Series per attributed counter before the rest fold into the overflow series. Default 2000. */
+  metricsCardinalityLimit?: number;
   sinks?: UsageSink[];
   /** Service name for records whose span resource has none (or is still resolving). */
   serviceName?: string;
@@ -39,6 +41,7 @@ export class GenAiUsageProcessor implements SpanProcessor {
   readonly #prices: PriceBook;
   readonly #meterProvider: MeterProvider | undefined;
   readonly #userMode: MetricsUserMode;
+  readonly #cardinalityLimit: number;
   readonly #sinks: UsageSink[];
   readonly #defaults: { serviceName?: string };
   #metrics: UsageMetrics | undefined;
@@ -47,6 +50,7 @@ export class GenAiUsageProcessor implements SpanProcessor {
     this.#prices = options.prices ?? new PriceBook();
     this.#meterProvider = options.meterProvider;
     this.#userMode = options.metricsUser ?? 'on';
+    this.#cardinalityLimit = options.metricsCardinalityLimit ?? 2000;
     this.#sinks = options.sinks ?? [];
     this.#defaults = { serviceName: options.serviceName };
   }
@@ -115,6 +119,7 @@ export class GenAiUsageProcessor implements SpanProcessor {
     this.#metrics ??= new UsageMetrics(
       (this.#meterProvider ?? metrics.getMeterProvider()).getMeter('genai-usage', VERSION),
       this.#userMode,
+      this.#cardinalityLimit,
     );
     return this.#metrics;
   }

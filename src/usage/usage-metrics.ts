@@ -1,29 +1,39 @@
 import { createHash } from 'node:crypto';
 import { diag, type Attributes, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
 import * as A from '../semconv.js';
+import { UsageCounters } from './usage-counters.js';
 import type { UsageRecord } from './usage-record.js';
 
 /** How `user.id` appears on metrics: as is, dropped, or as a stable hash. Env `GENAI_USAGE_METRICS_USER`. */
 export type MetricsUserMode = 'on' | 'off' | 'hash';
 
+/** Histogram attribute sets per (operation, provider, models, error), built once. */
+interface SemconvAttributes {
+  base: Attributes;
+  duration: Attributes;
+  input: Attributes;
+  output: Attributes;
+}
+
 /**
  * The metric contract (see README): semconv histograms without per-user attributes, and
- * our counters with `user.id` and `gen_ai.agent.name` for attribution.
+ * our counters with `user.id` and `gen_ai.agent.name` for attribution (pre-aggregated in
+ * `UsageCounters`, read by observable counters).
  */
 export class UsageMetrics {
   readonly #tokenUsage: Histogram;
   readonly #duration: Histogram;
   readonly #ttfc: Histogram;
-  readonly #cost: Counter;
-  readonly #tokens: Counter;
-  readonly #requests: Counter;
   readonly #unpriced: Counter;
+  readonly #counters: UsageCounters;
+  readonly #semconv = new Map<string, SemconvAttributes>();
   readonly #userMode: MetricsUserMode;
   readonly #hashes = new Map<string, string>();
   readonly #warnedUnpriced = new Set<string>();
 
-  constructor(meter: Meter, userMode: MetricsUserMode = 'on') {
+  constructor(meter: Meter, userMode: MetricsUserMode = 'on', cardinalityLimit = 2000) {
     this.#userMode = userMode;
+    this.#counters = new UsageCounters(cardinalityLimit);
     this.#tokenUsage = meter.createHistogram(A.METRIC_TOKEN_USAGE, {
       unit: '{token}',
       description: 'Number of input and output tokens used per call.',
@@ -39,47 +49,48 @@ export class UsageMetrics {
       description: 'Time from the request to the first streamed chunk.',
       advice: { explicitBucketBoundaries: A.TTFC_BUCKETS },
     });
-    this.#cost = meter.createCounter(A.METRIC_COST, { unit: 'USD', description: 'Cost of LLM calls in USD (priced calls only).' });
-    this.#tokens = meter.createCounter(A.METRIC_TOKENS, { unit: '{token}', description: 'Tokens used, by token type.' });
-    this.#requests = meter.createCounter(A.METRIC_REQUESTS, { unit: '{request}', description: 'LLM calls, failed ones with error.type.' });
+    meter
+      .createObservableCounter(A.METRIC_COST, { unit: 'USD', description: 'Cost of LLM calls in USD (priced calls only).' })
+      .addCallback((result) => this.#counters.observeCost(result));
+    meter
+      .createObservableCounter(A.METRIC_TOKENS, { unit: '{token}', description: 'Tokens used, by token type.' })
+      .addCallback((result) => this.#counters.observeTokens(result));
+    meter
+      .createObservableCounter(A.METRIC_REQUESTS, { unit: '{request}', description: 'LLM calls, failed ones with error.type.' })
+      .addCallback((result) => this.#counters.observeRequests(result));
     this.#unpriced = meter.createCounter(A.METRIC_UNPRICED, { unit: '{request}', description: 'Calls whose model has no known price.' });
   }
 
   record(r: UsageRecord): void {
-    const semconv: Attributes = {
-      [A.ATTR_GEN_AI_OPERATION_NAME]: r.operation,
-      [A.ATTR_GEN_AI_PROVIDER_NAME]: r.provider,
-    };
-    if (r.requestModel) semconv[A.ATTR_GEN_AI_REQUEST_MODEL] = r.requestModel;
-    if (r.responseModel) semconv[A.ATTR_GEN_AI_RESPONSE_MODEL] = r.responseModel;
-
-    this.#duration.record(r.durationMs / 1000, r.errorType ? { ...semconv, [A.ATTR_ERROR_TYPE]: r.errorType } : semconv);
-    if (r.streaming && r.timeToFirstTokenMs !== undefined) this.#ttfc.record(r.timeToFirstTokenMs / 1000, semconv);
-    const hasTokens = r.inputTokens > 0 || r.outputTokens > 0;
-    if (hasTokens) {
-      this.#tokenUsage.record(r.inputTokens, { ...semconv, [A.ATTR_GEN_AI_TOKEN_TYPE]: A.TOKEN_TYPE_INPUT });
-      if (r.operation !== A.OP_EMBEDDINGS) this.#tokenUsage.record(r.outputTokens, { ...semconv, [A.ATTR_GEN_AI_TOKEN_TYPE]: A.TOKEN_TYPE_OUTPUT });
+    const attrs = this.#semconvAttributes(r);
+    this.#duration.record(r.durationMs / 1000, attrs.duration);
+    if (r.streaming && r.timeToFirstTokenMs !== undefined) this.#ttfc.record(r.timeToFirstTokenMs / 1000, attrs.base);
+    if (r.inputTokens > 0 || r.outputTokens > 0) {
+      this.#tokenUsage.record(r.inputTokens, attrs.input);
+      if (r.operation !== A.OP_EMBEDDINGS) this.#tokenUsage.record(r.outputTokens, attrs.output);
     }
-
-    const attributed: Attributes = { ...semconv };
-    const user = this.#user(r.userId);
-    if (user !== undefined) attributed[A.ATTR_USER_ID] = user;
-    if (r.agentName) attributed[A.ATTR_GEN_AI_AGENT_NAME] = r.agentName;
-
-    this.#requests.add(1, r.errorType ? { ...attributed, [A.ATTR_ERROR_TYPE]: r.errorType } : attributed);
-    if (r.costUsd !== undefined) this.#cost.add(r.costUsd, attributed);
-    else if (r.success) this.#countUnpriced(r, semconv);
-    if (hasTokens) {
-      this.#addTokens(r.inputTokens, A.TOKEN_TYPE_INPUT, attributed);
-      this.#addTokens(r.outputTokens, A.TOKEN_TYPE_OUTPUT, attributed);
-      this.#addTokens(r.cacheReadTokens, A.TOKEN_TYPE_CACHE_READ, attributed);
-      this.#addTokens(r.cacheWriteTokens, A.TOKEN_TYPE_CACHE_WRITE, attributed);
-      this.#addTokens(r.reasoningTokens, A.TOKEN_TYPE_REASONING, attributed);
-    }
+    this.#counters.add(r, this.#user(r.userId));
+    if (r.costUsd === undefined && r.success) this.#countUnpriced(r, attrs.base);
   }
 
-  #addTokens(n: number, type: string, attributes: Attributes): void {
-    if (n > 0) this.#tokens.add(n, { ...attributes, [A.ATTR_GEN_AI_TOKEN_TYPE]: type });
+  #semconvAttributes(r: UsageRecord): SemconvAttributes {
+    const key = `${r.operation}\u0001${r.provider}\u0001${r.requestModel ?? ''}\u0001${r.responseModel ?? ''}\u0001${r.errorType ?? ''}`;
+    let hit = this.#semconv.get(key);
+    if (!hit) {
+      const base: Attributes = { [A.ATTR_GEN_AI_OPERATION_NAME]: r.operation, [A.ATTR_GEN_AI_PROVIDER_NAME]: r.provider };
+      if (r.requestModel) base[A.ATTR_GEN_AI_REQUEST_MODEL] = r.requestModel;
+      if (r.responseModel) base[A.ATTR_GEN_AI_RESPONSE_MODEL] = r.responseModel;
+      hit = {
+        base,
+        duration: r.errorType ? { ...base, [A.ATTR_ERROR_TYPE]: r.errorType } : base,
+        input: { ...base, [A.ATTR_GEN_AI_TOKEN_TYPE]: A.TOKEN_TYPE_INPUT },
+        output: { ...base, [A.ATTR_GEN_AI_TOKEN_TYPE]: A.TOKEN_TYPE_OUTPUT },
+      };
+      // Models are few, but a misbehaving caller could invent many: keep the cache bounded.
+      if (this.#semconv.size > 5000) this.#semconv.clear();
+      this.#semconv.set(key, hit);
+    }
+    return hit;
   }
 
   #countUnpriced(r: UsageRecord, semconv: Attributes): void {

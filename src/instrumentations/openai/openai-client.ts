@@ -2,12 +2,22 @@ import type { LlmCallSpec } from '../llm-call.js';
 import { serverOf } from '../request-attributes.js';
 import { providerFromHost } from './provider-from-url.js';
 
-/** Where an OpenAI SDK resource sends its requests: its `_client.baseURL`. */
-export function openAiEndpoint(self: unknown): Pick<LlmCallSpec, 'provider' | 'serverAddress' | 'serverPort'> {
+type Endpoint = Pick<LlmCallSpec, 'provider' | 'serverAddress' | 'serverPort'>;
+const endpoints = new Map<string, Endpoint>();
+
+/** Where an OpenAI SDK resource sends its requests: its `_client.baseURL`, resolved once per URL. */
+export function openAiEndpoint(self: unknown): Endpoint {
   const client = (self as { _client?: { baseURL?: unknown; constructor?: { name?: string } } } | undefined)?._client;
-  const server = serverOf(client?.baseURL);
-  const provider = client?.constructor?.name === 'AzureOpenAI' ? 'azure.ai.openai' : providerFromHost(server?.host, server?.port);
-  return { provider, serverAddress: server?.host, serverPort: server?.port };
+  const azure = client?.constructor?.name === 'AzureOpenAI';
+  const key = `${azure ? 'azure:' : ''}${String(client?.baseURL)}`;
+  let endpoint = endpoints.get(key);
+  if (!endpoint) {
+    const server = serverOf(client?.baseURL);
+    endpoint = { provider: azure ? 'azure.ai.openai' : providerFromHost(server?.host, server?.port), serverAddress: server?.host, serverPort: server?.port };
+    if (endpoints.size > 1000) endpoints.clear();
+    endpoints.set(key, endpoint);
+  }
+  return endpoint;
 }
 
 /** OpenAI-style usage: `prompt_tokens` already includes cached, `completion_tokens` reasoning. */
