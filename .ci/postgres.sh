@@ -14,6 +14,9 @@ start_postgres() {
   su postgres -c "$bin/pg_ctl -D $dir/data -l $dir/pg.log -o '-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off' -w start" >/dev/null
   PG_TEST_DIR="$dir"; PG_TEST_BIN="$bin"
   export GENAI_USAGE_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
+  # The outage tests start throwaway clusters of their own (initdb/pg_ctl as the postgres
+  # user) so that stopping one never disturbs the suites sharing the cluster above.
+  export GENAI_USAGE_TEST_PG_BIN="$bin"
   echo "ci: postgres on $GENAI_USAGE_TEST_POSTGRES_URL"
 }
 
