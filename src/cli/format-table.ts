@@ -9,5 +9,8 @@ export function formatTable(headers: string[], rows: string[][]): string {
 export function formatUsd(usd: number | undefined): string {
   if (usd === undefined) return 'unknown';
   if (usd === 0) return '$0.00';
-  return Math.abs(usd) >= 1 ? `$${usd.toFixed(2)}` : `$${usd.toFixed(6)}`;
+  if (Math.abs(usd) >= 1) return `$${usd.toFixed(2)}`;
+  if (Math.abs(usd) >= 0.0001) return `$${usd.toFixed(6)}`;
+  // Fractions of a cent (an embedding call): three significant digits, never "$0.000000".
+  return `$${usd.toFixed(Math.min(15, 2 - Math.floor(Math.log10(Math.abs(usd)))))}`;
 }

@@ -7,6 +7,9 @@ import { CliUsageError, type CliCommand, type CliIo } from './command.js';
 /** Command name → module; loaded on demand so `--help` stays fast. */
 const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   demo: () => import('./commands/demo.js'),
+  report: () => import('./commands/report.js'),
+  export: () => import('./commands/export.js'),
+  prune: () => import('./commands/prune.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -10,13 +10,14 @@ export const DEFAULT_PROMETHEUS_PORT = 9464;
 export const DEFAULT_CARDINALITY_LIMIT = 2000;
 const USER_MODES: readonly MetricsUserMode[] = ['on', 'off', 'hash'];
 const KNOWN_OPTIONS = new Set([
-  'serviceName', 'store', 'prometheus', 'prices', 'captureContent', 'metricsUser', 'metricsCardinalityLimit',
+  'serviceName', 'store', 'storeSpoolDir', 'prometheus', 'prices', 'captureContent', 'metricsUser', 'metricsCardinalityLimit',
   'instrumentations', 'instrumentModules', 'spanProcessors', 'metricReaders', 'sampler', 'propagateBaggage',
 ]);
 
 export interface ResolvedOptions {
   serviceName: string | undefined;
   store: string | false;
+  storeSpoolDir: string | undefined;
   prometheus: { host: string; port: number; endpoint: string | undefined } | false;
   prices: Record<string, TokenPrices>;
   captureContent: boolean;
@@ -34,6 +35,7 @@ export function resolveOptions(options: UsageTrackingOptions, env: NodeJS.Proces
   return {
     serviceName: options.serviceName ?? (env.OTEL_SERVICE_NAME || undefined),
     store: resolveStore(options.store, env),
+    storeSpoolDir: options.storeSpoolDir ?? (env.GENAI_USAGE_SPOOL_DIR || undefined),
     prometheus: resolvePrometheus(options.prometheus, env),
     prices: resolvePrices(options.prices, env),
     captureContent: options.captureContent ?? env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT?.toLowerCase() === 'true',

@@ -37,7 +37,7 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
   setUsageBaggagePropagation(resolved.propagateBaggage);
 
   const sinks: UsageSink[] = [];
-  if (resolved.store) sinks.push(openStoreSink(resolved.store));
+  if (resolved.store) sinks.push(openStoreSink(resolved.store, resolved.storeSpoolDir));
   const processor = new GenAiUsageProcessor({
     prices: new PriceBook(resolved.prices),
     metricsUser: resolved.metricsUser,

@@ -1,8 +1,18 @@
-import { diag } from '@opentelemetry/api';
+import { UsageWriter } from '../exporter/usage-writer.js';
+import { openStore } from '../store/open-store.js';
 import type { UsageSink } from '../usage/genai-usage-processor.js';
 
-/** Placeholder until the store lands: records are not persisted. */
-export function openStoreSink(url: string): UsageSink {
-  diag.debug(`genai-usage: store ${url} not wired yet`);
-  return { write() {}, async forceFlush() {}, async shutdown() {} };
+/**
+ * The store behind `startUsageTracking`: a `UsageWriter` that opens the store on first
+ * write (so a bad or unreachable store never blocks startup; failures retry with backoff,
+ * and with a spool directory survive a restart).
+ */
+export function openStoreSink(url: string, spoolDir?: string): UsageSink & { writer: UsageWriter } {
+  const writer = new UsageWriter({ store: () => openStore(url), spoolDir });
+  return {
+    writer,
+    write: (record) => writer.write(record),
+    forceFlush: () => writer.forceFlush(),
+    shutdown: () => writer.shutdown(),
+  };
 }

@@ -17,6 +17,11 @@ export interface UsageTrackingOptions {
    */
   store?: string | false;
   /**
+   * Directory where records the store could not take are kept (JSONL) until it is back,
+   * across restarts. Env `GENAI_USAGE_SPOOL_DIR`; default none (records wait in memory).
+   */
+  storeSpoolDir?: string;
+  /**
    * Prometheus `/metrics` endpoint, or `false`. Env `OTEL_EXPORTER_PROMETHEUS_HOST` /
    * `OTEL_EXPORTER_PROMETHEUS_PORT`; `OTEL_METRICS_EXPORTER=none` turns it off. Default `127.0.0.1:9464`.
    */

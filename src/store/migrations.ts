@@ -32,7 +32,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
-    name: 'rollup tables (hourly by dimensions, daily by user), backfilled',
+    name: 'rollup tables (daily and hourly by dimensions, daily by user), backfilled',
     statements: (d) => ROLLUPS.flatMap((def) => [createRollup(def, d), backfillRollup(def, d)]),
   },
 ];

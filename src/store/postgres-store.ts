@@ -118,16 +118,22 @@ export class PostgresUsageStore extends SqlUsageStore {
 
   private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A checked-out client that loses its server emits 'error'; unheard, that would crash the host.
+    let lost: Error | undefined;
+    const onError = (error: Error): void => void (lost = error);
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await fn(client);
       await client.query('COMMIT');
+      client.off('error', onError);
       client.release();
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
+      client.off('error', onError);
       // Discard the connection: after a server restart it is dead, and the pool makes a new one.
-      client.release(error instanceof Error ? error : true);
+      client.release(lost ?? (error instanceof Error ? error : true));
       throw error;
     }
   }

@@ -11,8 +11,8 @@ import type { GroupByDimension, TimeBucket } from './usage-store.js';
  * because NULLs never match in a primary key.
  *
  * Two shapes, because a user id multiplied by every other dimension would make a rollup as
- * large as the raw table:
- * - hourly × provider, operation, models, agent, group, service, success
+ * large as the raw table, each dimension shape at the grain its queries need:
+ * - daily and hourly × provider, operation, models, agent, group, service, success
  * - daily × user, group
  */
 export interface RollupDef {
@@ -34,13 +34,13 @@ export type RollupDim =
   | 'user_id'
   | 'success';
 
+const DIMS: readonly RollupDim[] = ['tenant', 'provider', 'operation', 'request_model', 'response_model', 'agent_name', 'group_name', 'service_name', 'success'];
+
+/** In the order queries try them: the smallest that can answer wins. */
 export const ROLLUPS: readonly RollupDef[] = [
-  {
-    table: 'genai_usage_rollup_hourly',
-    grain: 'hour',
-    dims: ['tenant', 'provider', 'operation', 'request_model', 'response_model', 'agent_name', 'group_name', 'service_name', 'success'],
-  },
+  { table: 'genai_usage_rollup_daily', grain: 'day', dims: DIMS },
   { table: 'genai_usage_rollup_daily_user', grain: 'day', dims: ['tenant', 'user_id', 'group_name'] },
+  { table: 'genai_usage_rollup_hourly', grain: 'hour', dims: DIMS },
 ];
 
 /** Summed columns of every rollup, in this order. */

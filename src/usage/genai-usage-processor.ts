@@ -71,8 +71,10 @@ export class GenAiUsageProcessor implements SpanProcessor {
       const attrs = span.attributes;
       if (attrs[A.ATTR_COST_USD] !== undefined || !isGenAiCallSpan(attrs) || isDuplicate(span)) return;
       const tokens = readTokens(attrs);
-      // No token counts: nothing to price, and $0 would be a wrong number.
-      if (tokens.input === undefined && tokens.output === undefined) return;
+      // No token counts on a call that went through: unknown, as $0 would be a wrong number.
+      // A failed call without counts used none (providers do not bill rejected requests).
+      const failed = attrs[A.ATTR_ERROR_TYPE] !== undefined;
+      if (tokens.input === undefined && tokens.output === undefined && !failed) return;
       const estimate = this.#prices.estimate({
         provider: readProvider(attrs),
         model: text(attrs[A.ATTR_GEN_AI_RESPONSE_MODEL]) ?? text(attrs[A.ATTR_GEN_AI_REQUEST_MODEL]),

@@ -29,7 +29,7 @@ describe('openai failures', () => {
     expect(span!.attributes['error.type']).toBe(ErrorClass.name);
     expect(span!.attributes['http.response.status_code']).toBe(status);
     const [record] = await h.waitForRecords(1);
-    expect(record).toMatchObject({ success: false, errorType: ErrorClass.name, inputTokens: 0, costUsd: undefined });
+    expect(record).toMatchObject({ success: false, errorType: ErrorClass.name, inputTokens: 0, costUsd: 0, costSource: 'table' });
     expect(sumWhere(await h.metric('genai_usage.requests'), { 'error.type': ErrorClass.name })).toBe(1);
     const durations = await h.metric('gen_ai.client.operation.duration');
     expect(durations.filter((p) => p.attributes['error.type'] === ErrorClass.name)).toHaveLength(1);

@@ -5,7 +5,8 @@ import type { UsageRecord } from '../../usage/usage-record.js';
 import { runDemoWorkload } from '../../demo/demo-workload.js';
 import { startMockLlmServer } from '../../demo/mock-llm-server.js';
 import { startUsageTracking } from '../../setup/start-usage-tracking.js';
-import { CliUsageError, type CliCommand } from '../command.js';
+import { DEFAULT_STORE_URL } from '../../store/open-store.js';
+import { CliUsageError, type CliCommand, type CliIo } from '../command.js';
 import { formatTable, formatUsd } from '../format-table.js';
 
 const HELP = `Usage: genai-usage demo [options]
@@ -50,6 +51,7 @@ export const command: CliCommand = {
       prometheus: { host: '127.0.0.1', port },
       instrumentModules: { openai: sdks.openai, anthropic: sdks.anthropic },
     });
+    const store = values.store ?? io.env.GENAI_USAGE_STORE ?? DEFAULT_STORE_URL;
     const records: UsageRecord[] = [];
     const stop = onUsage((r) => void records.push(r));
     try {
@@ -64,19 +66,39 @@ export const command: CliCommand = {
       await new Promise((r) => setImmediate(r));
       const metricsUrl = await tracking.prometheusUrl;
       if (values.json) io.stdout.write(`${JSON.stringify(summarise(records), null, 2)}\n`);
-      else io.stdout.write(renderSummary(records, calls, failed, metricsUrl, values.store ?? io.env.GENAI_USAGE_STORE));
+      else io.stdout.write(renderSummary(records, calls, failed, metricsUrl));
       if (values['keep-running']) {
         io.stderr.write(`demo: serving ${metricsUrl}; Ctrl-C to stop\n`);
         await new Promise((resolve) => io.signal.addEventListener('abort', resolve, { once: true }));
       }
-      return 0;
     } finally {
       stop();
+      // Flushes the store writer: every record is in the store before the report reads it.
       await tracking.shutdown();
       await mock.close();
     }
+    if (store !== 'false' && !values.json) await showStore(store, io);
+    return 0;
   },
 };
+
+/** The same calls, read back from the store: what `genai-usage report` and plain SQL see. */
+async function showStore(store: string, io: CliIo): Promise<void> {
+  const { command: report } = await import('./report.js');
+  io.stdout.write(`\nThe records in ${store}, read back by \`genai-usage report --by model --store ${store}\`:\n`);
+  await report.handler(['--by', 'model', '--store', store], io);
+  const file = store.startsWith('sqlite:') && store !== 'sqlite::memory:' ? store.slice('sqlite:'.length) : undefined;
+  io.stdout.write(
+    [
+      '',
+      'More: genai-usage report --by user --top 10 | --by agent | --bucket day ; genai-usage export --format csv',
+      file
+        ? `Plain SQL (schema in docs/schema.md): sqlite3 ${file} "SELECT user_id, round(sum(cost_usd), 6) AS usd FROM genai_usage_records GROUP BY user_id ORDER BY usd DESC"`
+        : 'Plain SQL: the table genai_usage_records (schema in docs/schema.md).',
+      '',
+    ].join('\n'),
+  );
+}
 
 async function loadSdks(): Promise<{ openai: any; anthropic: any }> {
   try {
@@ -118,7 +140,7 @@ function summarise(records: UsageRecord[]) {
   };
 }
 
-function renderSummary(records: UsageRecord[], calls: number, failed: number, metricsUrl: string | undefined, store: string | undefined): string {
+function renderSummary(records: UsageRecord[], calls: number, failed: number, metricsUrl: string | undefined): string {
   const total = records.reduce((s, r) => s + (r.costUsd ?? 0), 0);
   const s = summarise(records);
   const table = (title: string, rows: Row[]) =>
@@ -134,7 +156,6 @@ function renderSummary(records: UsageRecord[], calls: number, failed: number, me
     '',
     'Where to look next:',
     metricsUrl ? `  Prometheus metrics:  ${metricsUrl}  (genai_usage_cost_total, genai_usage_tokens_total, ...)` : '  Prometheus metrics:  not served (port unavailable)',
-    store === 'false' ? '' : `  Usage records:       genai-usage report --by model   (store ${store ?? 'sqlite:./genai-usage.db'})`,
     '',
   ].join('\n');
 }

@@ -1,0 +1,65 @@
+import { diag } from '@opentelemetry/api';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import { DEFAULT_STORE_URL, openStore } from '../store/open-store.js';
+import type { UsageStore } from '../store/usage-store.js';
+import { spanToUsageRecord } from '../usage/span-to-record.js';
+import { UsageWriter, type UsageWriterOptions } from './usage-writer.js';
+
+export interface UsageSpanExporterOptions extends Omit<UsageWriterOptions, 'store'> {
+  /**
+   * A store, a store URL, or a factory. Default: env `GENAI_USAGE_STORE`, else
+   * `sqlite:./genai-usage.db`. A store the exporter opens, it also closes on shutdown.
+   */
+  store?: UsageStore | string | (() => Promise<UsageStore>);
+  /** An existing writer to feed instead of creating one (the other options are then ignored). */
+  writer?: UsageWriter;
+}
+
+/**
+ * A SpanExporter that stores each GenAI call span as one UsageRecord (through the one
+ * `spanToUsageRecord` mapping). Other spans — HTTP, DB, `invoke_agent` parents — are ignored,
+ * so an agent's cost is never counted twice. Export succeeds once the records are queued;
+ * the writer stores them in batches (see {@link UsageWriter}).
+ */
+export class UsageSpanExporter implements SpanExporter {
+  readonly writer: UsageWriter;
+  private stopped = false;
+
+  constructor(options: UsageSpanExporterOptions = {}) {
+    if (options.writer) {
+      this.writer = options.writer;
+      return;
+    }
+    const { store, writer: _, ...rest } = options;
+    const url = typeof store === 'string' ? store : (process.env['GENAI_USAGE_STORE'] ?? DEFAULT_STORE_URL);
+    this.writer = new UsageWriter({ ...rest, store: store !== undefined && typeof store !== 'string' ? store : () => openStore(url) });
+  }
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    if (this.stopped) {
+      resultCallback({ code: ExportResultCode.FAILED, error: new Error('UsageSpanExporter is shut down') });
+      return;
+    }
+    for (const span of spans) {
+      try {
+        const record = spanToUsageRecord(span);
+        if (record) this.writer.write(record);
+      } catch (error) {
+        diag.warn(`genai-usage: cannot map span ${span.name} to a usage record: ${String(error)}`);
+      }
+    }
+    resultCallback({ code: ExportResultCode.SUCCESS });
+  }
+
+  /** Drains the writer's queue (timeout 30 s). */
+  forceFlush(): Promise<void> {
+    return this.writer.forceFlush();
+  }
+
+  /** Drains, then stops the writer (timeout 30 s). */
+  shutdown(): Promise<void> {
+    this.stopped = true;
+    return this.writer.shutdown();
+  }
+}
