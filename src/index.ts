@@ -20,4 +20,12 @@ export { OpenAIInstrumentation } from './instrumentations/openai/openai-instrume
 export { AnthropicInstrumentation } from './instrumentations/anthropic/anthropic-instrumentation.js';
 export type { LlmInstrumentationConfig } from './instrumentations/sdk-instrumentation.js';
 export { addPreCallHook, type PreCallHook, type PreCallInfo } from './instrumentations/pre-call-hooks.js';
+export { openStore, DEFAULT_STORE_URL, type OpenStoreOptions } from './store/open-store.js';
+export type {
+  UsageStore, UsageFilter, AggregateQuery, AggregateRow, AggregateMeasures, TopQuery, Identity, PruneOptions, ExportOptions,
+  GroupByDimension, TimeBucket, TopMetric, ExportFormat,
+} from './store/usage-store.js';
+export { StoreError, StoreQueryError } from './store/errors.js';
+export { UsageWriter, USAGE_WRITER_DEFAULTS, type UsageWriterOptions, type UsageWriterStats } from './exporter/usage-writer.js';
+export { UsageSpanExporter, type UsageSpanExporterOptions } from './exporter/usage-span-exporter.js';
 export { VERSION } from './version.js';

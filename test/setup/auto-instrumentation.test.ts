@@ -1,7 +1,11 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/index.js';
 import { startReplayServer, type ReplayServer } from '../support/replay-server.js';
 
 const run = promisify(execFile);
@@ -47,5 +51,31 @@ describe('zero-code start with node --import genai-usage/register', () => {
     const records = await runApp('esm-app.mjs', []);
     expect(records).toEqual([]);
     expect(server.pending()).toBe(0);
+  });
+});
+
+describe('SIGTERM', () => {
+  it('flushes the store and exits the way SIGTERM would', async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'genai-usage-sigterm-')), 'usage.db');
+    server.enqueue('openai/chat-completion');
+    const child = spawn(process.execPath, ['--import', 'genai-usage/register', 'long-running-app.mjs'], {
+      cwd: apps,
+      env: { ...env(), GENAI_USAGE_STORE: `sqlite:${db}` },
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('READY') && resolve());
+      child.once('exit', (code) => reject(new Error(`app exited early with ${code}`)));
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe('SIGTERM');
+    const store = await openStore(`sqlite:${db}`);
+    try {
+      const rows = await store.records({});
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ provider: 'openai', serviceName: 'child-app', success: true });
+    } finally {
+      await store.close();
+    }
   });
 });
