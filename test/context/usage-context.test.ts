@@ -1,18 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { context, propagation } from '@opentelemetry/api';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getUsageContext, withUsageContext } from '../../src/index.js';
-import { startHarness, type Harness } from '../support/tracking-harness.js';
+import { useHarness } from '../support/tracking-harness.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h.close());
-beforeEach(() => {
-  h.spans.reset();
-  h.records.length = 0;
-});
+const h = useHarness();
 
 const chat = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'hi' }] };
 

@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RateLimitError } from '@anthropic-ai/sdk';
 import { estimateCost } from '../../src/index.js';
 import { fixture } from '../support/replay-server.js';
-import { startHarness, sumWhere, type Harness } from '../support/tracking-harness.js';
+import { sumWhere, useHarness, type Harness } from '../support/tracking-harness.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h.close());
-beforeEach(() => {
-  h.spans.reset();
-  h.records.length = 0;
-});
+const h = useHarness();
 
 const request = { model: 'claude-haiku-4-5', max_tokens: 256, messages: [{ role: 'user' as const, content: 'Hello' }] };
 

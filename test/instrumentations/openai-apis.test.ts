@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import OpenAI, { APIConnectionError, InternalServerError, RateLimitError } from 'openai';
 import { estimateCost } from '../../src/index.js';
 import { fixture } from '../support/replay-server.js';
-import { startHarness, sumWhere, type Harness } from '../support/tracking-harness.js';
+import { sumWhere, useHarness, type Harness } from '../support/tracking-harness.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h.close());
-beforeEach(() => {
-  h.spans.reset();
-  h.records.length = 0;
-});
+const h = useHarness();
 
 const chat = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'Hi' }] };
 

@@ -1,17 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { estimateCost } from '../../src/index.js';
 import { fixture } from '../support/replay-server.js';
-import { startHarness, sumWhere, type Harness } from '../support/tracking-harness.js';
+import { sumWhere, useHarness, type Harness } from '../support/tracking-harness.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h.close());
-beforeEach(() => {
-  h.spans.reset();
-  h.records.length = 0;
-});
+const h = useHarness();
 
 describe('openai chat.completions.create', () => {
   it('records a semconv span, a priced usage record and metrics', async () => {

@@ -1,16 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fixture } from '../support/replay-server.js';
-import { startHarness, sumWhere, type Harness } from '../support/tracking-harness.js';
+import { sumWhere, useHarness, type Harness } from '../support/tracking-harness.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h.close());
-beforeEach(() => {
-  h.spans.reset();
-  h.records.length = 0;
-});
+const h = useHarness();
 
 const request = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'What is the capital of France?' }] };
 const streamUsage = () => fixture('openai/chat-completion-stream-usage').events!.at(-2)!.data.usage;

@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import OpenAIv6 from 'openai-v6';
 import { fixture } from '../support/replay-server.js';
-import { startHarness, type Harness } from '../support/tracking-harness.js';
+import { useHarness } from '../support/tracking-harness.js';
 
 // openai 6 is installed beside 7 as the alias `openai-v6`; both majors are patched the same way.
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ instrumentModules: { openai: OpenAIv6 } });
-});
-afterAll(() => h.close());
-beforeEach(() => {
-  h.spans.reset();
-  h.records.length = 0;
-});
+const h = useHarness({ instrumentModules: { openai: OpenAIv6 } });
 
 const client = () => new OpenAIv6({ apiKey: 'k', baseURL: `${h.server.url}/v1`, maxRetries: 0 });
 const chat = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'hi' }] };

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { MetricReader, type ResourceMetrics, type DataPoint } from '@opentelemetry/sdk-metrics';
@@ -89,4 +90,26 @@ export function sumWhere(points: Array<DataPoint<any>>, match: Record<string, un
   return points
     .filter((p) => Object.entries(match).every(([k, v]) => p.attributes[k] === v))
     .reduce((total, p) => total + (typeof p.value === 'number' ? p.value : p.value.sum), 0);
+}
+
+/**
+ * One harness per test file: started before the tests, closed after, spans and records
+ * cleared before each test. Returns a stand-in that forwards to the running harness.
+ */
+export function useHarness(options: UsageTrackingOptions = {}): Harness {
+  let current: Harness | undefined;
+  beforeAll(async () => {
+    current = await startHarness(options);
+  });
+  afterAll(() => current?.close());
+  beforeEach(() => {
+    current!.spans.reset();
+    current!.records.length = 0;
+  });
+  return new Proxy({} as Harness, {
+    get(_target, key) {
+      if (!current) throw new Error('useHarness: the harness is used outside a test');
+      return current[key as keyof Harness];
+    },
+  });
 }
