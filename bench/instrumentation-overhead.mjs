@@ -1,73 +1,107 @@
-// One benchmark process: N openai calls through a stub fetch (no network), plain or streamed,
-// with tracking on or off. Prints one JSON line. Run by bench/run.mjs, which alternates
-// variants in separate processes and reports medians and ratios.
+// One benchmark process: N LLM calls through the real SDK with a stub `fetch` (no network),
+// plain or streamed, uninstrumented or under one instrumentation. Prints one JSON line.
+// bench/run-instrumentation.mjs runs the variants in separate processes, alternating order.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
   options: {
-    variant: { type: 'string' }, // base | genai-usage
+    sdk: { type: 'string', default: 'openai' }, // openai | anthropic
+    variant: { type: 'string', default: 'base' }, // base | genai-usage | contrib | openllmetry
     mode: { type: 'string', default: 'chat' }, // chat | stream
     calls: { type: 'string', default: '5000' },
     chunks: { type: 'string', default: '200' },
-    // Run the calls inside an active OpenTelemetry context, as in a server whose HTTP
-    // instrumentation already made the request span current (the OTel SDK is started for both variants).
-    'ambient-context': { type: 'boolean', default: false },
+    // Run inside an active OpenTelemetry context, as a server whose HTTP instrumentation made
+    // the request span current (the OpenTelemetry SDK is started for every variant then).
+    ambient: { type: 'boolean', default: false },
   },
 });
+const { sdk, variant, mode, ambient } = values;
 const calls = Number(values.calls);
 const chunks = Number(values.chunks);
-const fixtures = new URL('../test/fixtures/openai/', import.meta.url);
-const chatBody = JSON.stringify(JSON.parse(readFileSync(new URL('chat-completion.json', fixtures), 'utf8')).body);
+// Peers patch openai below 7 only: every variant uses the SDKs installed in bench/node_modules.
+const requireFromBench = createRequire(new URL('./package.json', import.meta.url));
 
-/** A stream of `chunks` content chunks and a usage chunk, as OpenAI sends it. */
-function sseBody(n) {
+const fixtures = new URL('../test/fixtures/', import.meta.url);
+const fixtureBody = (name) => JSON.stringify(JSON.parse(readFileSync(new URL(name, fixtures), 'utf8')).body);
+const bodies = { openai: fixtureBody('openai/chat-completion.json'), anthropic: fixtureBody('anthropic/message.json') };
+
+function openaiSse(n) {
   const base = { id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1761907398, model: 'gpt-4o-mini-2024-07-18' };
-  const lines = [];
-  for (let i = 0; i < n; i++) lines.push(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: ' tok' }, finish_reason: null }] })}\n\n`);
-  lines.push(`data: ${JSON.stringify({ ...base, choices: [], usage: { prompt_tokens: 120, completion_tokens: n, total_tokens: 120 + n, prompt_tokens_details: { cached_tokens: 0 } } })}\n\n`);
-  lines.push('data: [DONE]\n\n');
-  return lines.join('');
+  const out = [];
+  for (let i = 0; i < n; i++) out.push(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: ' tok' }, finish_reason: null }] })}\n\n`);
+  out.push(`data: ${JSON.stringify({ ...base, choices: [], usage: { prompt_tokens: 120, completion_tokens: n, total_tokens: 120 + n, prompt_tokens_details: { cached_tokens: 0 } } })}\n\n`);
+  out.push('data: [DONE]\n\n');
+  return out.join('');
 }
-const streamBody = sseBody(chunks);
+function anthropicSse(n) {
+  const ev = (type, data) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+  const out = [ev('message_start', { message: { id: 'msg_bench', type: 'message', role: 'assistant', model: 'claude-haiku-4-5-20251001', content: [], stop_reason: null, usage: { input_tokens: 120, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 } } })];
+  out.push(ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }));
+  for (let i = 0; i < n; i++) out.push(ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: ' tok' } }));
+  out.push(ev('content_block_stop', { index: 0 }));
+  out.push(ev('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: n } }));
+  out.push(ev('message_stop', {}));
+  return out.join('');
+}
+const sse = sdk === 'openai' ? openaiSse(chunks) : anthropicSse(chunks);
 const stubFetch = async (_url, init) => {
   const stream = JSON.parse(init.body).stream === true;
-  return new Response(stream ? streamBody : chatBody, { status: 200, headers: { 'content-type': stream ? 'text/event-stream' : 'application/json' } });
+  return new Response(stream ? sse : bodies[sdk], { status: 200, headers: { 'content-type': stream ? 'text/event-stream' : 'application/json' } });
 };
 
-let tracking;
-if (values.variant === 'genai-usage' || values.variant === 'sdk-only') {
+const { MetricReader } = await import('@opentelemetry/sdk-metrics');
+const { SimpleSpanProcessor } = await import('@opentelemetry/sdk-trace');
+/** A real MeterProvider aggregating every metric, never exported during the run. */
+class IdleReader extends MetricReader {
+  async onForceFlush() {}
+  async onShutdown() {}
+}
+/** Every span goes through a real processor and is dropped at export. */
+const dropExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {}, forceFlush: async () => {} };
+const common = { metricReaders: [new IdleReader()], spanProcessors: [new SimpleSpanProcessor({ exporter: dropExporter })] };
+
+let shutdown = async () => {};
+if (variant === 'genai-usage') {
   const { startUsageTracking } = await import('../dist/index.js');
-  const { MetricReader } = await import('@opentelemetry/sdk-metrics');
-  // A real MeterProvider aggregating every metric; nothing exported during the run.
-  class IdleReader extends MetricReader {
-    async onForceFlush() {}
-    async onShutdown() {}
+  const tracking = startUsageTracking({ serviceName: 'bench', store: false, prometheus: false, ...common, instrumentModules: { [sdk]: requireFromBench(sdk === 'openai' ? 'openai' : '@anthropic-ai/sdk') } });
+  shutdown = () => tracking.shutdown();
+} else if (variant !== 'base' || ambient) {
+  const { NodeSDK } = await import('@opentelemetry/sdk-node');
+  const instrumentations = [];
+  if (variant === 'contrib') {
+    const { OpenAIInstrumentation } = requireFromBench('@opentelemetry/instrumentation-openai');
+    instrumentations.push(new OpenAIInstrumentation());
+  } else if (variant === 'openllmetry') {
+    const mod = requireFromBench(sdk === 'openai' ? '@traceloop/instrumentation-openai' : '@traceloop/instrumentation-anthropic');
+    instrumentations.push(new (sdk === 'openai' ? mod.OpenAIInstrumentation : mod.AnthropicInstrumentation)());
   }
-  tracking = startUsageTracking({ serviceName: 'bench', store: false, prometheus: false, metricReaders: [new IdleReader()],
-    ...(values.variant === 'sdk-only' ? { instrumentations: { openai: false, anthropic: false } } : { instrumentModules: { openai: await import('openai') } }),
-  });
+  const otel = new NodeSDK({ serviceName: 'bench', ...common, logRecordProcessors: [], instrumentations });
+  otel.start();
+  shutdown = () => otel.shutdown();
 }
-const ambient = values['ambient-context'];
-if (ambient && values.variant === 'base') {
-  const { startUsageTracking } = await import('../dist/index.js');
-  tracking = startUsageTracking({ serviceName: 'bench', store: false, prometheus: false, instrumentations: { openai: false, anthropic: false } });
-}
-const { default: OpenAI } = await import('openai');
-const client = new OpenAI({ apiKey: 'bench', baseURL: 'http://bench.invalid/v1', fetch: stubFetch, maxRetries: 0 });
-const params = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello there' }] };
+
+// Loaded after the instrumentations are registered, through require: their hooks patch it.
+const client =
+  sdk === 'openai'
+    ? new (requireFromBench('openai').OpenAI)({ apiKey: 'bench', baseURL: 'http://bench.invalid/v1', fetch: stubFetch, maxRetries: 0 })
+    : new (requireFromBench('@anthropic-ai/sdk').Anthropic)({ apiKey: 'bench', baseURL: 'http://bench.invalid', fetch: stubFetch, maxRetries: 0, openTelemetry: false });
 
 async function once() {
-  if (values.mode === 'stream') {
-    const stream = await client.chat.completions.create({ ...params, stream: true, stream_options: { include_usage: true } });
-    for await (const _ of stream);
+  if (sdk === 'openai') {
+    const params = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello there' }] };
+    if (mode === 'stream') for await (const _ of await client.chat.completions.create({ ...params, stream: true, stream_options: { include_usage: true } }));
+    else await client.chat.completions.create(params);
   } else {
-    await client.chat.completions.create(params);
+    const params = { model: 'claude-haiku-4-5', max_tokens: 256, messages: [{ role: 'user', content: 'Hello there' }] };
+    if (mode === 'stream') for await (const _ of await client.messages.create({ ...params, stream: true }));
+    else await client.messages.create(params);
   }
 }
 
 async function loop() {
-  for (let i = 0; i < Math.min(500, calls); i++) await once(); // warm-up: JIT, price cache
+  for (let i = 0; i < Math.min(500, calls); i++) await once(); // warm-up: JIT, caches
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < calls; i++) await once();
@@ -76,12 +110,12 @@ async function loop() {
 let measured;
 if (ambient) {
   const { context, trace } = await import('@opentelemetry/api');
-  const request = trace.getTracer('http').startSpan('GET /chat');
+  const request = trace.getTracer('http').startSpan('POST /chat');
   measured = await context.with(trace.setSpan(context.active(), request), loop);
   request.end();
 } else measured = await loop();
+await shutdown();
 const { wall, cpu } = measured;
-await tracking?.shutdown();
 process.stdout.write(
-  `${JSON.stringify({ variant: values.variant, ambient, mode: values.mode, calls, chunks: values.mode === 'stream' ? chunks : 0, cpuUsPerCall: (cpu.user + cpu.system) / calls, wallUsPerCall: (wall * 1000) / calls })}\n`,
+  `${JSON.stringify({ sdk, variant, mode, ambient, calls, chunks: mode === 'stream' ? chunks : 0, cpuUsPerCall: (cpu.user + cpu.system) / calls, wallUsPerCall: (wall * 1000) / calls, rssMb: process.memoryUsage().rss / 1e6 })}\n`,
 );

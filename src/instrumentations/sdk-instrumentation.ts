@@ -60,9 +60,15 @@ export abstract class LlmSdkInstrumentation extends InstrumentationBase<LlmInstr
   /** Patches a module object directly (for apps that loaded the SDK before tracking started). */
   patchModule(moduleExports: any): any {
     const def = this.definition();
+    const ApiPromise = typeof moduleExports?.APIPromise === 'function' ? moduleExports.APIPromise : undefined;
     const options = {
       tracer: (): Tracer => this.tracer,
       captureContent: () => this.getConfig().captureMessageContent ?? captureContentFromEnv(),
+      // A blocked call rejects with the SDK's own promise class, so `.withResponse()` still exists.
+      rejected: (self: unknown, error: Error): unknown => {
+        const client = (self as { _client?: unknown } | undefined)?._client;
+        return ApiPromise && client ? new ApiPromise(client, Promise.reject(error)) : Promise.reject(error);
+      },
     };
     let patched = 0;
     for (const target of def.targets) {

@@ -22,6 +22,8 @@ export interface CallMapping<Params = any, Result = any, Chunk = any> {
 export interface WrapOptions {
   tracer(): Tracer;
   captureContent(): boolean;
+  /** The rejected result of a call a pre-call hook blocked (default: a rejected Promise). */
+  rejected?(self: unknown, error: Error): unknown;
 }
 
 type AnyFn = (this: unknown, ...args: any[]) => any;
@@ -49,7 +51,7 @@ export function wrapCall(original: AnyFn, mapping: CallMapping, options: WrapOpt
       return original.apply(this, args);
     }
     const blocked = runPreCallHooks(call);
-    if (blocked) return Promise.reject(blocked);
+    if (blocked) return options.rejected ? options.rejected(this, blocked) : Promise.reject(blocked);
 
     let result: unknown;
     try {

@@ -1,0 +1,47 @@
+// Instrumentation overhead, side by side: each variant in its own process, the order rotated
+// every run, median of several runs. Writes bench/results/instrumentation.json.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const full = process.argv.includes('--full');
+const runs = full ? 9 : 5;
+const here = fileURLToPath(new URL('.', import.meta.url));
+const scenarios = [
+  { sdk: 'openai', mode: 'chat', calls: full ? 10000 : 3000, variants: ['base', 'genai-usage', 'contrib', 'openllmetry'] },
+  { sdk: 'openai', mode: 'stream', chunks: 200, calls: full ? 1000 : 300, variants: ['base', 'genai-usage', 'contrib', 'openllmetry'] },
+  // OpenLLMetry's Anthropic instrumentation 0.27 throws while patching @anthropic-ai/sdk 1.x
+  // (it wraps the removed `Completions` resource), so only ours is measured there.
+  { sdk: 'anthropic', mode: 'chat', calls: full ? 10000 : 3000, variants: ['base', 'genai-usage'] },
+  { sdk: 'anthropic', mode: 'stream', chunks: 200, calls: full ? 1000 : 300, variants: ['base', 'genai-usage'] },
+];
+
+function runOne(s, variant) {
+  const args = [`${here}instrumentation-overhead.mjs`, '--sdk', s.sdk, '--variant', variant, '--mode', s.mode, '--calls', String(s.calls), '--ambient'];
+  if (s.chunks) args.push('--chunks', String(s.chunks));
+  return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8' }).trim().split('\n').pop()).cpuUsPerCall;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const results = [];
+for (const s of scenarios) {
+  const samples = Object.fromEntries(s.variants.map((v) => [v, []]));
+  for (let i = 0; i < runs; i++) {
+    const order = s.variants.map((_, k) => s.variants[(k + i) % s.variants.length]);
+    for (const v of order) samples[v].push(runOne(s, v));
+  }
+  const base = median(samples.base);
+  const row = { sdk: s.sdk, mode: s.mode, chunks: s.chunks ?? 0, calls: s.calls, runs, variants: {} };
+  for (const v of s.variants) {
+    const m = median(samples[v]);
+    row.variants[v] = { cpuUsPerCall: m, addedUsPerCall: m - base, addedUsPerChunk: s.chunks ? (m - base) / s.chunks : undefined, min: Math.min(...samples[v]), max: Math.max(...samples[v]) };
+  }
+  results.push(row);
+  console.log(JSON.stringify(row));
+}
+mkdirSync(`${here}results`, { recursive: true });
+writeFileSync(
+  `${here}results/instrumentation.json`,
+  `${JSON.stringify({ machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`, date: new Date().toISOString(), full, results }, null, 2)}\n`,
+);
