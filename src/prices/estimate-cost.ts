@@ -1,7 +1,7 @@
 import { PriceBook } from './price-book.js';
 import type { CallTokens, CostEstimate, TokenPrices } from './price-types.js';
 
-export interface EstimateCostInput extends CallTokens {
+export interface EstimateCostInput extends Partial<CallTokens> {
   provider?: string;
   model: string;
   /** Overrides to apply on top of the bundled table (USD per 1M tokens). */
@@ -17,5 +17,13 @@ const defaultBook = new PriceBook();
  */
 export function estimateCost(input: EstimateCostInput): CostEstimate {
   const book = input.prices ? new PriceBook(input.prices) : defaultBook;
-  return book.estimate({ ...input, model: input.model });
+  // Omitted counts are zero (an embeddings call has no output), never NaN.
+  return book.estimate({
+    ...input,
+    inputTokens: input.inputTokens ?? 0,
+    outputTokens: input.outputTokens ?? 0,
+    cacheReadTokens: input.cacheReadTokens ?? 0,
+    cacheWriteTokens: input.cacheWriteTokens ?? 0,
+    reasoningTokens: input.reasoningTokens ?? 0,
+  });
 }

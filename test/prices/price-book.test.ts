@@ -286,3 +286,12 @@ describe('price files (GENAI_USAGE_PRICES)', () => {
     expect(validatePrices({ m: { input: 0, output: 0 } }, 'prices')).toEqual({ m: { input: 0, output: 0 } });
   });
 });
+
+describe('estimateCost with counts left out', () => {
+  it('treats an omitted count as zero, never NaN', () => {
+    const withZero = estimateCost({ provider: 'openai', model: 'gpt-4o-mini', inputTokens: 50, outputTokens: 0 });
+    const omitted = estimateCost({ provider: 'openai', model: 'gpt-4o-mini', inputTokens: 50 });
+    expect(omitted.costUsd).toBe(withZero.costUsd);
+    expect(Number.isNaN(omitted.costUsd)).toBe(false);
+  });
+});

@@ -48,7 +48,7 @@ export const command: CliCommand = {
     const tracking = startUsageTracking({
       serviceName: 'genai-usage-demo',
       store: values.store ?? io.env.GENAI_USAGE_STORE ?? undefined,
-      prometheus: { host: '127.0.0.1', port },
+      prometheus: { host: io.env.OTEL_EXPORTER_PROMETHEUS_HOST || '127.0.0.1', port },
       instrumentModules: { openai: sdks.openai, anthropic: sdks.anthropic },
     });
     const store = values.store ?? io.env.GENAI_USAGE_STORE ?? DEFAULT_STORE_URL;

@@ -1,0 +1,57 @@
+/**
+ * The exact values the core panels must show for the recorded workload, keyed by dashboard
+ * uid and panel title. They are checked on the panel's own query with `increase(x[$__range])`
+ * replaced by `x` (the counter since the process started: exact, where increase() over a short
+ * window is extrapolated by Prometheus).
+ */
+import { L } from '../../dashboards/src/contract.js';
+import { byModel, cost, count, failed, group, one, sum, tokensByType, total, type Call, type Rows } from './workload.js';
+
+export type Expectation = (calls: Call[]) => Rows;
+
+const priced = (calls: Call[]) => calls.filter((c) => c.cost !== undefined);
+const unpriced = (calls: Call[]) => calls.filter((c) => c.unpriced);
+const errors = (calls: Call[]) => calls.filter((c) => c.error);
+const spend = (calls: Call[]) => total(priced(calls), cost);
+const spendByModel = (calls: Call[]) => group(priced(calls), byModel, cost);
+const errorsByType = (calls: Call[]) => group(errors(calls), (c) => ({ ...byModel(c), [L.errorType]: c.error }), count);
+
+export const EXACT: Record<string, Record<string, Expectation>> = {
+  'genai-usage-spend': {
+    'Spend today': spend,
+    'Spend this month': spend,
+    'Cost per priced request': (c) => one(sum(c, cost) / (c.length - unpriced(c).length)),
+    'Unpriced-model calls': (c) => one(unpriced(c).length),
+    'Top 10 users by spend': (c) => group(priced(c), (x) => ({ [L.user]: x.user }), cost),
+    'Top 10 agents by spend': (c) => group(priced(c), (x) => ({ [L.agent]: x.agent }), cost),
+    'Spend by model': spendByModel,
+    'Unpriced calls by model': (c) => group(unpriced(c), byModel, count),
+  },
+  'genai-usage-tokens-traffic': {
+    Requests: (c) => one(c.length),
+    'Error ratio': (c) => one(errors(c).length / c.length),
+    'Cache hit ratio': (c) => one(sum(c, (x) => x.tokens.cache_read) / sum(c, (x) => x.tokens.input)),
+    'Mean call duration': (c) => one(sum(c, (x) => x.durationS) / c.length),
+    'Mean time to first token': (c) => {
+      const streamed = c.filter((x) => x.ttftS !== undefined);
+      return one(sum(streamed, (x) => x.ttftS ?? 0) / streamed.length);
+    },
+    'Tokens by type': tokensByType,
+    'Requests by model': (c) => group(c, byModel, count),
+    'Errors by type': errorsByType,
+  },
+  'genai-usage-drilldown': {
+    Spend: spend,
+    Requests: (c) => one(c.length),
+    'Failed requests': (c) => one(sum(c, failed)),
+    'Tokens by type': tokensByType,
+    'Spend by model': spendByModel,
+    'Spend by user and agent': (c) => group(priced(c), (x) => ({ [L.user]: x.user, [L.agent]: x.agent }), cost),
+    'Errors by type': errorsByType,
+  },
+};
+
+/** `increase(sel[$__range])` → `sel`: the raw counter, exact since the series started. */
+export function rawCounterQuery(expr: string): string {
+  return expr.replace(/increase\(([^()[\]]+)\[\$__range\]\)/g, '$1');
+}
