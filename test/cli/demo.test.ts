@@ -1,0 +1,56 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { openStore } from '../../src/index.js';
+
+const run = promisify(execFile);
+const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+describe('genai-usage demo', () => {
+  it('runs the workload through the real SDKs, prints spend, and leaves the records in the store', async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'genai-usage-demo-')), 'demo.db');
+    const { stdout } = await run(process.execPath, [cli, 'demo', '--rounds', '1', '--port', '0', '--store', `sqlite:${db}`], { timeout: 60_000 });
+    expect(stdout).toMatch(/Tracked 14 LLM calls \(14 made by the app, \d+ failed\); spend \$0\.\d+/);
+    expect(stdout).toContain('Spend by model');
+    expect(stdout).toContain('Triage > Billing');
+    expect(stdout).toMatch(/Prometheus metrics: {2}http:\/\/127\.0\.0\.1:\d+\/metrics/);
+    // The closing report is read back from the store.
+    expect(stdout).toContain(`read back by \`genai-usage report --by model --store sqlite:${db}\``);
+    const store = await openStore(`sqlite:${db}`);
+    try {
+      const rows = await store.aggregate({ groupBy: ['agent'] });
+      expect(rows.reduce((n, r) => n + r.requests, 0)).toBe(14);
+      const unpriced = await store.records({ model: 'acme-local-7b' });
+      expect(unpriced.filter((r) => r.success).every((r) => r.costUsd === undefined && r.costSource === 'unknown')).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('--json prints machine-readable groups and nothing else on stdout', async () => {
+    const { stdout } = await run(process.execPath, [cli, 'demo', '--rounds', '1', '--port', '0', '--store', 'false', '--json'], { timeout: 60_000 });
+    const summary = JSON.parse(stdout);
+    expect(Object.keys(summary)).toEqual(['byModel', 'byUser', 'byAgent']);
+    expect(summary.byUser.map((r: { key: string }) => r.key).sort()).toEqual(['alice', 'bob', 'carol', 'dave']);
+  });
+});
+
+describe('genai-usage', () => {
+  it('lists the commands and rejects an unknown one with the valid choices', async () => {
+    const help = await run(process.execPath, [cli, '--help']);
+    expect(help.stdout).toMatch(/demo .*\n.*report/);
+    const bad = await run(process.execPath, [cli, 'nope']).catch((e: { code: number; stderr: string }) => e);
+    expect(bad).toMatchObject({ code: 2 });
+    expect((bad as { stderr: string }).stderr).toContain('unknown command "nope"; valid commands: demo, report');
+  });
+
+  it('rejects a bad flag value with one clear line and exit code 2', async () => {
+    const bad = await run(process.execPath, [cli, 'demo', '--rounds', 'many']).catch((e: { code: number; stderr: string }) => e);
+    expect(bad).toMatchObject({ code: 2 });
+    expect((bad as { stderr: string }).stderr.trim()).toBe('genai-usage demo: --rounds: expected a non-negative integer, got "many"');
+  });
+});
