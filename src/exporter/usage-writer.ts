@@ -4,56 +4,9 @@ import { suppressTracing } from '@opentelemetry/core';
 import type { UsageStore } from '../store/usage-store.js';
 import type { UsageRecord } from '../usage/usage-record.js';
 import { Spool } from './spool.js';
+import { USAGE_WRITER_DEFAULTS, type UsageWriterOptions, type UsageWriterStats } from './usage-writer-options.js';
 
-/** Defaults of {@link UsageWriterOptions}. */
-export const USAGE_WRITER_DEFAULTS = {
-  maxQueueSize: 10_000,
-  maxBatchSize: 1_000,
-  flushIntervalMs: 1_000,
-  initialBackoffMs: 250,
-  maxBackoffMs: 30_000,
-  timeoutMs: 30_000,
-} as const;
-
-export interface UsageWriterOptions {
-  /** The store, or a factory called on first use (and again after it fails); the writer closes a store it made. */
-  store: UsageStore | (() => Promise<UsageStore>);
-  /** Records held in memory; when full the OLDEST is dropped and counted. Default 10,000. */
-  maxQueueSize?: number;
-  /** Records per store write. Default 1,000. */
-  maxBatchSize?: number;
-  /** A partial batch is written after this long. Default 1,000 ms. */
-  flushIntervalMs?: number;
-  /** First retry delay after a failed write, doubled per failure up to `maxBackoffMs`. Default 250 ms. */
-  initialBackoffMs?: number;
-  /** Default 30,000 ms. */
-  maxBackoffMs?: number;
-  /**
-   * Directory for the spool: records the store cannot take are appended there (JSONL) and
-   * replayed, then deleted, after the next successful write or by the next process. Off by default.
-   */
-  spoolDir?: string;
-  /** Stored in the `tenant` column. */
-  tenant?: string;
-}
-
-/** Counters for monitoring the writer (exported as metrics by the usage processor). */
-export interface UsageWriterStats {
-  /** Records the store accepted (duplicates of stored ids included). */
-  written: number;
-  /** Records lost: queue overflow, writes after shutdown, or left unwritten at shutdown without a spool. */
-  dropped: number;
-  /** Failed store writes (each followed by a retry). */
-  retries: number;
-  /** Records appended to the spool. */
-  spooled: number;
-  /** Records written to the store from the spool. */
-  replayed: number;
-  /** Records in memory, waiting or being retried. */
-  queueDepth: number;
-  /** The last store error message, cleared by a successful write. */
-  lastError: string | undefined;
-}
+export { USAGE_WRITER_DEFAULTS, type UsageWriterOptions, type UsageWriterStats };
 
 /**
  * Writes usage records to a store off the hot path. `write()` only enqueues: it never
@@ -64,6 +17,7 @@ export interface UsageWriterStats {
  */
 export class UsageWriter {
   private readonly opts: Required<Omit<UsageWriterOptions, 'spoolDir' | 'tenant' | 'store'>>;
+  private readonly batchSizeGiven: boolean;
   private readonly spool: Spool | undefined;
   private readonly ownsStore: boolean;
   private store: UsageStore | undefined;
@@ -96,8 +50,9 @@ export class UsageWriter {
       initialBackoffMs: positive(options.initialBackoffMs, d.initialBackoffMs),
       maxBackoffMs: positive(options.maxBackoffMs, d.maxBackoffMs),
     };
+    this.batchSizeGiven = this.opts.maxBatchSize === options.maxBatchSize;
     this.ownsStore = typeof options.store === 'function';
-    if (!this.ownsStore) this.store = options.store as UsageStore;
+    if (!this.ownsStore) this.useStore(options.store as UsageStore);
     this.spool = options.spoolDir ? new Spool(options.spoolDir) : undefined;
     // Replay what an earlier process left behind without waiting for new records.
     this.spoolPending = this.spool !== undefined;
@@ -149,7 +104,7 @@ export class UsageWriter {
         continue;
       }
       this.kick();
-      await Promise.race([this.pumping, sleep(deadline - now)]);
+      await within(this.pumping, deadline - now);
       // With a spool, an outage ends the flush once memory is on disk.
       if (this.spool && Date.now() < this.backoffUntil && this.depth() === 0 && !this.retryBatch) return;
     }
@@ -177,7 +132,10 @@ export class UsageWriter {
       else this.drop(left.length, `the store did not take them within ${timeoutMs} ms`);
     }
     this.spool?.release();
-    if (this.ownsStore && this.store) await Promise.race([this.pumping, sleep(1000)]).then(() => this.store?.close());
+    if (this.ownsStore && this.store) {
+      await within(this.pumping, 1000);
+      await this.store.close();
+    }
   }
 
   private depth(): number {
@@ -256,9 +214,13 @@ export class UsageWriter {
   }
 
   private async getStore(): Promise<UsageStore> {
-    if (this.store) return this.store;
-    this.store = await (this.options.store as () => Promise<UsageStore>)();
-    return this.store;
+    return this.store ?? this.useStore(await (this.options.store as () => Promise<UsageStore>)());
+  }
+
+  private useStore(store: UsageStore): UsageStore {
+    this.store = store;
+    if (!this.batchSizeGiven && store.engine === 'postgres') this.opts.maxBatchSize = USAGE_WRITER_DEFAULTS.maxBatchSizePostgres;
+    return store;
   }
 
   private insert(store: UsageStore, records: UsageRecord[]): Promise<number> {
@@ -321,4 +283,12 @@ function storable(record: UsageRecord | null | undefined): boolean {
     record.recordedAt instanceof Date &&
     !Number.isNaN(record.recordedAt.getTime())
   );
+}
+
+/** Waits for `promise` at most `ms`; the timer is cleared so it never keeps the process alive. */
+async function within(promise: Promise<unknown> | undefined, ms: number): Promise<void> {
+  if (!promise) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }

@@ -21,6 +21,7 @@ import {
   DEFAULT_RECORDS_LIMIT,
   EXPORT_FORMATS,
   GROUP_BY_DIMENSIONS,
+  type AggregateMeasures,
   type AggregateQuery,
   type AggregateRow,
   type ExportFormat,
@@ -98,12 +99,29 @@ export abstract class SqlUsageStore implements UsageStore {
     const metric = metricColumn(parseMetric(query.metric));
     const rollup = chooseRollup(f, [by], undefined);
     const source: Source = rollup ? 'rollup' : 'raw';
+    const table = rollup?.table ?? RECORDS_TABLE;
+    const timeColumn = rollup ? 'bucket_start' : 'recorded_at';
+    const key = dimensionExpr(by, source);
     const params = new Params(this.dialect);
-    const where = buildWhere(f, this.dialect, params, rollup ? 'bucket_start' : 'recorded_at');
-    const sql =
-      `SELECT ${dimensionExpr(by, source)} AS g0, ${measureSelect(source, this.dialect)} FROM ${rollup?.table ?? RECORDS_TABLE} ${where} ` +
-      `GROUP BY 1 ORDER BY ${metric} DESC, g0 ASC NULLS LAST LIMIT ${params.add(f.limit ?? 10)} OFFSET ${params.add(f.offset ?? 0)}`;
-    return (await this.all(sql, params.values)).map((row) => ({ [by]: keyValue(row['g0']), ...rowToMeasures(row) }));
+    const where = buildWhere(f, this.dialect, params, timeColumn);
+    const order = `ORDER BY ${metric} DESC, g0 ASC NULLS LAST LIMIT ${params.add(f.limit ?? 10)} OFFSET ${params.add(f.offset ?? 0)}`;
+    if (!rollup) {
+      const sql = `SELECT ${key} AS g0, ${measureSelect(source, this.dialect)} FROM ${table} ${where} GROUP BY 1 ${order}`;
+      return (await this.all(sql, params.values)).map((row) => ({ [by]: keyValue(row['g0']), ...rowToMeasures(row) }));
+    }
+    // Two phases on a rollup: rank on the one metric column, then sum every measure only for
+    // the winners. Summing all ~40 measure columns for every key is what made top() slow.
+    const metricSum = `SUM(${metric})`;
+    const ranked = await this.all(`SELECT ${key} AS g0, ${metricSum} AS ${metric} FROM ${table} ${where} GROUP BY 1 ${order}`, params.values);
+    if (ranked.length === 0) return [];
+    const keys = ranked.map((row) => keyValue(row['g0']));
+    const detail = new Params(this.dialect);
+    const detailWhere = buildWhere(f, this.dialect, detail, timeColumn);
+    const named = keys.filter((k): k is string => k !== null).map((k) => detail.add(k));
+    const match = [named.length ? `${key} IN (${named.join(', ')})` : '', keys.includes(null) ? `${key} IS NULL` : ''].filter(Boolean).join(' OR ');
+    const sql = `SELECT ${key} AS g0, ${measureSelect(source, this.dialect)} FROM ${table} ${detailWhere ? `${detailWhere} AND` : 'WHERE'} (${match}) GROUP BY 1`;
+    const byKey = new Map((await this.all(sql, detail.values)).map((row) => [keyValue(row['g0']), rowToMeasures(row)]));
+    return keys.map((k) => ({ [by]: k, ...(byKey.get(k) as AggregateMeasures) }));
   }
 
   async identities(filter: UsageFilter = {}): Promise<Identity[]> {

@@ -1,0 +1,54 @@
+import type { UsageStore } from '../store/usage-store.js';
+
+/** Defaults of {@link UsageWriterOptions}. */
+export const USAGE_WRITER_DEFAULTS = {
+  maxQueueSize: 10_000,
+  /** SQLite writes run on the calling thread, so its batches stay small. */
+  maxBatchSize: 1_000,
+  /** PostgreSQL I/O is asynchronous: larger batches cost the application nothing. */
+  maxBatchSizePostgres: 5_000,
+  flushIntervalMs: 1_000,
+  initialBackoffMs: 250,
+  maxBackoffMs: 30_000,
+  timeoutMs: 30_000,
+} as const;
+
+export interface UsageWriterOptions {
+  /** The store, or a factory called on first use (and again after it fails); the writer closes a store it made. */
+  store: UsageStore | (() => Promise<UsageStore>);
+  /** Records held in memory; when full the OLDEST is dropped and counted. Default 10,000. */
+  maxQueueSize?: number;
+  /** Records per store write. Default 1,000 for SQLite, 5,000 for PostgreSQL. */
+  maxBatchSize?: number;
+  /** A partial batch is written after this long. Default 1,000 ms. */
+  flushIntervalMs?: number;
+  /** First retry delay after a failed write, doubled per failure up to `maxBackoffMs`. Default 250 ms. */
+  initialBackoffMs?: number;
+  /** Default 30,000 ms. */
+  maxBackoffMs?: number;
+  /**
+   * Directory for the spool: records the store cannot take are appended there (JSONL) and
+   * replayed, then deleted, after the next successful write or by the next process. Off by default.
+   */
+  spoolDir?: string;
+  /** Stored in the `tenant` column. */
+  tenant?: string;
+}
+
+/** Counters for monitoring the writer (exported as metrics by the usage processor). */
+export interface UsageWriterStats {
+  /** Records the store accepted (duplicates of stored ids included). */
+  written: number;
+  /** Records lost: queue overflow, writes after shutdown, or left unwritten at shutdown without a spool. */
+  dropped: number;
+  /** Failed store writes (each followed by a retry). */
+  retries: number;
+  /** Records appended to the spool. */
+  spooled: number;
+  /** Records written to the store from the spool. */
+  replayed: number;
+  /** Records in memory, waiting or being retried. */
+  queueDepth: number;
+  /** The last store error message, cleared by a successful write. */
+  lastError: string | undefined;
+}
