@@ -1,5 +1,8 @@
 import type { UsageStore } from '../store/usage-store.js';
 
+/** All a writer needs of a store: a full `UsageStore`, or a write-only one (the SQLite write thread). */
+export type WritableStore = Pick<UsageStore, 'insert' | 'close' | 'engine'>;
+
 /** Defaults of {@link UsageWriterOptions}. */
 export const USAGE_WRITER_DEFAULTS = {
   maxQueueSize: 10_000,
@@ -15,7 +18,7 @@ export const USAGE_WRITER_DEFAULTS = {
 
 export interface UsageWriterOptions {
   /** The store, or a factory called on first use (and again after it fails); the writer closes a store it made. */
-  store: UsageStore | (() => Promise<UsageStore>);
+  store: WritableStore | (() => Promise<WritableStore>);
   /** Records held in memory; when full the OLDEST is dropped and counted. Default 10,000. */
   maxQueueSize?: number;
   /** Records per store write. Default 1,000 for SQLite, 5,000 for PostgreSQL. */

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { context, diag } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import type { UsageStore } from '../store/usage-store.js';
+
 import type { UsageRecord } from '../usage/usage-record.js';
 import { Spool } from './spool.js';
-import { USAGE_WRITER_DEFAULTS, type UsageWriterOptions, type UsageWriterStats } from './usage-writer-options.js';
+import { USAGE_WRITER_DEFAULTS, type UsageWriterOptions, type UsageWriterStats, type WritableStore } from './usage-writer-options.js';
 
 export { USAGE_WRITER_DEFAULTS, type UsageWriterOptions, type UsageWriterStats };
 
@@ -20,7 +20,7 @@ export class UsageWriter {
   private readonly batchSizeGiven: boolean;
   private readonly spool: Spool | undefined;
   private readonly ownsStore: boolean;
-  private store: UsageStore | undefined;
+  private store: WritableStore | undefined;
   private queue: Array<UsageRecord | undefined> = [];
   private head = 0;
   private retryBatch: UsageRecord[] | undefined;
@@ -52,7 +52,7 @@ export class UsageWriter {
     };
     this.batchSizeGiven = this.opts.maxBatchSize === options.maxBatchSize;
     this.ownsStore = typeof options.store === 'function';
-    if (!this.ownsStore) this.useStore(options.store as UsageStore);
+    if (!this.ownsStore) this.useStore(options.store as WritableStore);
     this.spool = options.spoolDir ? new Spool(options.spoolDir) : undefined;
     // Replay what an earlier process left behind without waiting for new records.
     this.spoolPending = this.spool !== undefined;
@@ -213,17 +213,17 @@ export class UsageWriter {
     }
   }
 
-  private async getStore(): Promise<UsageStore> {
-    return this.store ?? this.useStore(await (this.options.store as () => Promise<UsageStore>)());
+  private async getStore(): Promise<WritableStore> {
+    return this.store ?? this.useStore(await (this.options.store as () => Promise<WritableStore>)());
   }
 
-  private useStore(store: UsageStore): UsageStore {
+  private useStore(store: WritableStore): WritableStore {
     this.store = store;
     if (!this.batchSizeGiven && store.engine === 'postgres') this.opts.maxBatchSize = USAGE_WRITER_DEFAULTS.maxBatchSizePostgres;
     return store;
   }
 
-  private insert(store: UsageStore, records: UsageRecord[]): Promise<number> {
+  private insert(store: WritableStore, records: UsageRecord[]): Promise<number> {
     return context.with(suppressTracing(context.active()), () => store.insert(records, { tenant: this.options.tenant }));
   }
 

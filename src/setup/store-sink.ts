@@ -1,18 +1,31 @@
+import { resolve } from 'node:path';
 import { UsageWriter } from '../exporter/usage-writer.js';
-import { openStore } from '../store/open-store.js';
+import type { WritableStore } from '../exporter/usage-writer-options.js';
+import { openStore, parseSqliteUrl } from '../store/open-store.js';
+import { SqliteWriteThread } from '../store/sqlite-write-thread.js';
 import type { UsageSink } from '../usage/genai-usage-processor.js';
 
 /**
- * The store behind `startUsageTracking`: a `UsageWriter` that opens the store on first
- * write (so a bad or unreachable store never blocks startup; failures retry with backoff,
- * and with a spool directory survive a restart).
+ * The store behind `startUsageTracking`: a `UsageWriter` that opens the store on first write
+ * (a bad or unreachable store never blocks startup; failures retry with backoff and, with a
+ * spool directory, survive a restart). A SQLite file is written from a worker thread, so
+ * better-sqlite3's synchronous transactions never stall the app's event loop.
  */
 export function openStoreSink(url: string, spoolDir?: string): UsageSink & { writer: UsageWriter } {
-  const writer = new UsageWriter({ store: () => openStore(url), spoolDir });
+  const writer = new UsageWriter({ store: () => openWritableStore(url), spoolDir });
   return {
     writer,
     write: (record) => writer.write(record),
     forceFlush: () => writer.forceFlush(),
     shutdown: () => writer.shutdown(),
   };
+}
+
+async function openWritableStore(url: string): Promise<WritableStore> {
+  if (/^sqlite:/i.test(url) && SqliteWriteThread.available()) {
+    const { path, busyTimeoutMs } = parseSqliteUrl(url.trim());
+    // An in-memory database belongs to one connection: it stays on this thread.
+    if (path !== ':memory:') return new SqliteWriteThread(resolve(path), { busyTimeoutMs });
+  }
+  return openStore(url);
 }

@@ -34,7 +34,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   throw new StoreError(`unsupported store URL ${JSON.stringify(redact(trimmed))}; valid forms: ${VALID_FORMS}`);
 }
 
-function parseSqliteUrl(url: string): { path: string; busyTimeoutMs: number | undefined } {
+export function parseSqliteUrl(url: string): { path: string; busyTimeoutMs: number | undefined } {
   let rest = url.slice('sqlite:'.length);
   let busyTimeoutMs: number | undefined;
   const query = rest.indexOf('?');
