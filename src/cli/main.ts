@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   report: () => import('./commands/report.js'),
   export: () => import('./commands/export.js'),
   prune: () => import('./commands/prune.js'),
+  collector: () => import('./commands/collector.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

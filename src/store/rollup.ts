@@ -82,6 +82,7 @@ const FILTER_COLUMNS: Record<string, readonly string[]> = {
   sessionId: ['session_id'],
   conversationId: ['conversation_id'],
   success: ['success'],
+  tenant: ['tenant'],
 };
 
 const GRAIN_MS = { hour: 36e5, day: 864e5 } as const;

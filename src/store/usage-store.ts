@@ -39,6 +39,8 @@ export interface UsageFilter {
   serviceName?: string;
   sessionId?: string;
   conversationId?: string;
+  /** Records stored for this tenant (the collector's tenant-scoped tokens). */
+  tenant?: string;
   success?: boolean;
   /** Inclusive lower bound on `recordedAt` (a Date or an ISO-8601 string). */
   from?: Date | string;

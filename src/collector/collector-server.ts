@@ -1,0 +1,113 @@
+import { resolve as resolvePath } from 'node:path';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PriceBook } from '../prices/price-book.js';
+import { openStore, parseSqliteUrl } from '../store/open-store.js';
+import { redact } from '../store/postgres-store.js';
+import type { UsageStore } from '../store/usage-store.js';
+import { createCollectorHandler, type CollectorDeps } from './collector-app.js';
+import type { CollectorConfig } from './collector-config.js';
+import { CollectorMetrics } from './collector-metrics.js';
+import { IngestQueue } from './ingest-queue.js';
+import { ROUTES } from './routes/all-routes.js';
+import { SqliteWriteThread } from '../store/sqlite-write-thread.js';
+import { TokenAuth } from './tokens.js';
+
+export interface StartCollectorOptions {
+  /** Where log lines go; default stderr. Tokens are never passed to it. */
+  log?: (message: string) => void;
+  /** Use this store instead of opening `config.store` (it is then not closed on shutdown). */
+  store?: UsageStore;
+  prices?: PriceBook;
+}
+
+export interface RunningCollector {
+  /** `http://host:port` as bound (port 0 in the config picks a free one). */
+  readonly url: string;
+  readonly port: number;
+  readonly deps: CollectorDeps;
+  /** Stops accepting, lets in-flight requests finish and commit, then closes the store. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store and starts the HTTP server.
+ * @throws StoreError when the store cannot be opened; the listen error (EADDRINUSE, ...) otherwise.
+ */
+export async function startCollector(config: CollectorConfig, options: StartCollectorOptions = {}): Promise<RunningCollector> {
+  const log = options.log ?? ((message: string) => process.stderr.write(`genai-usage collector: ${message}\n`));
+  const store = options.store ?? (await openStore(config.store));
+  // SQLite writes go to their own thread when we own the store (from the compiled package).
+  let writer: SqliteWriteThread | undefined;
+  if (!options.store && store.engine === 'sqlite' && SqliteWriteThread.available()) {
+    const { path, busyTimeoutMs } = parseSqliteUrl(config.store.trim());
+    if (path !== ':memory:') writer = new SqliteWriteThread(resolvePath(path), { busyTimeoutMs });
+  }
+  const metrics = new CollectorMetrics();
+  let lastErrorLog = 0;
+  const queue = new IngestQueue(writer ?? store, {
+    maxPendingRecords: config.maxQueueRecords,
+    maxBatchRecords: config.maxBatchRecords,
+    failureBackoffMs: config.retryAfterSeconds * 1000,
+    writeTimeoutMs: config.writeTimeoutMs,
+    onWritten: (records, inserted) => {
+      metrics.recordsWritten += inserted;
+      metrics.recordsDuplicate += records - inserted;
+    },
+    onStoreError: (error) => {
+      metrics.storeErrors++;
+      // An outage fails every request: log at most one line per 5 s.
+      if (Date.now() - lastErrorLog > 5000) {
+        lastErrorLog = Date.now();
+        log(`store write failed, senders told to retry: ${error.message}`);
+      }
+    },
+  });
+  const auth = new TokenAuth(config.tokens);
+  const deps: CollectorDeps = { config, store, queue, metrics, auth, prices: options.prices ?? new PriceBook(), log, state: { draining: false } };
+  const server = createServer({ requestTimeout: 60_000 }, createCollectorHandler(ROUTES, deps));
+  try {
+    await listen(server, config.port, config.host);
+  } catch (error) {
+    await writer?.close();
+    if (!options.store) await store.close();
+    throw error;
+  }
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  const tenants = new Set(config.tokens.map((t) => t.tenant).filter(Boolean)).size;
+  log(
+    `listening on ${url}, store ${redact(config.store)}, ` +
+      (writer ? 'writes on a worker thread, ' : '') +
+      (auth.enabled ? `${config.tokens.length} token(s), ${tenants} tenant(s)` : 'no tokens (loopback only, no auth)'),
+  );
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      deps.state.draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections become idle as their last responses finish: close them as
+      // they do, and cut whatever is left after the timeout.
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+      await closed;
+      clearInterval(sweep);
+      clearTimeout(timer);
+      await queue.close();
+      await writer?.close();
+      if (!options.store) await store.close();
+      log('stopped');
+    })());
+  return { url, port, deps, close };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}

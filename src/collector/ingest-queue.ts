@@ -1,0 +1,155 @@
+import type { UsageRecord } from '../usage/usage-record.js';
+import type { UsageStore } from '../store/usage-store.js';
+
+/** Something that stores records: the store itself or its write thread. */
+export type RecordSink = Pick<UsageStore, 'insert'>;
+
+/** The queue holds too many records: answered 429 so the sender backs off and retries. */
+export class QueueFullError extends Error {
+  override readonly name = 'QueueFullError';
+}
+
+/** The store failed (or is shutting down): answered 503 so the sender retries later. */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+}
+
+export interface IngestQueueOptions {
+  /** Records waiting or being written; beyond this `submit` rejects with QueueFullError. */
+  maxPendingRecords: number;
+  /** Records per store transaction (requests are never split across transactions). */
+  maxBatchRecords: number;
+  /** After a failed write, submissions fail fast for this long instead of piling up. */
+  failureBackoffMs: number;
+  /** A write that takes longer fails its requests (they are retried; ids make that safe). */
+  writeTimeoutMs: number;
+  onWritten?: (records: number, inserted: number) => void;
+  onStoreError?: (error: Error) => void;
+}
+
+interface Pending {
+  records: readonly UsageRecord[];
+  tenant: string | undefined;
+  resolve: (inserted: number) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * Group commit: every ingest request waits until its records are committed, so a 200 means
+ * stored and anything else means "retry" — nothing is acknowledged and then lost. Requests
+ * that arrive while a write runs are coalesced into the next transaction (one per tenant),
+ * which is what keeps SQLite at tens of thousands of spans/s with per-request durability.
+ * One write at a time: SQLite has a single writer anyway, and order stays simple.
+ */
+export class IngestQueue {
+  private pending: Pending[] = [];
+  private pendingRecords = 0;
+  private writingRecords = 0;
+  private running: Promise<void> | undefined;
+  private unavailableUntil = 0;
+  private lastError: string | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly sink: RecordSink,
+    private readonly options: IngestQueueOptions,
+  ) {}
+
+  /** Resolves with the number of records newly stored (re-sent ones are skipped by id). */
+  submit(records: readonly UsageRecord[], tenant: string | undefined): Promise<number> {
+    if (this.closed) return Promise.reject(new StoreUnavailableError('the collector is shutting down'));
+    if (records.length === 0) return Promise.resolve(0);
+    if (Date.now() < this.unavailableUntil) {
+      return Promise.reject(new StoreUnavailableError(`the store is unavailable: ${this.lastError ?? 'unknown error'}`));
+    }
+    if (this.depth() + records.length > this.options.maxPendingRecords) {
+      return Promise.reject(new QueueFullError(`the ingest queue is full (${this.options.maxPendingRecords} records)`));
+    }
+    return new Promise<number>((resolve, reject) => {
+      this.pending.push({ records, tenant, resolve, reject });
+      this.pendingRecords += records.length;
+      this.running ??= this.run();
+    });
+  }
+
+  /** Records accepted but not yet committed. */
+  depth(): number {
+    return this.pendingRecords + this.writingRecords;
+  }
+
+  /** False while failing fast after a store error. */
+  storeHealthy(): boolean {
+    return Date.now() >= this.unavailableUntil;
+  }
+
+  /** Stops taking records and waits for those already accepted to be written (or fail). */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.running) await this.running;
+  }
+
+  private async run(): Promise<void> {
+    // Let requests that arrive in the same turn of the event loop join the first batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      while (this.pending.length > 0) await this.writeBatch(this.takeBatch());
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private takeBatch(): Pending[] {
+    let count = 0;
+    let n = 0;
+    while (n < this.pending.length && (n === 0 || count + (this.pending[n] as Pending).records.length <= this.options.maxBatchRecords)) {
+      count += (this.pending[n] as Pending).records.length;
+      n++;
+    }
+    const batch = this.pending.splice(0, n);
+    this.pendingRecords -= count;
+    this.writingRecords = count;
+    return batch;
+  }
+
+  private async writeBatch(batch: Pending[]): Promise<void> {
+    const byTenant = new Map<string | undefined, Pending[]>();
+    for (const item of batch) {
+      const list = byTenant.get(item.tenant);
+      if (list) list.push(item);
+      else byTenant.set(item.tenant, [item]);
+    }
+    for (const [tenant, items] of byTenant) {
+      // The same span re-sent in two concurrent requests must count once in the rollups too.
+      const seen = new Set<string>();
+      const records: UsageRecord[] = [];
+      for (const item of items) for (const r of item.records) if (!seen.has(r.id)) (seen.add(r.id), records.push(r));
+      try {
+        const inserted = await this.withTimeout(this.sink.insert(records, tenant === undefined ? {} : { tenant }));
+        this.options.onWritten?.(records.length, inserted);
+        for (const item of items) item.resolve(inserted);
+      } catch (error) {
+        this.fail(error as Error, items);
+      }
+    }
+    this.writingRecords = 0;
+  }
+
+  private fail(error: Error, items: Pending[]): void {
+    this.lastError = error.message;
+    this.unavailableUntil = Date.now() + this.options.failureBackoffMs;
+    this.options.onStoreError?.(error);
+    const failure = new StoreUnavailableError(`the store is unavailable: ${error.message}`);
+    // Requests queued behind a failed write would fail the same way: answer them now.
+    const queued = this.pending.splice(0);
+    this.pendingRecords = 0;
+    for (const item of [...items, ...queued]) item.reject(failure);
+  }
+
+  private withTimeout<T>(promise: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`store write timed out after ${this.options.writeTimeoutMs} ms`)), this.options.writeTimeoutMs);
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  }
+}
