@@ -28,4 +28,13 @@ export type {
 export { StoreError, StoreQueryError } from './store/errors.js';
 export { UsageWriter, USAGE_WRITER_DEFAULTS, type UsageWriterOptions, type UsageWriterStats } from './exporter/usage-writer.js';
 export { UsageSpanExporter, type UsageSpanExporterOptions } from './exporter/usage-span-exporter.js';
+export { BudgetExceededError, BudgetDefinitionError } from './budgets/budget-errors.js';
+export { createBudgets, DEFAULT_BUDGET_REFRESH_MS, type Budgets, type BudgetsOptions, type BudgetCheck } from './budgets/create-budgets.js';
+export type { ReserveOptions, ThresholdHandler } from './budgets/budget-tracker.js';
+export type {
+  BudgetDefinition, BudgetsFile, BudgetLimit, BudgetPeriod, BudgetScope, BudgetStatus, BudgetMetric, BudgetTokenType, CalendarPeriod,
+  ScopeDimension, ThresholdEvent,
+} from './budgets/budget-types.js';
+export type { BudgetsOption } from './budgets/wire-budgets.js';
+export { renderBudgetRules, RULE_FORMATS, type RuleFormat, type RulesOptions } from './budgets/prometheus-rules.js';
 export { VERSION } from './version.js';

@@ -10,6 +10,8 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   report: () => import('./commands/report.js'),
   export: () => import('./commands/export.js'),
   prune: () => import('./commands/prune.js'),
+  budgets: () => import('./commands/budgets.js'),
+  rules: () => import('./commands/rules.js'),
   collector: () => import('./commands/collector.js'),
 };
 

@@ -11,7 +11,7 @@ export const DEFAULT_CARDINALITY_LIMIT = 2000;
 const USER_MODES: readonly MetricsUserMode[] = ['on', 'off', 'hash'];
 const KNOWN_OPTIONS = new Set([
   'serviceName', 'store', 'storeSpoolDir', 'prometheus', 'prices', 'captureContent', 'metricsUser', 'metricsCardinalityLimit',
-  'instrumentations', 'instrumentModules', 'spanProcessors', 'metricReaders', 'sampler', 'propagateBaggage',
+  'instrumentations', 'instrumentModules', 'spanProcessors', 'metricReaders', 'sampler', 'propagateBaggage', 'budgets',
 ]);
 
 export interface ResolvedOptions {

@@ -10,6 +10,8 @@ import { PriceBook } from '../prices/price-book.js';
 import * as A from '../semconv.js';
 import { GenAiRecordingSampler } from '../usage/genai-recording-sampler.js';
 import { GenAiUsageProcessor, type UsageSink } from '../usage/genai-usage-processor.js';
+import type { Budgets } from '../budgets/create-budgets.js';
+import { wireBudgets } from '../budgets/wire-budgets.js';
 import { samplerFromEnv } from './env-sampler.js';
 import { PrometheusEndpoint } from './prometheus-endpoint.js';
 import { resolveOptions } from './resolve-options.js';
@@ -21,6 +23,8 @@ export interface UsageTracking {
   /** The `/metrics` URL once listening (undefined when Prometheus is off or the port was taken). */
   readonly prometheusUrl: Promise<string | undefined>;
   readonly processor: GenAiUsageProcessor;
+  /** The budgets in force (option `budgets`, else env `GENAI_USAGE_BUDGETS`); undefined when none. */
+  readonly budgets: Budgets | undefined;
   /** Flushes spans, metrics and queued store records. */
   forceFlush(): Promise<void>;
   /** Flushes, then stops everything; runs once. Unpatches the SDKs. */
@@ -34,10 +38,13 @@ export interface UsageTracking {
  */
 export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTracking {
   const resolved = resolveOptions(options);
+  // A bad budget definition throws here, before anything has started.
+  const budgets = wireBudgets(options.budgets, { store: resolved.store, serviceName: resolved.serviceName, prices: resolved.prices });
   setUsageBaggagePropagation(resolved.propagateBaggage);
 
   const sinks: UsageSink[] = [];
   if (resolved.store) sinks.push(openStoreSink(resolved.store, resolved.storeSpoolDir));
+  if (budgets) sinks.push(budgets.sink);
   const processor = new GenAiUsageProcessor({
     prices: new PriceBook(resolved.prices),
     metricsUser: resolved.metricsUser,
@@ -70,12 +77,15 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
     );
   }
   sdk.start();
+  // After start: the budget gauges need the registered meter provider.
+  budgets?.install();
   patchPreloadedModules(instrumentations, options.instrumentModules);
 
   let shutdown: Promise<void> | undefined;
   return {
     prometheusUrl: prometheus ? prometheus.ready : Promise.resolve(undefined),
     processor,
+    budgets,
     async forceFlush() {
       await Promise.all([
         (trace.getTracerProvider() as { forceFlush?: () => Promise<void> }).forceFlush?.(),

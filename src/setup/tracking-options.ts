@@ -3,6 +3,7 @@ import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import type { LlmInstrumentationConfig } from '../instrumentations/sdk-instrumentation.js';
 import type { TokenPrices } from '../prices/price-types.js';
 import type { MetricsUserMode } from '../usage/usage-metrics.js';
+import type { BudgetsOption } from '../budgets/wire-budgets.js';
 
 /**
  * Options of `startUsageTracking`. Code options win over environment variables, which win
@@ -49,4 +50,9 @@ export interface UsageTrackingOptions {
   sampler?: Sampler;
   /** Also write the usage context into W3C baggage for downstream services. Default false. */
   propagateBaggage?: boolean;
+  /**
+   * Budgets: definitions, a YAML/JSON file path, or `createBudgets(...)` (for options such as
+   * `reserve`). Env `GENAI_USAGE_BUDGETS` (a file). Default none. See docs/budgets.md.
+   */
+  budgets?: BudgetsOption;
 }

@@ -54,6 +54,10 @@ export const command: CliCommand = {
       return 0;
     }
     io.stdout.write(`${renderBudgetTable(statuses)}\n`);
+    const unused = tracker.runtimes
+      .map((r) => r.budget)
+      .filter((b) => b.each.length && (values.budget === undefined || b.name === values.budget) && !statuses.some((s) => s.budget === b.name));
+    if (unused.length) io.stdout.write(`no use yet this period: ${unused.map((b) => `${b.name} (per ${b.each.join(', ')})`).join(', ')}\n`);
     return 0;
   },
 };
