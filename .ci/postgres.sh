@@ -2,8 +2,12 @@
 #   source .ci/postgres.sh && start_postgres /tmp/pg && echo $GENAI_USAGE_TEST_POSTGRES_URL
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
+port_in_use() { (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
 start_postgres() {
   local dir="$1" port="${PGPORT_TEST:-15432}" bin
+  # Another cluster (or anything) on the port: take the next free one.
+  while port_in_use "$port"; do port=$((port + 1)); done
   bin=$(pg_bin)
   if [ -z "$bin" ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
