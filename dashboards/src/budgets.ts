@@ -1,14 +1,19 @@
-import { ALERTS, BUDGET_LIMIT, BUDGET_USED, BUDGET_UTILIZATION, COMPONENT, L } from './contract.js';
+import { ALERTS, BUDGET_LIMIT, BUDGET_SCOPE_LABELS, BUDGET_USED, BUDGET_UTILIZATION, COMPONENT, L } from './contract.js';
 import { varMatchers, type DashboardSpec, type VarName } from './grafana.js';
 import { sel, type Matcher } from './promql.js';
 import { variables } from './variables.js';
 
 const VARS: VarName[] = ['service', 'budget'];
 const F = varMatchers(VARS);
-/** A budget's identity: its name, what it limits, its period and its scope labels (issue 5). */
-const BUDGET_KEY = [L.budget, L.budgetMetric, L.period, 'user', 'agent', 'model', 'provider'];
+/**
+ * A budget copy's identity: its name, what it limits, its period and every scope label, so
+ * the copies of an `each` budget (per user, agent, model, provider, service or group) stay
+ * separate rows. `tag_<key>` labels cannot be listed: copies of a `tags: { k: each }` budget merge.
+ */
+const BUDGET_KEY = [L.budget, L.budgetMetric, L.period, ...BUDGET_SCOPE_LABELS];
+/** One row per budget copy; `max` merges the identical series every process (instance, job) exports. */
 const byBudget = (expr: string) => `max by (${BUDGET_KEY.join(', ')}) (${expr})`;
-const LEGEND = '{{budget}} {{user}}{{agent}}{{model}}{{provider}}';
+const LEGEND = `{{budget}} ${BUDGET_SCOPE_LABELS.map((l) => `{{${l}}}`).join(' ')}`;
 const isCost: Matcher = [L.budgetMetric, '=', 'cost'];
 const notCost: Matcher = [L.budgetMetric, '!=', 'cost'];
 const remaining = (m: Matcher) => `clamp_min(${byBudget(sel(BUDGET_LIMIT, F, [m]))} - ${byBudget(sel(BUDGET_USED, F, [m]))}, 0)`;

@@ -21,7 +21,7 @@ export const TTFC_BUCKET = 'gen_ai_client_operation_time_to_first_chunk_bucket';
 export const TTFC_SUM = 'gen_ai_client_operation_time_to_first_chunk_sum';
 export const TTFC_COUNT = 'gen_ai_client_operation_time_to_first_chunk_count';
 
-/** Budget gauges (issue 5). */
+/** Budget gauges (src/budgets/budget-gauges.ts, docs/budgets.md). */
 export const BUDGET_LIMIT = 'genai_usage_budget_limit';
 export const BUDGET_USED = 'genai_usage_budget_used';
 export const BUDGET_UTILIZATION = 'genai_usage_budget_utilization';
@@ -60,6 +60,12 @@ export const L = {
   alertName: 'alertname',
   component: 'component',
 } as const;
+
+/**
+ * Scope labels of the budget gauges besides `budget`, `metric` and `period` (one per scope
+ * dimension of src/budgets/budget-types.ts; `tag_<key>` labels come on top and cannot be listed).
+ */
+export const BUDGET_SCOPE_LABELS = ['user', 'agent', 'model', 'provider', 'service', 'group'] as const;
 
 /** The label every alert of ours (and the generated budget alerts) carries. */
 export const COMPONENT = 'genai-usage';

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { staleGeneratedFiles, writeGeneratedFiles } from '../../dashboards/generate.js';
-import { KNOWN_METRICS, TOKENS, UnknownMetricError } from '../../dashboards/src/contract.js';
+import { SCOPE_DIMENSIONS } from '../../src/budgets/budget-types.js';
+import { BUDGET_SCOPE_LABELS, KNOWN_METRICS, TOKENS, UnknownMetricError } from '../../dashboards/src/contract.js';
 import { DASHBOARDS } from '../../dashboards/src/index.js';
 import { assertKnownMetric, sel } from '../../dashboards/src/promql.js';
 import { metricNames } from './promql-names.js';
@@ -81,6 +82,21 @@ describe('dashboards as code', () => {
       }
     }
     expect(problems).toEqual([]);
+  });
+
+  it('budget panels keep one row per budget copy: they aggregate by every scope label the gauges carry', () => {
+    // A scope dimension added in src/budgets must reach the dashboard's `max by (...)`.
+    expect([...BUDGET_SCOPE_LABELS]).toEqual([...SCOPE_DIMENSIONS]);
+    const key = ['budget', 'metric', 'period', ...SCOPE_DIMENSIONS].join(', ');
+    const bad: string[] = [];
+    for (const d of loadDashboards()) {
+      for (const q of panelQueries(d)) {
+        if (!q.expr.includes('genai_usage_budget_')) continue;
+        const bys = [...q.expr.matchAll(/max by \(([^)]*)\)/g)].map((m) => m[1]);
+        if (!bys.length || bys.some((b) => b !== key)) bad.push(`${d.file} / ${q.panel} / ${q.refId}: expected every gauge aggregated with max by (${key}): ${q.expr}`);
+      }
+    }
+    expect(bad).toEqual([]);
   });
 
   it('stacked panels never stack token parts on wholes', () => {

@@ -4,8 +4,9 @@
  * replaced by `x` (the counter since the process started: exact, where increase() over a short
  * window is extrapolated by Prometheus).
  */
+import type { BudgetStatus } from '../../src/index.js';
 import { L } from '../../dashboards/src/contract.js';
-import { byModel, cost, count, failed, group, one, sum, tokensByType, total, type Call, type Rows } from './workload.js';
+import { byModel, cost, count, failed, group, one, rowKey, sum, tokensByType, total, type Call, type Rows } from './workload.js';
 
 export type Expectation = (calls: Call[]) => Rows;
 
@@ -55,3 +56,37 @@ export const EXACT: Record<string, Record<string, Expectation>> = {
 export function rawCounterQuery(expr: string): string {
   return expr.replace(/increase\(([^()[\]]+)\[\$__range\]\)/g, '$1');
 }
+
+/**
+ * What the Budgets dashboard must show, from the budgets status API (`budgets.status()`):
+ * one row per budget copy, keyed by `budget`, `metric`, `period` and the copy's scope labels
+ * (as the gauges label them). `exact`: the values must equal `rows` (zeros included: an
+ * exhausted budget has 0 remaining); otherwise the panel must show the same rows, each > 0.
+ */
+export interface BudgetExpectation { exact: boolean; rows: (statuses: BudgetStatus[]) => Rows }
+
+/** The gauges' label of a scope key: `user`, ..., `tag_<key>` (src/budgets/scope.ts labelOf). */
+const scopeLabel = (key: string) => (key.startsWith('tag.') ? `tag_${key.slice(4).replace(/[^A-Za-z0-9_]/g, '_')}` : key);
+
+export function budgetRowKey(s: BudgetStatus): string {
+  const scope = Object.fromEntries(Object.entries(s.scope).map(([k, v]) => [scopeLabel(k), v]));
+  return rowKey({ ...scope, [L.budget]: s.budget, [L.budgetMetric]: s.metric, [L.period]: s.period });
+}
+
+const budgetRows = (statuses: BudgetStatus[], value: (s: BudgetStatus) => number): Rows => {
+  const rows: Rows = new Map();
+  for (const s of statuses) {
+    const k = budgetRowKey(s);
+    if (rows.has(k)) throw new Error(`two budget statuses with the same labels: ${k}`);
+    rows.set(k, value(s));
+  }
+  return rows;
+};
+
+export const BUDGET_PANELS: Record<string, BudgetExpectation> = {
+  'Utilization per budget': { exact: true, rows: (s) => budgetRows(s, (x) => x.utilization) },
+  'Budgets at risk (≥ 80 %)': { exact: true, rows: (s) => budgetRows(s.filter((x) => x.utilization >= 0.8), (x) => x.utilization) },
+  'Remaining (cost budgets)': { exact: true, rows: (s) => budgetRows(s.filter((x) => x.metric === 'cost'), (x) => x.remaining) },
+  'Remaining (token and request budgets)': { exact: true, rows: (s) => budgetRows(s.filter((x) => x.metric !== 'cost'), (x) => x.remaining) },
+  'Burn rate (share of budget per hour)': { exact: false, rows: (s) => budgetRows(s, (x) => x.utilization) },
+};

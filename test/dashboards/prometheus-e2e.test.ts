@@ -1,7 +1,8 @@
 /**
  * Every panel query of every dashboard, run on a real Prometheus scraping a real app that
- * recorded a known workload, with the recording and alerting rules loaded. Core panels must
- * show exactly what was recorded. Needs the `prometheus` binary (skipped locally without it,
+ * recorded a known workload under a few soft budgets, with the recording and alerting rules
+ * loaded. Core panels must show exactly what was recorded; budget panels exactly what the
+ * budgets status API reports. Needs the `prometheus` binary (skipped locally without it,
  * with the reason printed; fails in CI).
  */
 import { readFileSync } from 'node:fs';
@@ -9,14 +10,13 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { recordUsage, startUsageTracking, type UsageTracking } from '../../src/index.js';
-import { APP_METRICS, L } from '../../dashboards/src/contract.js';
+import { recordUsage, startUsageTracking, type BudgetStatus, type UsageTracking } from '../../src/index.js';
+import { APP_METRICS, BUDGET_METRICS, BUDGET_UTILIZATION, BUDGET_USED, L } from '../../dashboards/src/contract.js';
 import { loadDashboards, panelQueries, ROOT, type DashboardFile } from './dashboard-files.js';
-import { EXACT, rawCounterQuery } from './panel-expectations.js';
+import { BUDGET_PANELS, budgetRowKey, EXACT, rawCounterQuery } from './panel-expectations.js';
 import { skipWithout, startPrometheus, type PrometheusServer, type QueryResponse, type ScrapeJob } from './prometheus-server.js';
-import { CALLS, rowKey, toCall, type Call, type Rows } from './workload.js';
+import { BUDGETS, CALLS, JOB, rowKey, toCall, type Call, type Rows } from './workload.js';
 
-const JOB = 'dash-test';
 const MACROS: Record<string, string> = { __range: '1h', __rate_interval: '1m', __interval: '15s' };
 const skip = skipWithout('prometheus', 'dashboards e2e');
 
@@ -26,6 +26,7 @@ const SCENARIOS: Scenario[] = [
   { uid: 'genai-usage-spend', name: 'all providers', vars: { service: JOB, provider: '.*', model: '.*' } },
   { uid: 'genai-usage-tokens-traffic', name: 'openai + anthropic', vars: { service: JOB, provider: '(openai|anthropic)', model: '.*' } },
   { uid: 'genai-usage-budgets', name: 'all budgets', vars: { service: JOB, budget: '.*' } },
+  { uid: 'genai-usage-budgets', name: 'per-user and per-agent budgets', vars: { service: JOB, budget: '(per-user-daily|agent-requests)' } },
   { uid: 'genai-usage-drilldown', name: 'user alice', vars: { service: JOB, user: 'alice', agent: '.*', provider: '.*', model: '.*' } },
   { uid: 'genai-usage-drilldown', name: 'agent Billing', vars: { service: JOB, user: '.*', agent: 'Billing', provider: '.*', model: '.*' } },
 ];
@@ -49,11 +50,27 @@ function substitute(expr: string, vars: Record<string, string>, where: string): 
 function rows(res: QueryResponse): Rows {
   return new Map((res.data?.result ?? []).map((s) => [rowKey(s.metric), Number(s.value[1])] as const).filter(([, v]) => v !== 0));
 }
+/** Every row, zeros included (a gauge at 0 is a value; a counter at 0 is no call), in result order. */
+function allRows(res: QueryResponse): Rows {
+  const out: Rows = new Map();
+  for (const s of res.data?.result ?? []) {
+    const k = rowKey(s.metric);
+    if (out.has(k)) throw new Error(`two result rows with the labels ${k}`);
+    out.set(k, Number(s.value[1]));
+  }
+  return out;
+}
 const nonZero = (r: Rows) => new Map([...r].filter(([, v]) => v !== 0));
 const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
+/** Same, and equal when both are within 1e-12 of each other (a remaining of 0 against 1e-17). */
+const near = (a: number, b: number) => close(a, b) || Math.abs(a - b) <= 1e-12;
 const show = (r: Rows) => JSON.stringify(Object.fromEntries(r));
 
 let tracking: UsageTracking;
+/** `tracking.budgets.status()` once Prometheus has scraped the final workload. */
+let statuses: BudgetStatus[];
+/** The budget copies a `$budget` regex selects. */
+const budgetsMatching = (re: string) => statuses.filter((s) => new RegExp(`^(?:${re})$`).test(s.budget));
 let prom: PrometheusServer;
 let metricsUrl: string;
 let sim: Server;
@@ -77,7 +94,11 @@ async function scalar(expr: string): Promise<number | undefined> {
 
 describe.skipIf(skip)('dashboards on a real Prometheus', () => {
   beforeAll(async () => {
-    tracking = startUsageTracking({ serviceName: JOB, store: false, prometheus: { host: '127.0.0.1', port: 0 }, instrumentations: { openai: false, anthropic: false } });
+    // Calendar budgets reset at UTC midnight (day, week, month); a run straddling it would
+    // compare the new period's status with the old period's scrapes. Start after it instead.
+    const toMidnight = 86_400_000 - (Date.now() % 86_400_000);
+    if (toMidnight < 30_000) await new Promise((r) => setTimeout(r, toMidnight + 1000));
+    tracking = startUsageTracking({ serviceName: JOB, store: false, prometheus: { host: '127.0.0.1', port: 0 }, instrumentations: { openai: false, anthropic: false }, budgets: BUDGETS });
     metricsUrl = (await tracking.prometheusUrl) ?? '';
     if (!metricsUrl) throw new Error('the tracking did not start its Prometheus endpoint');
     sim = createServer((_, res) => res.end(COLLECTOR_STYLE));
@@ -100,6 +121,13 @@ describe.skipIf(skip)('dashboards on a real Prometheus', () => {
     await prom.waitFor(`${requests} == ${CALLS.length}`, async () => (await scalar(requests)) === CALLS.length);
     for (const u of CALLS) recordUsage(u);
     await prom.waitFor(`${requests} == ${calls.length}`, async () => (await scalar(requests)) === calls.length);
+    // The gauges are read at scrape time, like the counters: wait until Prometheus holds the
+    // final status of every budget copy (the per-copy values are compared by the panel tests).
+    statuses = tracking.budgets?.status() ?? [];
+    const copies = `count(${BUDGET_UTILIZATION}{job="${JOB}"})`;
+    const used = `sum(${BUDGET_USED}{job="${JOB}"})`;
+    const usedTotal = statuses.reduce((s, b) => s + b.used, 0);
+    await prom.waitFor(`${copies} == ${statuses.length} and ${used} == ${usedTotal}`, async () => (await scalar(copies)) === statuses.length && near((await scalar(used)) ?? NaN, usedTotal));
     const pricedModels = new Set(calls.filter((c) => c.cost !== undefined).map((c) => `${c.provider}/${c.model}`)).size;
     const rule = `count(job_provider_model:genai_usage_cost:rate5m{job="${JOB}"} > 0)`;
     await prom.waitFor(`${rule} == ${pricedModels}`, async () => (await scalar(rule)) === pricedModels);
@@ -115,7 +143,7 @@ describe.skipIf(skip)('dashboards on a real Prometheus', () => {
 
   it('the app exports every metric of the contract, and Prometheus has target_info for it', async () => {
     const text = await (await fetch(metricsUrl)).text();
-    const missing = APP_METRICS.filter((m) => !new RegExp(`^${m}\\{`, 'm').test(text));
+    const missing = [...APP_METRICS, ...BUDGET_METRICS].filter((m) => !new RegExp(`^${m}\\{`, 'm').test(text));
     expect(missing, `metrics missing from ${metricsUrl}`).toEqual([]);
     expect(await scalar(`count(target_info{job="${JOB}", service_name="${JOB}"})`)).toBe(1);
   });
@@ -134,6 +162,22 @@ describe.skipIf(skip)('dashboards on a real Prometheus', () => {
     expect(await scalar('gen_ai_client_operation_duration_count{job="checkout"}')).toBe(3);
     expect(await scalar('sum(gen_ai_client_operation_duration_bucket{job="checkout"})')).toBe(5);
     expect(await scalar('count({__name__=~".*_(USD|seconds)_.*", job="checkout"})')).toBeUndefined();
+  });
+
+  it('the budgets cover what the Budgets dashboard shows: every metric and scope label, at-risk and exhausted copies', () => {
+    const byName = new Map(statuses.map((s) => [s.budget, s]));
+    expect([...byName.keys()].sort()).toEqual(BUDGETS.map((b) => b.name).sort());
+    expect(new Set(statuses.map((s) => s.metric))).toEqual(new Set(['cost', 'tokens', 'requests']));
+    expect(new Set(statuses.flatMap((s) => Object.keys(s.scope)))).toEqual(new Set(['user', 'agent', 'provider', 'service', 'group']));
+    expect(statuses.filter((s) => s.enforce !== 'soft' || s.reserved !== 0).map(budgetRowKey), 'soft budgets, no reservations').toEqual([]);
+    const atRisk = statuses.filter((s) => s.utilization >= 0.8 && !s.exceeded).map(budgetRowKey);
+    const exhausted = statuses.filter((s) => s.exceeded).map(budgetRowKey);
+    expect(atRisk.length, `at risk: ${atRisk.join('; ')}`).toBeGreaterThanOrEqual(2);
+    expect(exhausted.length, `exhausted: ${exhausted.join('; ')}`).toBeGreaterThanOrEqual(1);
+    expect(statuses.filter((s) => s.utilization < 0.8).length).toBeGreaterThanOrEqual(2);
+    // Two copies of an `each` budget that differ only in a scope label other than user:
+    // a panel keyed on too few labels would merge them.
+    expect(statuses.filter((s) => s.budget === 'team-daily').length).toBe(2);
   });
 
   it('covers every dashboard with a scenario', () => {
@@ -155,10 +199,13 @@ describe.skipIf(skip)('dashboards on a real Prometheus', () => {
         if (!m) { problems.push(`$${v.name}: not a label_values() query: ${v.definition}`); continue; }
         const res = await prom.labelValues(m[2]!, substitute(m[1]!, scenario.vars, `$${v.name}`));
         if (res.status !== 'success') { problems.push(`$${v.name}: ${res.error}`); continue; }
-        if (v.name === 'budget') { console.info(`skipped value check of $budget: genai_usage_budget_* gauges are not implemented yet (issue 5)`); continue; }
         const prior = Object.fromEntries(Object.entries(scenario.vars).filter(([k]) => k !== v.name && v.definition.includes(`$${k}`)));
-        const expected = [...new Set(calls.filter((c) => matches(c, prior)).map((c) => callLabel(c, v.name)).filter(Boolean))].sort();
-        if (JSON.stringify(res.data) !== JSON.stringify(expected)) problems.push(`$${v.name}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(res.data)} (query ${v.definition})`);
+        // $budget lists the budgets the status API reports (every copy of the service's budgets).
+        const expected =
+          v.name === 'budget'
+            ? [...new Set(statuses.map((s) => s.budget))].sort()
+            : [...new Set(calls.filter((c) => matches(c, prior)).map((c) => callLabel(c, v.name)).filter(Boolean))].sort();
+        if (JSON.stringify(res.data) !== JSON.stringify(expected)) problems.push(`${dashboard().json.title} [${scenario.name}] / variable $${v.name}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(res.data)}\n    query: ${v.definition}`);
       }
       expect(problems).toEqual([]);
     });
@@ -168,7 +215,7 @@ describe.skipIf(skip)('dashboards on a real Prometheus', () => {
       const selected = calls.filter((c) => matches(c, scenario.vars));
       const failures: string[] = [];
       let exact = 0;
-      const skipped: string[] = [];
+      let budgetChecks = 0;
       const queries = panelQueries(d);
       for (const q of queries) {
         const where = `${d.json.title} [${scenario.name}] / panel "${q.panel}" / ${q.refId}`;
@@ -188,15 +235,43 @@ describe.skipIf(skip)('dashboards on a real Prometheus', () => {
           if (keys(got) !== keys(want)) failures.push(`${where}: the panel's own query shows rows [${keys(got)}], expected [${keys(want)}]\n    query: ${expr}`);
           exact++;
         } else if (expr.includes('genai_usage_budget_')) {
-          skipped.push(q.panel);
+          const budgetExpectation = BUDGET_PANELS[q.panel];
+          if (!budgetExpectation) { failures.push(`${where}: reads the budget gauges but has no expectation in BUDGET_PANELS (test/dashboards/panel-expectations.ts)\n    query: ${expr}`); continue; }
+          budgetChecks++;
+          failures.push(...checkBudgetPanel(where, expr, allRows(res), budgetExpectation.exact, budgetExpectation.rows(budgetsMatching(scenario.vars.budget ?? '.*'))));
+          if (q.panel.startsWith('Budgets at risk')) {
+            const values = [...allRows(res).values()];
+            if (values.some((x, i) => i > 0 && x > values[i - 1]!)) failures.push(`${where}: not sorted by utilization, highest first: ${show(allRows(res))}\n    query: ${expr}`);
+          }
         } else if (got.size === 0 || [...got.values()].some((v) => !(v > 0) || !Number.isFinite(v))) {
           failures.push(`${where}: expected data > 0, got ${show(got)}\n    query: ${expr}`);
         }
       }
-      if (skipped.length) console.info(`${d.json.title}: data checks skipped for ${skipped.length} queries on genai_usage_budget_* (gauges not implemented yet, issue 5; queries parsed): ${skipped.join(', ')}`);
-      console.info(`${d.json.title} [${scenario.name}]: ${queries.length} queries of ${d.json.panels.length} panels ran, ${exact} checked exactly`);
+      console.info(`${d.json.title} [${scenario.name}]: ${queries.length} queries of ${d.json.panels.length} panels ran, ${exact} checked exactly against the workload, ${budgetChecks} against budgets.status()`);
       expect(failures, failures.join('\n')).toEqual([]);
       if (EXACT[d.json.uid]) expect(exact).toBe(Object.keys(EXACT[d.json.uid]!).length);
+      if (d.json.uid === 'genai-usage-budgets') expect(budgetChecks).toBe(Object.keys(BUDGET_PANELS).length);
     });
   }
 });
+
+/**
+ * A budget panel against the status API: the same rows (one per budget copy, keyed by its
+ * labels), each equal within float tolerance (`exact`), or each finite and > 0.
+ */
+function checkBudgetPanel(where: string, expr: string, got: Rows, exact: boolean, want: Rows): string[] {
+  const keys = (r: Rows) => [...r.keys()].sort();
+  const failures: string[] = [];
+  const missing = keys(want).filter((k) => !got.has(k));
+  const extra = keys(got).filter((k) => !want.has(k));
+  if (missing.length || extra.length) {
+    failures.push(`${where}: rows differ from budgets.status()${missing.length ? `\n    missing: ${missing.join(' | ')}` : ''}${extra.length ? `\n    unexpected: ${extra.join(' | ')}` : ''}\n    expected ${show(want)}\n    got      ${show(got)}\n    query: ${expr}`);
+  }
+  const common = keys(want).filter((k) => got.has(k));
+  const wrong = exact ? common.filter((k) => !near(want.get(k)!, got.get(k)!)) : common.filter((k) => !(got.get(k)! > 0) || !Number.isFinite(got.get(k)!));
+  if (wrong.length) {
+    const detail = wrong.map((k) => `${k}: ${exact ? `expected ${want.get(k)}, ` : 'expected > 0, '}got ${got.get(k)}`).join('\n    ');
+    failures.push(`${where}: wrong values\n    ${detail}\n    query: ${expr}`);
+  }
+  return failures;
+}
