@@ -69,3 +69,32 @@ describe('budget gauges on a real Prometheus /metrics endpoint', () => {
     }
   });
 });
+
+describe('budget gauges across a period reset', () => {
+  it('a copy that left status() is exported once more as unused, not with yesterday’s value', async () => {
+    const { BudgetTracker } = await import('../../src/budgets/budget-tracker.js');
+    const { parseBudgets } = await import('../../src/budgets/parse-budgets.js');
+    const { registerBudgetGauges } = await import('../../src/budgets/budget-gauges.js');
+    const { MeterProvider, MetricReader } = await import('@opentelemetry/sdk-metrics');
+    class Reader extends MetricReader {
+      protected override async onForceFlush() {}
+      protected override async onShutdown() {}
+    }
+    const reader = new Reader();
+    const provider = new MeterProvider({ readers: [reader] });
+    let now = Date.parse('2026-11-20T23:59:00Z');
+    const tracker = new BudgetTracker(parseBudgets([{ name: 'daily-user', limit: { costUsd: 10 }, period: 'daily', scope: { user: 'each' } }]), { now: () => now });
+    registerBudgetGauges(tracker, provider);
+    const used = async () => {
+      const { resourceMetrics } = await reader.collect();
+      const metric = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === 'genai_usage.budget.used');
+      return Object.fromEntries((metric?.dataPoints ?? []).map((p) => [String(p.attributes['user']), p.value]));
+    };
+    tracker.record(makeRecord({ userId: 'alice', costUsd: 8, recordedAt: new Date(now) }));
+    expect(await used()).toEqual({ alice: 8 });
+    now = Date.parse('2026-11-21T00:02:00Z'); // a new day: alice has no use yet
+    expect(await used()).toEqual({ alice: 0 });
+    expect(tracker.status().filter((s) => s.scope.user === 'alice')).toEqual([]);
+    await provider.shutdown();
+  });
+});
