@@ -72,6 +72,7 @@ const recordLoop = (tracker, n) => {
 // Baseline: what the instrumentation pays per call without budgets (the context lookup alone).
 const emptyCheck = measure(new BudgetTracker([]), checkLoop, 200_000);
 
+const rows = [];
 for (const [scenario, make] of [['indexed', indexedBudgets], ['all apply', allApplyBudgets]]) {
   for (const n of [10, 100, 1000]) {
     const budgets = parseBudgets(make(n));
@@ -79,6 +80,15 @@ for (const [scenario, make] of [['indexed', indexedBudgets], ['all apply', allAp
     const calls = callsFor(n);
     const checkUs = measure(tracker, checkLoop, calls);
     const recordUs = measure(tracker, recordLoop, calls);
-    console.log(JSON.stringify({ scenario, budgets: n, hard: budgets.filter((b) => b.enforce === 'hard').length, checkUs: +checkUs.toFixed(3), recordUs: +recordUs.toFixed(3), noBudgetsCheckUs: +emptyCheck.toFixed(3), calls, runs, node: process.version }));
+    const row = { scenario, budgets: n, hard: budgets.filter((b) => b.enforce === 'hard').length, checkUs: +checkUs.toFixed(3), recordUs: +recordUs.toFixed(3), noBudgetsCheckUs: +emptyCheck.toFixed(3), calls, runs };
+    rows.push(row);
+    console.log(JSON.stringify(row));
   }
 }
+const { mkdirSync, writeFileSync } = await import('node:fs');
+const { cpus } = await import('node:os');
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+writeFileSync(
+  new URL('./results/budgets.json', import.meta.url),
+  `${JSON.stringify({ machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`, date: new Date().toISOString(), rows }, null, 2)}\n`,
+);
