@@ -6,15 +6,16 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const full = process.argv.includes('--full');
-const runs = full ? 9 : 5;
+// Short runs measure JIT warm-up more than the steady state: keep each run a few seconds long.
+const runs = full ? 7 : 3;
 const here = fileURLToPath(new URL('.', import.meta.url));
 const scenarios = [
-  { sdk: 'openai', mode: 'chat', calls: full ? 10000 : 3000, variants: ['base', 'genai-usage', 'contrib', 'openllmetry'] },
-  { sdk: 'openai', mode: 'stream', chunks: 200, calls: full ? 1000 : 300, variants: ['base', 'genai-usage', 'contrib', 'openllmetry'] },
+  { sdk: 'openai', mode: 'chat', calls: full ? 50000 : 20000, variants: ['base', 'genai-usage', 'contrib', 'openllmetry'] },
+  { sdk: 'openai', mode: 'stream', chunks: 200, calls: full ? 3000 : 1000, variants: ['base', 'genai-usage', 'contrib', 'openllmetry'] },
   // OpenLLMetry's Anthropic instrumentation 0.27 throws while patching @anthropic-ai/sdk 1.x
   // (it wraps the removed `Completions` resource), so only ours is measured there.
-  { sdk: 'anthropic', mode: 'chat', calls: full ? 10000 : 3000, variants: ['base', 'genai-usage'] },
-  { sdk: 'anthropic', mode: 'stream', chunks: 200, calls: full ? 1000 : 300, variants: ['base', 'genai-usage'] },
+  { sdk: 'anthropic', mode: 'chat', calls: full ? 50000 : 20000, variants: ['base', 'genai-usage'] },
+  { sdk: 'anthropic', mode: 'stream', chunks: 200, calls: full ? 3000 : 1000, variants: ['base', 'genai-usage'] },
 ];
 
 function runOne(s, variant) {
