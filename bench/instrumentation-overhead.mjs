@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
+import { anthropicSse, openaiSse } from './stub-llm.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -27,24 +28,6 @@ const fixtures = new URL('../test/fixtures/', import.meta.url);
 const fixtureBody = (name) => JSON.stringify(JSON.parse(readFileSync(new URL(name, fixtures), 'utf8')).body);
 const bodies = { openai: fixtureBody('openai/chat-completion.json'), anthropic: fixtureBody('anthropic/message.json') };
 
-function openaiSse(n) {
-  const base = { id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1761907398, model: 'gpt-4o-mini-2024-07-18' };
-  const out = [];
-  for (let i = 0; i < n; i++) out.push(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: ' tok' }, finish_reason: null }] })}\n\n`);
-  out.push(`data: ${JSON.stringify({ ...base, choices: [], usage: { prompt_tokens: 120, completion_tokens: n, total_tokens: 120 + n, prompt_tokens_details: { cached_tokens: 0 } } })}\n\n`);
-  out.push('data: [DONE]\n\n');
-  return out.join('');
-}
-function anthropicSse(n) {
-  const ev = (type, data) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
-  const out = [ev('message_start', { message: { id: 'msg_bench', type: 'message', role: 'assistant', model: 'claude-haiku-4-5-20251001', content: [], stop_reason: null, usage: { input_tokens: 120, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 } } })];
-  out.push(ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }));
-  for (let i = 0; i < n; i++) out.push(ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: ' tok' } }));
-  out.push(ev('content_block_stop', { index: 0 }));
-  out.push(ev('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: n } }));
-  out.push(ev('message_stop', {}));
-  return out.join('');
-}
 const sse = sdk === 'openai' ? openaiSse(chunks) : anthropicSse(chunks);
 const stubFetch = async (_url, init) => {
   const stream = JSON.parse(init.body).stream === true;

@@ -15,6 +15,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { openaiSse } from './stub-llm.mjs';
 
 const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const MB = (bytes) => +(bytes / 1048576).toFixed(1);
@@ -201,11 +202,3 @@ async function app(variant, seconds, rate) {
   );
 }
 
-function openaiSse(n) {
-  const base = { id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1761907398, model: 'gpt-4o-mini-2024-07-18' };
-  const out = [];
-  for (let i = 0; i < n; i++) out.push(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: ' tok' }, finish_reason: null }] })}\n\n`);
-  out.push(`data: ${JSON.stringify({ ...base, choices: [], usage: { prompt_tokens: 120, completion_tokens: n, total_tokens: 120 + n, prompt_tokens_details: { cached_tokens: 0 } } })}\n\n`);
-  out.push('data: [DONE]\n\n');
-  return out.join('');
-}

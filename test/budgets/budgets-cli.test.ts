@@ -2,31 +2,23 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { BudgetStatus } from '../../src/budgets/budget-types.js';
-import { CliUsageError, type CliIo } from '../../src/cli/command.js';
+import { CliUsageError } from '../../src/cli/command.js';
 import { command as budgetsCommand } from '../../src/cli/commands/budgets.js';
 import { command as rulesCommand } from '../../src/cli/commands/rules.js';
 import { ConfigError } from '../../src/setup/config-error.js';
 import { openStore } from '../../src/store/open-store.js';
 import { skipWithout } from '../dashboards/prometheus-server.js';
 import { makeRecord } from './records.js';
+import { captureIo } from '../support/cli-io.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'genai-usage-budgets-cli-'));
 const store = `sqlite:${join(dir, 'usage.db')}`;
 const file = join(dir, 'budgets.yaml');
 
-function io(env: NodeJS.ProcessEnv = {}): CliIo & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return { stdout, stderr, env, signal: new AbortController().signal, out: () => out, err: () => err };
-}
+const io = (env: NodeJS.ProcessEnv = {}) => captureIo(env);
 
 beforeAll(async () => {
   writeFileSync(

@@ -1,29 +1,21 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CliUsageError, type CliIo } from '../../src/cli/command.js';
+import { CliUsageError } from '../../src/cli/command.js';
 import { command as exportCommand } from '../../src/cli/commands/export.js';
 import { command as prune } from '../../src/cli/commands/prune.js';
 import { command as report } from '../../src/cli/commands/report.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { AggregateRow } from '../../src/store/usage-store.js';
 import { generateRecords } from '../store/reference.js';
+import { captureIo } from '../support/cli-io.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'genai-usage-cli-'));
 const url = `sqlite:${join(dir, 'cli.db')}`;
 const RECORDS = generateRecords(300, 3);
 
-function io(env: NodeJS.ProcessEnv = { GENAI_USAGE_STORE: url }): CliIo & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return { stdout, stderr, env, signal: new AbortController().signal, out: () => out, err: () => err };
-}
+const io = (env: NodeJS.ProcessEnv = { GENAI_USAGE_STORE: url }) => captureIo(env);
 
 beforeAll(async () => {
   const store = await openStore(url);
