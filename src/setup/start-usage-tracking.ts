@@ -16,6 +16,7 @@ import { samplerFromEnv } from './env-sampler.js';
 import { PrometheusEndpoint } from './prometheus-endpoint.js';
 import { resolveOptions } from './resolve-options.js';
 import { openStoreSink } from './store-sink.js';
+import { registerWriterMetrics } from '../exporter/writer-metrics.js';
 import type { UsageTrackingOptions } from './tracking-options.js';
 
 /** A running tracking setup. */
@@ -43,7 +44,8 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
   setUsageBaggagePropagation(resolved.propagateBaggage);
 
   const sinks: UsageSink[] = [];
-  if (resolved.store) sinks.push(openStoreSink(resolved.store, resolved.storeSpoolDir));
+  const storeSink = resolved.store ? openStoreSink(resolved.store, resolved.storeSpoolDir) : undefined;
+  if (storeSink) sinks.push(storeSink);
   if (budgets) sinks.push(budgets.sink);
   const processor = new GenAiUsageProcessor({
     prices: new PriceBook(resolved.prices),
@@ -79,6 +81,7 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
   sdk.start();
   // After start: the budget gauges need the registered meter provider.
   budgets?.install();
+  if (storeSink) registerWriterMetrics(storeSink.writer, metrics.getMeterProvider());
   patchPreloadedModules(instrumentations, options.instrumentModules);
 
   let shutdown: Promise<void> | undefined;
