@@ -17,30 +17,17 @@ interface Pending {
  */
 export class SqliteWriteThread {
   readonly engine = 'sqlite' as const;
-  readonly #worker: Worker;
+  readonly #path: string;
+  readonly #busyTimeoutMs: number | undefined;
   readonly #pending = new Map<number, Pending>();
+  #worker: Worker | undefined;
   #nextId = 0;
-  #failure: Error | undefined;
+  #closed = false;
 
   constructor(path: string, options: { busyTimeoutMs?: number } = {}) {
-    // No inherited execArgv: under `--import genai-usage/register` the thread would start tracking too.
-    this.#worker = new Worker(WORKER_FILE!, { workerData: { path, busyTimeoutMs: options.busyTimeoutMs }, execArgv: [] });
-    // Idle, the thread must not keep the process alive; the writer's shutdown closes it.
-    this.#worker.unref();
-    this.#worker.on('message', (m: { id: number; inserted?: number; error?: string }) => {
-      const pending = this.#pending.get(m.id);
-      if (!pending) return;
-      this.#pending.delete(m.id);
-      if (m.error !== undefined) pending.reject(new StoreError(m.error));
-      else pending.resolve(m.inserted ?? 0);
-    });
-    const fail = (error: Error) => {
-      this.#failure = error;
-      for (const p of this.#pending.values()) p.reject(new StoreError(`the SQLite write thread stopped: ${error.message}`, { cause: error }));
-      this.#pending.clear();
-    };
-    this.#worker.on('error', fail);
-    this.#worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
+    this.#path = path;
+    this.#busyTimeoutMs = options.busyTimeoutMs;
+    this.#worker = this.#start();
   }
 
   /** True when this build has the compiled worker file (not when running from TypeScript sources). */
@@ -49,20 +36,52 @@ export class SqliteWriteThread {
   }
 
   insert(records: readonly UsageRecord[], options: InsertOptions = {}): Promise<number> {
-    if (this.#failure) return Promise.reject(new StoreError(`the SQLite write thread stopped: ${this.#failure.message}`));
+    if (this.#closed) return Promise.reject(new StoreError('the SQLite write thread is closed'));
+    // A thread that died (out of memory, a native crash) is replaced: the writer's retry lands here.
+    const worker = (this.#worker ??= this.#start());
     const id = this.#nextId++;
     return new Promise<number>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       // Keep the process alive while a write is in flight (shutdown flushes must finish).
-      this.#worker.ref();
-      this.#worker.postMessage({ id, records, tenant: options.tenant });
+      worker.ref();
+      worker.postMessage({ id, records, tenant: options.tenant });
     }).finally(() => {
-      if (this.#pending.size === 0) this.#worker.unref();
+      if (this.#pending.size === 0) this.#worker?.unref();
     });
   }
 
   async close(): Promise<void> {
-    await this.#worker.terminate();
+    this.#closed = true;
+    await this.#worker?.terminate();
+  }
+
+  /** Ends the current thread as a crash would (a hung thread, tests); the next write starts another. */
+  async killThread(): Promise<void> {
+    const worker = this.#worker;
+    this.#worker = undefined;
+    await worker?.terminate();
+  }
+
+  #start(): Worker {
+    // No inherited execArgv: under `--import genai-usage/register` the thread would start tracking too.
+    const worker = new Worker(WORKER_FILE!, { workerData: { path: this.#path, busyTimeoutMs: this.#busyTimeoutMs }, execArgv: [] });
+    // Idle, the thread must not keep the process alive; the writer's shutdown closes it.
+    worker.unref();
+    worker.on('message', (m: { id: number; inserted?: number; error?: string }) => {
+      const pending = this.#pending.get(m.id);
+      if (!pending) return;
+      this.#pending.delete(m.id);
+      if (m.error !== undefined) pending.reject(new StoreError(m.error));
+      else pending.resolve(m.inserted ?? 0);
+    });
+    const fail = (error: Error) => {
+      if (this.#worker === worker) this.#worker = undefined;
+      for (const p of this.#pending.values()) p.reject(new StoreError(`the SQLite write thread stopped: ${error.message}`, { cause: error }));
+      this.#pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
+    return worker;
   }
 }
 

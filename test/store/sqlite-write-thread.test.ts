@@ -48,3 +48,23 @@ describe('SqliteWriteThread', () => {
     }
   });
 });
+
+describe('SqliteWriteThread after its thread died', () => {
+  it('starts a new thread for the next write', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'genai-usage-thread-')), 'usage.db');
+    const thread = new SqliteWriteThread(path);
+    try {
+      expect(await thread.insert([record('a')])).toBe(1);
+      await thread.killThread(); // as a crash would
+      expect(await thread.insert([record('b'), record('a')])).toBe(1);
+    } finally {
+      await thread.close();
+    }
+    const store = await openStore(`sqlite:${path}`);
+    try {
+      expect((await store.records({})).map((r) => r.id).sort()).toEqual(['a', 'b']);
+    } finally {
+      await store.close();
+    }
+  });
+});
