@@ -4,7 +4,7 @@
 // histogram) computed by a full scan of the raw rows (DuckDB has no rollups; scanning is
 // what a user who picked it would do). Used by store-query.mjs; not a scenario on its own.
 import { createRequire } from 'node:module';
-import { histogramCountExprs } from '../dist/store/histogram.js';
+import { rawMeasureExprs } from '../dist/store/measures.js';
 import { MEASURE_COLUMNS } from '../dist/store/rollup.js';
 import { RECORD_COLUMNS, RECORD_COLUMN_NAMES } from '../dist/store/schema.js';
 import { benchRecord, time } from './store-data.mjs';
@@ -24,23 +24,11 @@ const DUCK_TYPES = {
   json: 'VARCHAR',
 };
 
-/** The same measure expressions as measures.ts' rawMeasureExprs, in DuckDB SQL. */
+/** Our raw-path measure expressions, taken from the store itself (DuckDB reads booleans as PostgreSQL does). */
 function measures() {
-  const exprs = [
-    'COUNT(*)',
-    'SUM(CASE WHEN success THEN 0 ELSE 1 END)',
-    'SUM(input_tokens)',
-    'SUM(output_tokens)',
-    'SUM(total_tokens)',
-    'SUM(cache_read_tokens)',
-    'SUM(cache_write_tokens)',
-    'SUM(reasoning_tokens)',
-    'COALESCE(SUM(cost_usd), 0)',
-    'SUM(CASE WHEN cost_usd IS NULL THEN 1 ELSE 0 END)',
-    'SUM(duration_ms)',
-    ...histogramCountExprs('duration_ms'),
-  ];
-  return exprs.map((e, i) => `${e} AS ${MEASURE_COLUMNS[i]}`).join(', ');
+  return rawMeasureExprs({ isTrue: (column) => column })
+    .map((e, i) => `${e} AS ${MEASURE_COLUMNS[i]}`)
+    .join(', ');
 }
 
 const M = measures();
