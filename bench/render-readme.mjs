@@ -12,7 +12,7 @@ const load = (name) => {
     return undefined;
   }
 };
-const R = { run: load('run'), instrumentation: load('instrumentation'), store: load('store'), collector: load('collector'), memory: load('memory'), budgets: load('budgets') };
+const R = { run: load('run'), instrumentation: load('instrumentation'), store: load('store'), collector: load('collector'), memory: load('memory'), budgets: load('budgets'), observer: load('stream-observer') };
 
 const n0 = (v) => (v === undefined || v === null || Number.isNaN(v) ? '—' : Math.round(v).toLocaleString('en-US'));
 const n1 = (v) => (v === undefined || v === null || Number.isNaN(v) ? '—' : (+v).toFixed(1));
@@ -182,6 +182,23 @@ else {
   }
   for (const [variant, d] of Object.entries(mem.difference ?? {})) p(`${variant} − base: **+${n1(d.endMB)} MB** RSS at the end, +${n1(d.peakMB)} MB at peak; growth during the run beyond base's: ${n1(d.growthDuringRunMB)} MB.`);
   if (mem.export) p(`**Export:** streaming the whole ${mem.export.engine} store of ${n0(mem.export.records)} records as JSONL (${n1(mem.export.outputMB)} MB of output, ${n0(mem.export.recordsPerSecond)} records/s) kept RSS at ${n1(mem.export.rssStartMB)} → max ${n1(mem.export.rssMaxMB)} MB (sampled every 50 ms by store-query.mjs on the largest store it built; 10M records in the full run).`);
+}
+
+// ---------------------------------------------------------------- stream observer
+if (R.observer) {
+  const o = R.observer;
+  p(
+    '## Per-chunk cost of observing a stream',
+    `The end-to-end stream figures above cannot resolve sub-microsecond costs on this machine (their run-to-run spread is larger). This isolates the observer: ${n0(o.chunksPerRun)} synthetic chat chunks from an async generator, iterated raw and through genai-usage's stream observer (the same code that wraps the SDKs' streams), CPU ns per chunk, median of ${o.runs} runs, measured ${day(o.date)}.`,
+    cmd(['node bench/stream-observer.mjs']),
+    table(
+      ['', 'raw ns/chunk', 'observed ns/chunk', 'added ns/chunk', 'goal (< 1 µs)'],
+      [
+        ['no active context', n0(o.bare.rawNs), n0(o.bare.observedNs), n0(o.bare.addedNs), goal(o.bare.addedNs < 1000)],
+        ['inside an AsyncLocalStorage context (any OpenTelemetry app)', n0(o.activeContext.rawNs), n0(o.activeContext.observedNs), n0(o.activeContext.addedNs), goal(o.activeContext.addedNs < 1000)],
+      ],
+    ),
+  );
 }
 
 // ---------------------------------------------------------------- budgets

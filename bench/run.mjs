@@ -24,6 +24,7 @@ const SCENARIOS = [
   { name: 'instrumentation', file: 'run-instrumentation.mjs', quick: [], full: ['--full'], needsBenchDeps: true },
   { name: 'store-write', file: 'store-write.mjs', quick: ['--records=100000'], full: ['--records=1000000'], postgres: true },
   { name: 'store-query', file: 'store-query.mjs', quick: ['--records=100000'], full: ['--full', '--records=1000000'], postgres: true, duckdb: true },
+  { name: 'stream-observer', file: 'stream-observer.mjs', quick: [], full: [] },
   { name: 'budgets', file: 'budget-check.mjs', quick: [], full: [] },
   { name: 'collector', file: 'collector-ingest.mjs', quick: ['--rates=1000', '--seconds=5'], full: [], optional: true },
   // After store-query: it reports the export RSS store-query measured on its largest store.
