@@ -103,7 +103,14 @@ export class GenAiUsageProcessor implements SpanProcessor {
       if (!record) return;
       this.#getMetrics().record(record);
       emitUsage(record);
-      for (const sink of this.#sinks) sink.write(record);
+      for (const sink of this.#sinks) {
+        // One failing sink (a budget tracker, a store writer) must not starve the others.
+        try {
+          sink.write(record);
+        } catch (err) {
+          diag.error('genai-usage: a usage sink failed', err);
+        }
+      }
     } catch (err) {
       diag.error('genai-usage: recording usage failed', err);
     }

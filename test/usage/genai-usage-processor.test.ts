@@ -103,3 +103,17 @@ describe('baggage propagation', () => {
     expect(carrier.baggage).toContain('gen_ai.agent.name=Router');
   });
 });
+
+describe('sinks', () => {
+  it('a sink that throws does not stop the other sinks, the metrics or the call', async () => {
+    const { GenAiUsageProcessor } = await import('../../src/index.js');
+    const seen: string[] = [];
+    const failing = { write: () => { throw new Error('sink bug'); }, forceFlush: async () => {}, shutdown: async () => {} };
+    const working = { write: (r: { id: string }) => void seen.push(r.id), forceFlush: async () => {}, shutdown: async () => {} };
+    h = await startHarness({ spanProcessors: [new GenAiUsageProcessor({ sinks: [failing, working] })] });
+    h.server.enqueue('openai/chat-completion');
+    await expect(h.openai().chat.completions.create(chat)).resolves.toMatchObject({ object: 'chat.completion' });
+    await h.tracking.forceFlush();
+    expect(seen).toHaveLength(1);
+  });
+});
