@@ -82,6 +82,13 @@ export function storeUrl(values: { store?: string }, env: NodeJS.ProcessEnv): st
   return values.store ?? env['GENAI_USAGE_STORE'] ?? DEFAULT_STORE_URL;
 }
 
+/** The budgets file: `--budgets`, else `GENAI_USAGE_BUDGETS`; required. */
+export function budgetsFile(values: { budgets?: string }, env: NodeJS.ProcessEnv): string {
+  const file = values.budgets ?? env['GENAI_USAGE_BUDGETS'];
+  if (!file) throw new CliUsageError('--budgets <file> is required (or set GENAI_USAGE_BUDGETS)');
+  return file;
+}
+
 /** Builds a store filter from the filter flags; the store validates the values. */
 export function filterFromFlags(values: FilterValues): UsageFilter {
   const filter: UsageFilter = {};

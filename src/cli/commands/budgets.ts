@@ -3,7 +3,7 @@ import type { BudgetStatus } from '../../budgets/budget-types.js';
 import { loadBudgetsFile } from '../../budgets/parse-budgets.js';
 import { syncRuntime } from '../../budgets/store-sync.js';
 import { CliUsageError, type CliCommand } from '../command.js';
-import { parseFlags, storeUrl, withStore } from '../flags.js';
+import { budgetsFile, parseFlags, storeUrl, withStore } from '../flags.js';
 import { formatTable, formatUsd } from '../format-table.js';
 
 const HELP = `Usage: genai-usage budgets [options]
@@ -36,8 +36,7 @@ export const command: CliCommand = {
   meta: { name: 'budgets', summary: 'budget status (used, limit, remaining, projection) from the store', help: HELP },
   async handler(argv, io) {
     const values = parseFlags(argv, OPTIONS);
-    const file = values.budgets ?? io.env['GENAI_USAGE_BUDGETS'];
-    if (!file) throw new CliUsageError('--budgets <file> is required (or set GENAI_USAGE_BUDGETS)');
+    const file = budgetsFile(values, io.env);
     const budgets = loadBudgetsFile(file);
     if (values.budget !== undefined && !budgets.some((b) => b.name === values.budget)) {
       throw new CliUsageError(`no budget named ${JSON.stringify(values.budget)} in ${file}; budgets: ${budgets.map((b) => b.name).join(', ')}`);

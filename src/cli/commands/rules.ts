@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { loadBudgetsFile } from '../../budgets/parse-budgets.js';
 import { RULE_FORMATS, renderBudgetRules } from '../../budgets/prometheus-rules.js';
 import { CliUsageError, type CliCommand } from '../command.js';
-import { choice, parseFlags } from '../flags.js';
+import { budgetsFile, choice, parseFlags } from '../flags.js';
 
 const HELP = `Usage: genai-usage rules --budgets <file> [options]
 
@@ -41,8 +41,7 @@ export const command: CliCommand = {
   meta: { name: 'rules', summary: 'Prometheus alert rules (or a PrometheusRule) from a budgets file', help: HELP },
   async handler(argv, io) {
     const values = parseFlags(argv, OPTIONS);
-    const file = values.budgets ?? io.env['GENAI_USAGE_BUDGETS'];
-    if (!file) throw new CliUsageError('--budgets <file> is required (or set GENAI_USAGE_BUDGETS)');
+    const file = budgetsFile(values, io.env);
     const format = values.format === undefined ? 'prometheus' : choice('--format', values.format, RULE_FORMATS);
     const factorText = values['burn-rate-factor'];
     const burnRateFactor = factorText === undefined ? undefined : Number(factorText);
