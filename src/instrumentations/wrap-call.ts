@@ -1,7 +1,7 @@
 import { context, diag, type Tracer } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import * as A from '../semconv.js';
-import { collectText, countMessageTokens, loadTokenCounter } from '../tokens/estimate-tokens.js';
+import { collectText, countTokensOffThread, messageTokens } from '../tokens/estimate-tokens.js';
 import type { CallOutcome, StreamAccumulator } from './call-outcome.js';
 import { IN_LLM_CALL, LlmCall, safeJson, type LlmCallSpec } from './llm-call.js';
 import { observeSdkStream } from './observe-stream.js';
@@ -170,12 +170,12 @@ function observeStream(stream: unknown, call: LlmCall, mapping: CallMapping, par
 }
 
 async function estimateUsage(params: unknown, acc: StreamAccumulator<unknown>, outcome: CallOutcome): Promise<CallOutcome> {
-  const count = await loadTokenCounter();
   const p = (params ?? {}) as Record<string, unknown>;
-  const inputTexts = collectText([p.system, p.instructions, p.messages, p.input, p.prompt]);
   // Input counts the provider already sent (Anthropic's message_start) beat an estimate.
   const known = acc.partialUsage?.();
-  const output = count(acc.outputText());
-  const usage = known ? { ...known, output, estimated: true } : { input: countMessageTokens(count, inputTexts), output, estimated: true };
+  const inputTexts = known ? [] : collectText([p.system, p.instructions, p.messages, p.input, p.prompt]);
+  const counts = await countTokensOffThread([acc.outputText(), ...inputTexts]);
+  const output = counts[0] ?? 0;
+  const usage = known ? { ...known, output, estimated: true } : { input: messageTokens(counts.slice(1)), output, estimated: true };
   return { ...outcome, usage };
 }

@@ -1,25 +1,74 @@
-type CountTokens = (text: string) => number;
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 
-let counter: Promise<CountTokens> | undefined;
+type CountTokens = (text: string) => number;
 
 /**
  * Counts tokens with `gpt-tokenizer` (o200k_base, the GPT-4o/5 encoding) for streams that
- * carried no usage. For other providers' models it is an estimate, and records say so.
- * The encoding (~200 ms to load) is imported on first use, never at startup.
+ * carried no usage; for other providers' models it is an estimate, and records say so.
+ * The counting runs on a worker thread started on first need: loading the encoding alone
+ * blocks for ~250 ms, which must not happen on the application's event loop. Running from
+ * TypeScript sources (tests), where the worker's JavaScript does not exist, it counts here.
  */
-export function loadTokenCounter(): Promise<CountTokens> {
-  counter ??= import('gpt-tokenizer/encoding/o200k_base').then((m) => m.countTokens as CountTokens);
-  return counter;
+export function countTokensOffThread(texts: readonly string[]): Promise<number[]> {
+  if (!WORKER_FILE) return loadInThread().then((count) => texts.map((t) => count(t)));
+  thread ??= startThread();
+  const t = thread;
+  const id = nextId++;
+  return new Promise<number[]>((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    t.worker.ref();
+    t.worker.postMessage({ id, texts });
+  }).finally(() => {
+    if (pending.size === 0) thread?.worker.unref();
+  });
+}
+
+const WORKER_FILE = ((): URL | undefined => {
+  const url = new URL('./token-count-worker.js', import.meta.url);
+  return existsSync(fileURLToPath(url)) ? url : undefined;
+})();
+
+const pending = new Map<number, { resolve(counts: number[]): void; reject(error: Error): void }>();
+let nextId = 0;
+let thread: { worker: Worker } | undefined;
+let inThread: Promise<CountTokens> | undefined;
+
+function loadInThread(): Promise<CountTokens> {
+  inThread ??= import('gpt-tokenizer/encoding/o200k_base').then((m) => m.countTokens as CountTokens);
+  return inThread;
+}
+
+function startThread(): { worker: Worker } {
+  // No inherited execArgv: under `--import genai-usage/register` the thread would start tracking too.
+  const worker = new Worker(WORKER_FILE!, { execArgv: [] });
+  worker.unref();
+  worker.on('message', (m: { id: number; counts?: number[]; error?: string }) => {
+    const p = pending.get(m.id);
+    if (!p) return;
+    pending.delete(m.id);
+    if (m.counts) p.resolve(m.counts);
+    else p.reject(new Error(m.error ?? 'token counting failed'));
+  });
+  const fail = (error: Error) => {
+    thread = undefined; // the next estimate starts a new thread
+    for (const p of pending.values()) p.reject(error);
+    pending.clear();
+  };
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`the token counting thread exited (${code})`)));
+  return { worker };
 }
 
 /** Per-message overhead the chat formats add around each message (OpenAI's documented 3–4). */
 const MESSAGE_OVERHEAD = 4;
 const REPLY_PRIMER = 3;
 
-/** Estimated input tokens of a chat-style request: text of every message plus framing. */
-export function countMessageTokens(count: CountTokens, texts: readonly string[]): number {
+/** Estimated input tokens of a chat-style request from each message's count, plus framing. */
+export function messageTokens(counts: readonly number[]): number {
   let total = REPLY_PRIMER;
-  for (const text of texts) total += count(text) + MESSAGE_OVERHEAD;
+  for (const n of counts) total += n + MESSAGE_OVERHEAD;
   return total;
 }
 
