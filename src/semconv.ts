@@ -63,6 +63,20 @@ export const ATTR_COST_INPUT_USD = 'genai_usage.cost.input_usd';
 export const ATTR_COST_OUTPUT_USD = 'genai_usage.cost.output_usd';
 export const ATTR_COST_SOURCE = 'genai_usage.cost.source';
 export const ATTR_USAGE_ESTIMATED = 'genai_usage.usage.estimated';
+// Billed dimensions beyond input/output (issue 12). Counts are parts of input or output, never
+// additive to them; the tier is the one the provider says it served, normalised.
+/** `default` | `flex` | `priority` | `batch` | `scale` (Anthropic's `standard` → `default`). */
+export const ATTR_SERVICE_TIER = 'genai_usage.service_tier';
+export const ATTR_OPENAI_REQUEST_SERVICE_TIER = 'openai.request.service_tier';
+export const ATTR_OPENAI_RESPONSE_SERVICE_TIER = 'openai.response.service_tier';
+/** Part of the cache write tokens written with a 1-hour TTL (Anthropic `ephemeral_1h_input_tokens`). */
+export const ATTR_USAGE_CACHE_WRITE_1H_INPUT_TOKENS = 'genai_usage.usage.cache_write_1h.input_tokens';
+export const ATTR_USAGE_AUDIO_INPUT_TOKENS = 'genai_usage.usage.audio.input_tokens';
+export const ATTR_USAGE_AUDIO_OUTPUT_TOKENS = 'genai_usage.usage.audio.output_tokens';
+export const ATTR_USAGE_IMAGE_INPUT_TOKENS = 'genai_usage.usage.image.input_tokens';
+export const ATTR_USAGE_IMAGE_OUTPUT_TOKENS = 'genai_usage.usage.image.output_tokens';
+/** Server-side web searches billed per use (Anthropic `server_tool_use.web_search_requests`, OpenAI web search calls). */
+export const ATTR_USAGE_WEB_SEARCH_REQUESTS = 'genai_usage.usage.web_search.requests';
 /** Set on a call span when `trackUsage: false` was in force: the span is kept, the usage is not counted. */
 export const ATTR_UNTRACKED = 'genai_usage.untracked';
 /** Set by the budgets pre-call hook on a call it blocked. */

@@ -4,6 +4,8 @@ export interface CallOutcome {
   responseId?: string;
   finishReasons?: string[];
   usage?: CallUsage;
+  /** The service tier the provider says it served (raw: `flex`, `priority`, `standard`, ...). */
+  serviceTier?: string;
   /** A cost the provider reported in the response (OpenRouter's `usage.cost`); wins over prices. */
   providerCostUsd?: number;
   /** Output content for `gen_ai.output.messages`, only read when content capture is on. */
@@ -17,6 +19,15 @@ export interface CallUsage {
   cacheRead?: number;
   cacheWrite?: number;
   reasoning?: number;
+  /** Part of `cacheWrite` written with a 1-hour TTL. */
+  cacheWrite1h?: number;
+  /** Parts of `input` / `output` billed at their own modality rates. */
+  audioInput?: number;
+  audioOutput?: number;
+  imageInput?: number;
+  imageOutput?: number;
+  /** Server-side web searches billed per use. */
+  webSearchRequests?: number;
   /** Counted with a tokenizer because the provider sent none. */
   estimated?: boolean;
 }

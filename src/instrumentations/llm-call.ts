@@ -92,8 +92,16 @@ export class LlmCall {
         a[A.ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS] = usage.cacheWrite;
       }
       if (usage.reasoning) a[A.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = usage.reasoning;
+      if (usage.cacheWrite1h) a[A.ATTR_USAGE_CACHE_WRITE_1H_INPUT_TOKENS] = usage.cacheWrite1h;
+      if (usage.audioInput) a[A.ATTR_USAGE_AUDIO_INPUT_TOKENS] = usage.audioInput;
+      if (usage.audioOutput) a[A.ATTR_USAGE_AUDIO_OUTPUT_TOKENS] = usage.audioOutput;
+      if (usage.imageInput) a[A.ATTR_USAGE_IMAGE_INPUT_TOKENS] = usage.imageInput;
+      if (usage.imageOutput) a[A.ATTR_USAGE_IMAGE_OUTPUT_TOKENS] = usage.imageOutput;
+      if (usage.webSearchRequests) a[A.ATTR_USAGE_WEB_SEARCH_REQUESTS] = usage.webSearchRequests;
       if (usage.estimated) a[A.ATTR_USAGE_ESTIMATED] = true;
     }
+    const tier = normaliseServiceTier(outcome.serviceTier);
+    if (tier) a[A.ATTR_SERVICE_TIER] = tier;
     const cost = outcome.providerCostUsd;
     if (cost !== undefined && Number.isFinite(cost) && cost >= 0) {
       a[A.ATTR_COST_USD] = cost;
@@ -110,6 +118,16 @@ export class LlmCall {
     }
     this.span.end();
   }
+}
+
+/** The tiers prices know; a provider's spelling of the standard tier (`standard`, `auto`→served) maps to `default`. */
+export function normaliseServiceTier(raw: string | undefined): string | undefined {
+  if (typeof raw !== 'string' || raw === '') return undefined;
+  const tier = raw.toLowerCase();
+  if (tier === 'standard' || tier === 'default') return 'default';
+  if (tier === 'flex' || tier === 'priority' || tier === 'batch' || tier === 'scale') return tier;
+  // Unknown spellings are kept (bounded) so pricing can say "unknown" instead of guessing.
+  return tier.slice(0, 32);
 }
 
 /** Low-cardinality error identifier: the SDK's error class (RateLimitError, APIConnectionError, ...). */
