@@ -62,6 +62,13 @@ export async function startCollector(config: CollectorConfig, options: StartColl
         log(`store write failed, senders told to retry: ${error.message}`);
       }
     },
+    onRefused: (error) => {
+      metrics.storeErrors++;
+      if (Date.now() - lastErrorLog > 5000) {
+        lastErrorLog = Date.now();
+        log(`the store refused one request's records (answered 400; other requests are unaffected): ${error.message}`);
+      }
+    },
   });
   const auth = new TokenAuth(config.tokens);
   const deps: CollectorDeps = { config, store, queue, metrics, auth, prices: options.prices ?? new PriceBook(), log, state: { draining: false } };

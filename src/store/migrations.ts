@@ -35,6 +35,61 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'rollup tables (daily and hourly by dimensions, daily by user), backfilled',
     statements: (d) => ROLLUPS.flatMap((def) => [createRollup(def, d), backfillRollup(def, d)]),
   },
+  {
+    version: 3,
+    name: 'record identity includes the tenant: key (recorded_at, id, tenant), tenant NOT NULL',
+    statements: (d) => (d.name === 'postgres' ? tenantKeyPostgres() : tenantKeySqlite()),
+  },
+];
+
+/**
+ * The records table's columns as of version 2, which version 3 copies. Frozen here so that
+ * columns added to RECORD_COLUMNS by later migrations never change what this one does.
+ */
+const V2_COLUMNS = [
+  'id', 'trace_id', 'span_id', 'recorded_at', 'duration_ms', 'service_name', 'provider', 'operation', 'request_model',
+  'response_model', 'user_id', 'agent_name', 'handoff_chain', 'group_name', 'session_id', 'conversation_id', 'input_tokens',
+  'output_tokens', 'total_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd', 'cost_source',
+  'usage_estimated', 'success', 'error_type', 'finish_reason', 'streaming', 'time_to_first_token_ms', 'tags',
+] as const;
+
+/**
+ * Version 3 on SQLite: a table's primary key cannot be altered, so the table is rebuilt.
+ * The key starts with the time: new rows land at the end of the index instead of on a random
+ * page, which is what made inserts slow (docs/schema.md, "Indexes"); it also serves time
+ * ranges and export paging, replacing the separate (recorded_at, id) index.
+ */
+function tenantKeySqlite(): string[] {
+  const columns = V2_COLUMNS.map((name) => {
+    const col = RECORD_COLUMNS.find((c) => c.column === name);
+    if (!col) throw new Error(`migration 3: column ${name} is missing from RECORD_COLUMNS`);
+    return `${name} ${sqlType(col.kind === 'id' ? 'required-text' : col.kind, 'sqlite')}`;
+  });
+  const next = `${RECORDS_TABLE}_v3`;
+  return [
+    `CREATE TABLE ${next} (\n  ${[...columns, `tenant TEXT NOT NULL DEFAULT ''`, 'PRIMARY KEY (recorded_at, id, tenant)'].join(',\n  ')}\n)`,
+    `INSERT INTO ${next} (${V2_COLUMNS.join(', ')}, tenant) SELECT ${V2_COLUMNS.join(', ')}, COALESCE(tenant, '') FROM ${RECORDS_TABLE} ORDER BY recorded_at, id`,
+    `DROP TABLE ${RECORDS_TABLE}`,
+    `ALTER TABLE ${next} RENAME TO ${RECORDS_TABLE}`,
+    ...SECONDARY_INDEXES,
+  ];
+}
+
+function tenantKeyPostgres(): string[] {
+  return [
+    `UPDATE ${RECORDS_TABLE} SET tenant = '' WHERE tenant IS NULL`,
+    `ALTER TABLE ${RECORDS_TABLE} ALTER COLUMN tenant SET DEFAULT '', ALTER COLUMN tenant SET NOT NULL`,
+    `ALTER TABLE ${RECORDS_TABLE} DROP CONSTRAINT ${RECORDS_TABLE}_pkey`,
+    `ALTER TABLE ${RECORDS_TABLE} ADD PRIMARY KEY (recorded_at, id, tenant)`,
+    `DROP INDEX genai_usage_records_time`,
+  ];
+}
+
+/** The high-cardinality filters no rollup answers. */
+const SECONDARY_INDEXES = [
+  `CREATE INDEX genai_usage_records_user ON ${RECORDS_TABLE} (user_id, recorded_at)`,
+  `CREATE INDEX genai_usage_records_session ON ${RECORDS_TABLE} (session_id)`,
+  `CREATE INDEX genai_usage_records_conversation ON ${RECORDS_TABLE} (conversation_id)`,
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

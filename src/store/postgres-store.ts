@@ -74,7 +74,7 @@ export class PostgresUsageStore extends SqlUsageStore {
     return (await this.pool.query(sql, params as unknown[])).rows as Record<string, unknown>[];
   }
 
-  protected async insertRecords(records: readonly UsageRecord[], tenant: string | null): Promise<number> {
+  protected async insertRecords(records: readonly UsageRecord[], tenant: string): Promise<number> {
     let inserted = 0;
     for (let i = 0; i < records.length; i += STATEMENT_ROWS) {
       const chunk = records.slice(i, i + STATEMENT_ROWS);
@@ -84,13 +84,17 @@ export class PostgresUsageStore extends SqlUsageStore {
         const types = [...RECORD_COLUMNS.map((col) => ARRAY_TYPES[col.kind] as string), 'text[]'];
         const result = await client.query(
           `INSERT INTO ${RECORDS_TABLE} (${[...RECORD_COLUMN_NAMES, 'tenant'].join(', ')}) ` +
-            `SELECT * FROM unnest(${types.map((t, n) => `$${n + 1}::${t}`).join(', ')}) ON CONFLICT (id) DO NOTHING RETURNING id`,
+            `SELECT * FROM unnest(${types.map((t, n) => `$${n + 1}::${t}`).join(', ')}) ON CONFLICT (recorded_at, id, tenant) DO NOTHING RETURNING id, recorded_at`,
           columns,
         );
-        const ids = new Set(result.rows.map((row: { id: string }) => row.id));
+        const keyOf = (id: string, at: Date): string => `${at.toISOString()} ${id}`;
+        const keys = new Set(result.rows.map((row: { id: string; recorded_at: Date }) => keyOf(row.id, row.recorded_at)));
         const seen = new Set<string>();
-        // The first record with each inserted id is the one stored (as in SQLite's INSERT OR IGNORE).
-        const stored = chunk.filter((record) => ids.has(record.id) && !seen.has(record.id) && seen.add(record.id));
+        // The first record with each inserted key is the one stored (as in SQLite's INSERT OR IGNORE).
+        const stored = chunk.filter((record) => {
+          const key = keyOf(record.id, record.recordedAt);
+          return keys.has(key) && !seen.has(key) && seen.add(key);
+        });
         for (const [def, deltas] of this.deltasFor(stored, tenant)) await applyDeltas(client, def, deltas);
         return stored.length;
       });

@@ -32,7 +32,7 @@ export class SqliteUsageStore extends SqlUsageStore {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly insertRecord: Database.Statement;
   private readonly upserts: Map<RollupDef, Database.Statement>;
-  private readonly insertChunk: (records: readonly UsageRecord[], tenant: string | null) => number;
+  private readonly insertChunk: (records: readonly UsageRecord[], tenant: string) => number;
   private readonly deleteTx: (where: string, params: readonly unknown[]) => number;
 
   /** `path` is a file path or `:memory:`. */
@@ -56,7 +56,7 @@ export class SqliteUsageStore extends SqlUsageStore {
     const columns = [...RECORD_COLUMN_NAMES, 'tenant'];
     this.insertRecord = this.db.prepare(`INSERT OR IGNORE INTO ${RECORDS_TABLE} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
     this.upserts = new Map(ROLLUPS.map((def) => [def, this.db.prepare(upsertSql(def))]));
-    this.insertChunk = this.db.transaction((records: readonly UsageRecord[], tenant: string | null) => {
+    this.insertChunk = this.db.transaction((records: readonly UsageRecord[], tenant: string) => {
       const inserted: UsageRecord[] = [];
       for (const record of records) {
         if (this.insertRecord.run(...recordToValues(record, sqliteDialect, tenant)).changes > 0) inserted.push(record);
@@ -76,7 +76,7 @@ export class SqliteUsageStore extends SqlUsageStore {
     return this.prepare(sql).all(...params) as Record<string, unknown>[];
   }
 
-  protected async insertRecords(records: readonly UsageRecord[], tenant: string | null): Promise<number> {
+  protected async insertRecords(records: readonly UsageRecord[], tenant: string): Promise<number> {
     let inserted = 0;
     for (let i = 0; i < records.length; i += TRANSACTION_ROWS) inserted += this.insertChunk(records.slice(i, i + TRANSACTION_ROWS), tenant);
     return inserted;

@@ -43,7 +43,7 @@ describe.skipIf(skipReason !== undefined)('PostgreSQL store', () => {
     await client.connect();
     const { rows } = await client.query(`SELECT version FROM ${schema}.genai_usage_migrations ORDER BY version`);
     await client.end();
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
   });
 
   it('fails with a StoreError naming the server when it is unreachable, password redacted', async () => {

@@ -1,7 +1,7 @@
 import type { Route, RouteContext } from '../collector-app.js';
 import { decodeProtobufSpans, OtlpDecodeError, type DecodedSpan } from '../decoded-span.js';
 import { decodeContent, HttpError, mediaType, readBody, send } from '../http-util.js';
-import { QueueFullError, StoreUnavailableError } from '../ingest-queue.js';
+import { QueueFullError, RecordsRefusedError, StoreUnavailableError } from '../ingest-queue.js';
 import { decodeJsonSpans } from '../otlp-json.js';
 import { encodeRpcStatus, encodeTraceResponse } from '../otlp-proto.js';
 import { spansToRecords } from '../span-records.js';
@@ -47,6 +47,7 @@ export const tracesRoute: Route = {
     } catch (error) {
       if (error instanceof QueueFullError) throw retryLater(ctx, 429, error.message);
       if (error instanceof StoreUnavailableError) throw retryLater(ctx, 503, error.message);
+      if (error instanceof RecordsRefusedError) throw new HttpError(400, error.message);
       throw error;
     }
     const message = batch.rejected > 0 ? `${batch.rejected} invalid LLM-call span(s) rejected: ${batch.errors.join('; ')}` : '';
