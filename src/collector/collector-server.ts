@@ -5,6 +5,7 @@ import { PriceBook } from '../prices/price-book.js';
 import { openStore, parseSqliteUrl } from '../store/open-store.js';
 import { redact } from '../store/postgres-store.js';
 import type { UsageStore } from '../store/usage-store.js';
+import { Admission } from './admission.js';
 import { createCollectorHandler, type CollectorDeps } from './collector-app.js';
 import type { CollectorConfig } from './collector-config.js';
 import { CollectorMetrics } from './collector-metrics.js';
@@ -71,7 +72,8 @@ export async function startCollector(config: CollectorConfig, options: StartColl
     },
   });
   const auth = new TokenAuth(config.tokens);
-  const deps: CollectorDeps = { config, store, queue, metrics, auth, prices: options.prices ?? new PriceBook(), log, state: { draining: false } };
+  const admission = new Admission({ maxInflightRequests: config.maxInflightRequests, maxInflightBytes: config.maxInflightBytes });
+  const deps: CollectorDeps = { config, store, queue, admission, metrics, auth, prices: options.prices ?? new PriceBook(), log, state: { draining: false } };
   const server = createServer({ requestTimeout: 60_000 }, createCollectorHandler(ROUTES, deps));
   try {
     await listen(server, config.port, config.host);

@@ -98,6 +98,13 @@ export class IngestQueue {
     return Date.now() >= this.unavailableUntil;
   }
 
+  /** Why `submit` would fail right now without trying (shutting down, failing fast), or undefined. */
+  unavailableReason(): string | undefined {
+    if (this.closed) return 'the collector is shutting down';
+    if (Date.now() < this.unavailableUntil) return `the store is unavailable: ${this.lastError ?? 'unknown error'}`;
+    return undefined;
+  }
+
   /** Stops taking records and waits for those already accepted to be written (or fail). */
   async close(): Promise<void> {
     this.closed = true;
