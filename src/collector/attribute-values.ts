@@ -65,20 +65,26 @@ function homogeneousPrimitives(values: Plain[]): boolean {
 
 /** Attributes of one span or resource, and those set aside for breaking a limit. */
 export class AttributeSet {
-  /** No prototype: a `__proto__` or `constructor` key is an ordinary attribute. */
-  readonly values: Attributes = Object.create(null) as Attributes;
+  // A plain object, not a prototype-less one: V8 keeps those in slow dictionary mode, and
+  // every attribute read of the mapping would pay for it. `__proto__` is refused in `add`.
+  readonly values: Attributes = {};
   setAside: Record<string, string> | undefined;
 
-  /** Adds `key` with the value `convert` returns (undefined: no value), or sets it aside. */
+  /** Adds a primitive value (undefined: no value). */
+  set(key: string, value: AttributeValue | undefined): void {
+    if (key === '__proto__') return;
+    if (value === undefined) delete this.values[key];
+    else this.values[key] = value;
+  }
+
+  /** Adds `key` with the value `convert` returns, or sets it aside when it breaks a limit. */
   add(key: string, convert: () => AttributeValue | undefined): void {
     try {
-      const value = convert();
-      if (value === undefined) delete this.values[key];
-      else this.values[key] = value;
+      this.set(key, convert());
     } catch (error) {
       if (!(error instanceof ValueLimitError)) throw error;
       delete this.values[key];
-      (this.setAside ??= Object.create(null) as Record<string, string>)[key] = error.message;
+      (this.setAside ??= {})[key] = error.message;
     }
   }
 }

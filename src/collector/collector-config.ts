@@ -17,7 +17,8 @@ export const COLLECTOR_DEFAULTS = {
   maxInflightRequests: 1024,
   /** Request-body bytes being received or decoded (decompressed bytes count too); beyond it 429. */
   maxInflightBytes: 64 * 1024 * 1024,
-  maxBatchRecords: 500,
+  /** Records per store transaction at most; larger transactions amortise index pages (measured: 69 → 48 µs CPU per record from 500 to 2,000). */
+  maxBatchRecords: 2000,
   /** Sent in Retry-After on 429 and 503; the OTLP exporters wait this long before retrying. */
   retryAfterSeconds: 1,
   writeTimeoutMs: 10_000,

@@ -71,7 +71,9 @@ function keyValues(list: PbKeyValue[] | undefined): AttributeSet {
   for (const kv of list) {
     if (!kv.key || !kv.value) continue;
     const value = kv.value;
-    set.add(kv.key, () => toAttributeValue(anyValue(value, 0, undefined)));
+    // Primitives (nearly every attribute) skip the limit machinery.
+    if (value.value !== 'arrayValue' && value.value !== 'kvlistValue') set.set(kv.key, toAttributeValue(anyValue(value, 0, undefined)));
+    else set.add(kv.key, () => toAttributeValue(anyValue(value, 0, undefined)));
   }
   return set;
 }

@@ -61,7 +61,10 @@ function keyValues(raw: unknown, path: string): AttributeSet {
     const value = field(kv, 'value');
     if (typeof key !== 'string' || key === '') throw new OtlpDecodeError(`${path}[${i}].key must be a non-empty string`);
     if (value === undefined || value === null) return;
-    set.add(key, () => toAttributeValue(anyValue(value, `${path}[${i}].value`, 0, undefined)));
+    const valuePath = `${path}[${i}].value`;
+    if (typeof value === 'object' && ('arrayValue' in value || 'array_value' in value || 'kvlistValue' in value || 'kvlist_value' in value)) {
+      set.add(key, () => toAttributeValue(anyValue(value, valuePath, 0, undefined)));
+    } else set.set(key, toAttributeValue(anyValue(value, valuePath, 0, undefined)));
   });
   return set;
 }

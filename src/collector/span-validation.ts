@@ -88,15 +88,17 @@ const ID_FIELDS: ReadonlySet<string> = new Set(['id', 'traceId', 'spanId']);
  * or unpaired surrogates.
  */
 export function recordProblem(record: UsageRecord): string | undefined {
-  for (const [field, value] of Object.entries(record)) {
+  for (const field in record) {
+    const value = record[field as keyof UsageRecord];
     if (typeof value !== 'string' || ID_FIELDS.has(field)) continue;
     const max = field === 'handoffChain' ? SPAN_LIMITS.maxHandoffChainChars : SPAN_LIMITS.maxTextChars;
     const problem = textProblem(value, max);
     if (problem) return `${FIELD_SOURCES[field as keyof UsageRecord] ?? field} ${problem}`;
   }
-  const tags = Object.entries(record.tags);
-  if (tags.length > SPAN_LIMITS.maxTags) return `${tags.length} tags (${A.ATTR_TAG_PREFIX}*); the limit is ${SPAN_LIMITS.maxTags}`;
-  for (const [key, value] of tags) {
+  let count = 0;
+  for (const key in record.tags) {
+    if (++count > SPAN_LIMITS.maxTags) return `${Object.keys(record.tags).length} tags (${A.ATTR_TAG_PREFIX}*); the limit is ${SPAN_LIMITS.maxTags}`;
+    const value = record.tags[key] as string;
     const problem = textProblem(key, SPAN_LIMITS.maxTagKeyChars);
     if (problem) return `a tag key (${A.ATTR_TAG_PREFIX}…) ${problem}`;
     const valueProblem = textProblem(value, SPAN_LIMITS.maxTagValueChars);

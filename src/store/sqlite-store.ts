@@ -31,7 +31,8 @@ export class SqliteUsageStore extends SqlUsageStore {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly insertRecord: Database.Statement;
-  private readonly upserts: Map<RollupDef, Database.Statement>;
+  /** Per rollup: upserts by the set of measure columns they touch (see applyDeltas). */
+  private readonly upserts = new Map<RollupDef, Map<string, Database.Statement>>();
   private readonly insertChunk: (records: readonly UsageRecord[], tenant: string) => number;
   private readonly deleteTx: (where: string, params: readonly unknown[]) => number;
 
@@ -55,11 +56,10 @@ export class SqliteUsageStore extends SqlUsageStore {
     this.migrate();
     const columns = [...RECORD_COLUMN_NAMES, 'tenant'];
     this.insertRecord = this.db.prepare(`INSERT OR IGNORE INTO ${RECORDS_TABLE} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
-    this.upserts = new Map(ROLLUPS.map((def) => [def, this.db.prepare(upsertSql(def))]));
     this.insertChunk = this.db.transaction((records: readonly UsageRecord[], tenant: string) => {
       const inserted: UsageRecord[] = [];
       for (const record of records) {
-        if (this.insertRecord.run(...recordToValues(record, sqliteDialect, tenant)).changes > 0) inserted.push(record);
+        if (this.insertRecord.run(recordToValues(record, sqliteDialect, tenant)).changes > 0) inserted.push(record);
       }
       for (const [def, deltas] of this.deltasFor(inserted, tenant)) this.applyDeltas(def, deltas);
       return inserted.length;
@@ -101,10 +101,34 @@ export class SqliteUsageStore extends SqlUsageStore {
     return statement;
   }
 
+  /**
+   * Upserts rollup rows. Most rows of a batch sum one or a few records, so most of the ~40
+   * measure columns (the duration histogram especially) are 0 in them: each row binds and
+   * updates only its non-zero columns, with a statement prepared per column set and reused.
+   */
   private applyDeltas(def: RollupDef, deltas: readonly RollupDelta[]): void {
-    const upsert = this.upserts.get(def) as Database.Statement;
+    let statements = this.upserts.get(def);
+    if (!statements) this.upserts.set(def, (statements = new Map()));
     for (const delta of deltas) {
-      upsert.run(delta.bucketStart, ...delta.key.map((k) => (typeof k === 'boolean' ? (k ? 1 : 0) : k)), ...delta.values);
+      const args: unknown[] = [delta.bucketStart];
+      for (const k of delta.key) args.push(typeof k === 'boolean' ? (k ? 1 : 0) : k);
+      let shape = '';
+      for (let i = 0; i < delta.values.length; i++) {
+        const value = delta.values[i] as number;
+        if (value !== 0) {
+          shape += `${i},`;
+          args.push(value);
+        }
+      }
+      let upsert = statements.get(shape);
+      if (!upsert) {
+        // Bounded: the shapes seen in practice are a few dozen.
+        if (statements.size > 512) statements.clear();
+        const columns = shape.split(',').filter(Boolean).map((i) => MEASURE_COLUMNS[Number(i)] as string);
+        upsert = this.db.prepare(upsertSql(def, columns));
+        statements.set(shape, upsert);
+      }
+      upsert.run(args);
     }
   }
 
@@ -127,11 +151,10 @@ export class SqliteUsageStore extends SqlUsageStore {
   }
 }
 
-function upsertSql(def: RollupDef): string {
+/** Adds `measures` to a rollup row (the others keep their value; a new row has 0 in them). */
+function upsertSql(def: RollupDef, measures: readonly string[]): string {
   const keys = rollupKeyColumns(def);
-  const columns = [...keys, ...MEASURE_COLUMNS];
-  return (
-    `INSERT INTO ${def.table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ` +
-    `ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${MEASURE_COLUMNS.map((col) => `${col} = ${col} + excluded.${col}`).join(', ')}`
-  );
+  const columns = [...keys, ...measures];
+  const update = measures.length ? `DO UPDATE SET ${measures.map((col) => `${col} = ${col} + excluded.${col}`).join(', ')}` : 'DO NOTHING';
+  return `INSERT INTO ${def.table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT (${keys.join(', ')}) ${update}`;
 }
