@@ -134,15 +134,15 @@ function observeResult(result: unknown, call: LlmCall, mapping: CallMapping, par
 
 function observeStream(stream: unknown, call: LlmCall, mapping: CallMapping, params: unknown, capture: boolean): void {
   const acc = mapping.accumulator(params);
-  const finish = (early: boolean, error?: unknown) => {
-    if (call.ended) return;
+  const finish = (early: boolean, error?: unknown, interrupted = false) => {
+    if (call.ended || call.pendingEnd) return;
     // The SDKs end iteration quietly when the app aborts mid-stream: that is a failed call.
     if (error === undefined && !early && (stream as { controller?: AbortController }).controller?.signal?.aborted) {
       error = { name: 'APIUserAbortError', message: 'Request was aborted.' };
     }
     const outcome = acc.outcome();
     if (capture) outcome.outputMessages = [{ role: 'assistant', parts: [{ type: 'text', content: acc.outputText() }] }];
-    if (error !== undefined) {
+    if (error !== undefined && (outcome.usage || !interrupted)) {
       call.fail(error, outcome.usage ? outcome : undefined);
       return;
     }
@@ -150,15 +150,17 @@ function observeStream(stream: unknown, call: LlmCall, mapping: CallMapping, par
       call.succeed(outcome);
       return;
     }
-    // No usage in the stream (e.g. OpenAI without `stream_options.include_usage`, or an early break).
-    estimateUsage(params, acc, outcome).then(
-      (estimated) => call.succeed(estimated),
-      (err) => {
-        diag.error('genai-usage: token estimate failed', err);
-        call.succeed(outcome);
-      },
-    );
+    // No usage in the stream (OpenAI without `stream_options.include_usage`, an early break, or
+    // shutdown mid-stream): estimate what was sent and delivered. The span ends when the
+    // estimate does; until then shutdown and forceFlush wait for it.
+    const end = (o: CallOutcome) => (error === undefined ? call.succeed(o) : call.fail(error, o));
+    const work = estimateUsage(params, acc, outcome).then(end, (err) => {
+      diag.error('genai-usage: token estimate failed', err);
+      end(outcome);
+    });
+    call.endAfter(work, () => end(outcome));
   };
+  call.onInterrupt((err) => finish(false, err, true));
   const observed = observeSdkStream(stream, {
     chunk(chunk) {
       if (acc.add(chunk)) call.firstChunk();

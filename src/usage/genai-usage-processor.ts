@@ -3,6 +3,7 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
 import { getUsageContext } from '../context/usage-context.js';
 import { ANTHROPIC_NATIVE_SCOPE } from '../instrumentations/anthropic/anthropic-instrumentation.js';
 import { isSdkPatched } from '../instrumentations/sdk-instrumentation.js';
+import { INTERRUPTED_ERROR_TYPE, endInFlightCalls, settleFinishedCalls } from '../instrumentations/in-flight-calls.js';
 import { PriceBook } from '../prices/price-book.js';
 import * as A from '../semconv.js';
 import { VERSION } from '../version.js';
@@ -72,8 +73,10 @@ export class GenAiUsageProcessor implements SpanProcessor {
       if (attrs[A.ATTR_COST_USD] !== undefined || !isGenAiCallSpan(attrs) || isDuplicate(span)) return;
       const tokens = readTokens(attrs);
       // No token counts on a call that went through: unknown, as $0 would be a wrong number.
-      // A failed call without counts used none (providers do not bill rejected requests).
-      const failed = attrs[A.ATTR_ERROR_TYPE] !== undefined;
+      // A failed call without counts used none (providers do not bill rejected requests), but
+      // one cut off by shutdown was sent and may well be billed: unknown too.
+      const errorType = attrs[A.ATTR_ERROR_TYPE];
+      const failed = errorType !== undefined && errorType !== INTERRUPTED_ERROR_TYPE;
       if (tokens.input === undefined && tokens.output === undefined && !failed) return;
       const estimate = this.#prices.estimate({
         provider: readProvider(attrs),
@@ -116,11 +119,15 @@ export class GenAiUsageProcessor implements SpanProcessor {
     }
   }
 
+  /** Waits (up to 5 s) for calls the SDK finished whose span has not ended yet, then flushes the sinks. */
   async forceFlush(): Promise<void> {
+    await settleFinishedCalls();
     await Promise.all(this.#sinks.map((s) => s.forceFlush()));
   }
 
+  /** Ends every call still in flight (open ones as `InterruptedByShutdown`), then shuts the sinks down. */
   async shutdown(): Promise<void> {
+    await endInFlightCalls();
     await Promise.all(this.#sinks.map((s) => s.shutdown()));
   }
 
