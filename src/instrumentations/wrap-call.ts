@@ -6,6 +6,7 @@ import type { CallOutcome, StreamAccumulator } from './call-outcome.js';
 import { IN_LLM_CALL, LlmCall, safeJson, type LlmCallSpec } from './llm-call.js';
 import { observeSdkStream } from './observe-stream.js';
 import { isBlockingError, preCallHooks } from './pre-call-hooks.js';
+import { markTwinOfOurCall } from '../usage/duplicate-calls.js';
 
 /** How one SDK method maps to a GenAI call. Mappings only read fields; they never build spans. */
 export interface CallMapping<Params = any, Result = any, Chunk = any> {
@@ -17,6 +18,11 @@ export interface CallMapping<Params = any, Result = any, Chunk = any> {
   inputMessages?(params: Params): unknown;
   /** Response content for `gen_ai.output.messages` (content capture only). */
   outputMessages?(result: Result): unknown;
+  /**
+   * The span the SDK itself started for this call before calling the method (from the
+   * method's second argument, its request options), so it is not counted beside ours.
+   */
+  sdkSpan?(options: unknown): unknown;
 }
 
 export interface WrapOptions {
@@ -43,6 +49,7 @@ export function wrapCall(original: AnyFn, mapping: CallMapping, options: WrapOpt
       const spec = mapping.describe(this, params);
       if (!spec) return original.apply(this, args);
       call = new LlmCall(options.tracer(), spec, active);
+      if (mapping.sdkSpan) markTwinOfOurCall(mapping.sdkSpan(args[1]));
       if (options.captureContent() && mapping.inputMessages) {
         call.span.setAttribute(A.ATTR_GEN_AI_INPUT_MESSAGES, safeJson(mapping.inputMessages(params)));
       }
