@@ -1,7 +1,7 @@
 import { context, diag, type Tracer } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import * as A from '../semconv.js';
-import { collectText, countTokensOffThread, messageTokens } from '../tokens/estimate-tokens.js';
+import { collectText, countTokensOffThread, messageTokens, toolDefinitionsText } from '../tokens/estimate-tokens.js';
 import type { CallOutcome, StreamAccumulator } from './call-outcome.js';
 import { IN_LLM_CALL, LlmCall, safeJson, type LlmCallSpec } from './llm-call.js';
 import { observeSdkStream } from './observe-stream.js';
@@ -182,7 +182,7 @@ async function estimateUsage(params: unknown, acc: StreamAccumulator<unknown>, o
   const p = (params ?? {}) as Record<string, unknown>;
   // Input counts the provider already sent (Anthropic's message_start) beat an estimate.
   const known = acc.partialUsage?.();
-  const inputTexts = known ? [] : collectText([p.system, p.instructions, p.messages, p.input, p.prompt]);
+  const inputTexts = known ? [] : [...collectText([p.system, p.instructions, p.messages, p.input, p.prompt]), ...toolDefinitionsText(p.tools)];
   const counts = await countTokensOffThread([acc.outputText(), ...inputTexts]);
   const output = counts[0] ?? 0;
   const usage = known ? { ...known, output, estimated: true } : { input: messageTokens(counts.slice(1)), output, estimated: true };
