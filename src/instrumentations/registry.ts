@@ -26,7 +26,8 @@ export interface InstrumentationEntry {
  */
 export const INSTRUMENTATIONS = [
   { key: 'openai', modules: ['openai'], create: (config) => new OpenAIInstrumentation(config) },
-  { key: 'anthropic', modules: ['@anthropic-ai/sdk'], create: (config) => new AnthropicInstrumentation(config) },
+  // The resources entry too: the Bedrock and Vertex clients import it without the main entry.
+  { key: 'anthropic', modules: ['@anthropic-ai/sdk', '@anthropic-ai/sdk/resources/index'], create: (config) => new AnthropicInstrumentation(config) },
 ] as const satisfies readonly InstrumentationEntry[];
 
 /**
