@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { createInstrumentations, patchGivenModules } from '../../src/instrumentations/create-instrumentations.js';
 import { hookedModules, INSTRUMENTATIONS } from '../../src/instrumentations/registry.js';
-import { isSdkPatched } from '../../src/instrumentations/sdk-instrumentation.js';
+import { isWrapped } from '@opentelemetry/instrumentation';
 import { ConfigError } from '../../src/setup/config-error.js';
 
 describe('the instrumentation registry', () => {
@@ -32,7 +32,7 @@ describe('the instrumentation registry', () => {
   it('instrumentModules patches the module given under its key', () => {
     const created = createInstrumentations({ anthropic: false }, false, { openai: OpenAI });
     patchGivenModules(created, { openai: OpenAI });
-    expect(isSdkPatched('openai')).toBe(true);
+    expect(isWrapped(OpenAI.Chat.Completions.prototype.create)).toBe(true);
     for (const c of created) c.instrumentation.disable();
   });
 });
