@@ -1,6 +1,4 @@
 import { context, diag, metrics, propagation, trace } from '@opentelemetry/api';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { envDetector, osDetector, processDetector, serviceInstanceIdDetector } from '@opentelemetry/resources';
 import type { IMetricReader, ViewOptions } from '@opentelemetry/sdk-metrics';
 import { setUsageBaggagePropagation } from '../context/usage-context.js';
 import { createInstrumentations, patchGivenModules } from '../instrumentations/create-instrumentations.js';
@@ -15,6 +13,7 @@ import { samplerFromEnv } from './env-sampler.js';
 import { PrometheusEndpoint } from './prometheus-endpoint.js';
 import { resolveOptions } from './resolve-options.js';
 import { openStoreSink } from './store-sink.js';
+import { startOtelSdk } from './otel-sdk.js';
 import { registerWriterMetrics } from '../exporter/writer-metrics.js';
 import type { UsageTrackingOptions } from './tracking-options.js';
 
@@ -35,7 +34,7 @@ export interface UsageTracking {
 }
 
 /**
- * Starts OpenTelemetry (a `NodeSDK`) with the LLM SDK instrumentations, the usage
+ * Starts OpenTelemetry (tracer and meter providers, see `startOtelSdk`) with the LLM SDK instrumentations, the usage
  * processor, the Prometheus endpoint and the usage store. See `UsageTrackingOptions`
  * for every option and its environment variable. Throws `ConfigError` on bad options.
  */
@@ -62,18 +61,6 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
   const created = createInstrumentations(options.instrumentations, resolved.captureContent, options.instrumentModules);
   const instrumentations = created.map((c) => c.instrumentation);
 
-  const sdk = new NodeSDK({
-    serviceName: resolved.serviceName,
-    spanProcessors: [processor, ...(options.spanProcessors ?? [])],
-    metricReaders: readers,
-    views: cardinalityViews(resolved.metricsCardinalityLimit),
-    logRecordProcessors: [],
-    // Synchronous detectors only: the host detector's async host.id leaves the resource
-    // unsettled, and reading it then logs an error per span.
-    resourceDetectors: [envDetector, processDetector, osDetector, serviceInstanceIdDetector],
-    instrumentations,
-    sampler: new GenAiRecordingSampler(options.sampler ?? samplerFromEnv()),
-  });
   const preexisting = registeredGlobals();
   if (preexisting.has('trace')) {
     // The app already runs an OpenTelemetry SDK: ours cannot register, and would see no spans.
@@ -81,7 +68,14 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
       'genai-usage: a global tracer provider is already registered, so startUsageTracking cannot install its span processor. Add `new GenAiUsageProcessor()` to your own SDK instead (see README, "Plug into an existing OpenTelemetry SDK").',
     );
   }
-  sdk.start();
+  const sdk = startOtelSdk({
+    serviceName: resolved.serviceName,
+    spanProcessors: [processor, ...(options.spanProcessors ?? [])],
+    metricReaders: readers,
+    views: cardinalityViews(resolved.metricsCardinalityLimit),
+    sampler: new GenAiRecordingSampler(options.sampler ?? samplerFromEnv()),
+    instrumentations,
+  });
   // After start: the budget gauges need the registered meter provider.
   budgets?.install();
   if (storeSink) registerWriterMetrics(storeSink.writer, metrics.getMeterProvider());
