@@ -133,7 +133,8 @@ export function normaliseServiceTier(raw: string | undefined): string | undefine
 /** Low-cardinality error identifier: the SDK's error class (RateLimitError, APIConnectionError, ...). */
 function errorType(err: { name?: unknown; constructor?: { name?: unknown } } | undefined): string {
   const ctor = err?.constructor?.name;
-  if (typeof ctor === 'string' && ctor !== 'Object' && ctor !== 'Error') return ctor;
+  // A DOMException's class says nothing; its name does (AbortError, TimeoutError).
+  if (typeof ctor === 'string' && ctor !== 'Object' && ctor !== 'Error' && ctor !== 'DOMException') return ctor;
   if (typeof err?.name === 'string' && err.name) return err.name;
   return typeof ctor === 'string' ? ctor : '_OTHER';
 }

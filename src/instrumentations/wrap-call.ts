@@ -173,7 +173,7 @@ async function estimateUsage(params: unknown, acc: StreamAccumulator<unknown>, o
   const p = (params ?? {}) as Record<string, unknown>;
   // Input counts the provider already sent (Anthropic's message_start) beat an estimate.
   const known = acc.partialUsage?.();
-  const inputTexts = known ? [] : collectText([p.system, p.instructions, p.messages, p.input, p.prompt]);
+  const inputTexts = known ? [] : collectText([p.system, p.instructions, p.messages, p.input, p.prompt, p.contents]);
   const counts = await countTokensOffThread([acc.outputText(), ...inputTexts]);
   const output = counts[0] ?? 0;
   const usage = known ? { ...known, output, estimated: true } : { input: messageTokens(counts.slice(1)), output, estimated: true };

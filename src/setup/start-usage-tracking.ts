@@ -5,6 +5,7 @@ import type { IMetricReader, ViewOptions } from '@opentelemetry/sdk-metrics';
 import { setUsageBaggagePropagation } from '../context/usage-context.js';
 import { AnthropicInstrumentation } from '../instrumentations/anthropic/anthropic-instrumentation.js';
 import { OpenAIInstrumentation } from '../instrumentations/openai/openai-instrumentation.js';
+import { GoogleGenAIInstrumentation } from '../instrumentations/google-genai/google-genai-instrumentation.js';
 import type { LlmInstrumentationConfig, LlmSdkInstrumentation } from '../instrumentations/sdk-instrumentation.js';
 import { PriceBook } from '../prices/price-book.js';
 import * as A from '../semconv.js';
@@ -131,13 +132,18 @@ function createInstrumentations(config: UsageTrackingOptions['instrumentations']
   return [
     ...make(config?.openai, (c) => new OpenAIInstrumentation(c)),
     ...make(config?.anthropic, (c) => new AnthropicInstrumentation(c)),
+    ...make(config?.googleGenAI, (c) => new GoogleGenAIInstrumentation(c)),
   ];
 }
 
 function patchPreloadedModules(instrumentations: LlmSdkInstrumentation[], modules: UsageTrackingOptions['instrumentModules']): void {
   if (!modules) return;
   for (const instrumentation of instrumentations) {
-    const mod = instrumentation instanceof OpenAIInstrumentation ? modules.openai : instrumentation instanceof AnthropicInstrumentation ? modules.anthropic : undefined;
+    const mod =
+      instrumentation instanceof OpenAIInstrumentation ? modules.openai
+      : instrumentation instanceof AnthropicInstrumentation ? modules.anthropic
+      : instrumentation instanceof GoogleGenAIInstrumentation ? modules.googleGenAI
+      : undefined;
     if (mod) instrumentation.patchModule(mod);
   }
 }
