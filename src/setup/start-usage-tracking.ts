@@ -6,6 +6,7 @@ import { setUsageBaggagePropagation } from '../context/usage-context.js';
 import { AnthropicInstrumentation } from '../instrumentations/anthropic/anthropic-instrumentation.js';
 import { OpenAIInstrumentation } from '../instrumentations/openai/openai-instrumentation.js';
 import { GoogleGenAIInstrumentation } from '../instrumentations/google-genai/google-genai-instrumentation.js';
+import { MistralInstrumentation } from '../instrumentations/mistral/mistral-instrumentation.js';
 import type { LlmInstrumentationConfig, LlmSdkInstrumentation } from '../instrumentations/sdk-instrumentation.js';
 import { PriceBook } from '../prices/price-book.js';
 import * as A from '../semconv.js';
@@ -133,6 +134,7 @@ function createInstrumentations(config: UsageTrackingOptions['instrumentations']
     ...make(config?.openai, (c) => new OpenAIInstrumentation(c)),
     ...make(config?.anthropic, (c) => new AnthropicInstrumentation(c)),
     ...make(config?.googleGenAI, (c) => new GoogleGenAIInstrumentation(c)),
+    ...make(config?.mistral, (c) => new MistralInstrumentation(c)),
   ];
 }
 
@@ -143,6 +145,7 @@ function patchPreloadedModules(instrumentations: LlmSdkInstrumentation[], module
       instrumentation instanceof OpenAIInstrumentation ? modules.openai
       : instrumentation instanceof AnthropicInstrumentation ? modules.anthropic
       : instrumentation instanceof GoogleGenAIInstrumentation ? modules.googleGenAI
+      : instrumentation instanceof MistralInstrumentation ? modules.mistral
       : undefined;
     if (mod) instrumentation.patchModule(mod);
   }
