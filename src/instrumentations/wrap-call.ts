@@ -21,6 +21,8 @@ export interface CallMapping<Params = any, Result = any, Chunk = any> {
 
 export interface WrapOptions {
   tracer(): Tracer;
+  /** False once the instrumentation is disabled: the wrapper then only calls the original. */
+  enabled?(): boolean;
   captureContent(): boolean;
   /** The rejected result of a call a pre-call hook blocked (default: a rejected Promise). */
   rejected?(self: unknown, error: Error): unknown;
@@ -36,7 +38,7 @@ type AnyFn = (this: unknown, ...args: any[]) => any;
 export function wrapCall(original: AnyFn, mapping: CallMapping, options: WrapOptions): AnyFn {
   return function instrumentedCall(this: unknown, ...args: any[]) {
     const active = context.active();
-    if (active.getValue(IN_LLM_CALL) || isTracingSuppressed(active)) return original.apply(this, args);
+    if (active.getValue(IN_LLM_CALL) || isTracingSuppressed(active) || options.enabled?.() === false) return original.apply(this, args);
     const params = args[0];
     let call: LlmCall;
     try {
@@ -97,6 +99,8 @@ export function runPreCallHooks(call: LlmCall): Error | undefined {
 interface ApiPromiseLike {
   _thenUnwrap?(transform: (data: unknown, props: unknown) => unknown): unknown;
   asResponse?(): Promise<unknown>;
+  /** Set once something awaited the promise (its body is then consumed). */
+  parsedPromise?: unknown;
   then(onfulfilled: (v: unknown) => unknown, onrejected: (e: unknown) => unknown): unknown;
 }
 
@@ -117,7 +121,9 @@ function observeResult(result: unknown, call: LlmCall, mapping: CallMapping, par
   };
   const onError = (err: unknown): void => call.fail(err);
   const promise = result as ApiPromiseLike | undefined;
-  if (promise && typeof promise._thenUnwrap === 'function' && typeof promise.asResponse === 'function') {
+  // Already parsed (another instrumentation inside ours awaited it): a derived promise would read
+  // the consumed body again, so observe the parsed result instead.
+  if (promise && typeof promise._thenUnwrap === 'function' && typeof promise.asResponse === 'function' && promise.parsedPromise === undefined) {
     // A new APIPromise of the SDK's own class, lazily parsed like the original.
     const wrapped = promise._thenUnwrap(onData) as ApiPromiseLike;
     // HTTP and network errors reject the response promise before any parsing happens.
