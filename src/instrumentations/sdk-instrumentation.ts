@@ -30,12 +30,6 @@ export interface PatchTarget {
 const installed = new WeakMap<object, { owner: LlmSdkInstrumentation; below: { fn: AnyFn } }>();
 type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
 
-/** SDKs whose module our instrumentations have patched (the usage processor reads this). */
-const patchedSdks = new Set<string>();
-export function isSdkPatched(sdk: string): boolean {
-  return patchedSdks.has(sdk);
-}
-
 /** What an SDK instrumentation patches; a static on each subclass (read during `super()`). */
 export interface SdkDefinition {
   moduleName: string;
@@ -102,8 +96,7 @@ export abstract class LlmSdkInstrumentation extends InstrumentationBase<LlmInstr
       installed.set(wrapper, { owner: this, below });
       setMethod(proto, target.method, wrapper);
     }
-    if (patched > 0) patchedSdks.add(def.moduleName);
-    else diag.warn(`genai-usage: found nothing to instrument in ${def.moduleName}; its calls are not tracked`);
+    if (patched === 0) diag.warn(`genai-usage: found nothing to instrument in ${def.moduleName}; its calls are not tracked`);
     return moduleExports;
   }
 
@@ -115,7 +108,6 @@ export abstract class LlmSdkInstrumentation extends InstrumentationBase<LlmInstr
       // Only when ours is on top; beneath another library's wrapper it stays, passing through.
       if (ours?.owner === this) setMethod(proto, target.method, ours.below.fn);
     }
-    patchedSdks.delete(def.moduleName);
   }
 }
 

@@ -2,7 +2,6 @@ import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { createInstrumentations, patchGivenModules } from '../../src/instrumentations/create-instrumentations.js';
 import { hookedModules, INSTRUMENTATIONS } from '../../src/instrumentations/registry.js';
-import { isSdkPatched } from '../../src/instrumentations/sdk-instrumentation.js';
 import { ConfigError } from '../../src/setup/config-error.js';
 
 describe('the instrumentation registry', () => {
@@ -30,9 +29,15 @@ describe('the instrumentation registry', () => {
   });
 
   it('instrumentModules patches the module given under its key', () => {
+    const original = OpenAI.Chat.Completions.prototype.create;
     const created = createInstrumentations({ anthropic: false }, false, { openai: OpenAI });
     patchGivenModules(created, { openai: OpenAI });
-    expect(isSdkPatched('openai')).toBe(true);
-    for (const c of created) c.instrumentation.disable();
+    // Our wrappers carry no shimmer marks (so other instrumentations wrap on top instead of removing them).
+    expect(OpenAI.Chat.Completions.prototype.create).not.toBe(original);
+    for (const c of created) {
+      c.instrumentation.unpatchModule(OpenAI);
+      c.instrumentation.disable();
+    }
+    expect(OpenAI.Chat.Completions.prototype.create).toBe(original);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { metrics } from '@opentelemetry/api';
 import * as openaiV6 from 'openai-v6';
 import { OpenAIInstrumentation as ContribOpenAIInstrumentation } from '@opentelemetry/instrumentation-openai';
 import { OpenAIInstrumentation as TraceloopOpenAIInstrumentation } from '@traceloop/instrumentation-openai';
@@ -19,6 +20,8 @@ type Patcher = { name: string; patch(): void; unpatch(): void; scope: string };
 
 function contrib(): Patcher {
   const inst = new ContribOpenAIInstrumentation({ enabled: false });
+  // Its metric instruments exist only once it has a meter provider (as under registerInstrumentations).
+  inst.setMeterProvider(metrics.getMeterProvider());
   const definition = (inst as unknown as { getModuleDefinitions(): Array<{ patch(m: unknown): unknown; unpatch(m: unknown): void }> }).getModuleDefinitions()[0]!;
   return {
     name: 'contrib',
@@ -52,7 +55,15 @@ function traceloop(): Patcher {
 
 function ours(): Patcher {
   const inst = new OpenAIInstrumentation();
-  return { name: 'genai-usage', scope: 'genai-usage-instrumentation-openai', patch: () => inst.patchModule(openaiV6), unpatch: () => inst.disable() };
+  return {
+    name: 'genai-usage',
+    scope: 'genai-usage-instrumentation-openai',
+    patch: () => inst.patchModule(openaiV6),
+    unpatch: () => {
+      inst.unpatchModule(openaiV6);
+      inst.disable();
+    },
+  };
 }
 
 async function oneCall(peerScope: string) {
@@ -87,6 +98,50 @@ describe.each([contrib, traceloop])('side by side with %o', (makePeer) => {
       for (const p of [...order].reverse()) p.unpatch();
     }
     // Each removed only its own wrapper.
+    expect(proto.create).toBe(unpatched);
+  });
+});
+
+describe('streams side by side', () => {
+  it.each([contrib, traceloop])('%o: a streamed call with usage is counted once, chunks unchanged', async (makePeer) => {
+    for (const first of [true, false]) {
+      const peer = makePeer();
+      const us = ours();
+      const order = first ? [peer, us] : [us, peer];
+      for (const p of order) p.patch();
+      try {
+        h.records.length = 0;
+        h.server.enqueue('openai/chat-completion-stream-usage');
+        const stream = await client().chat.completions.create({ ...chat, stream: true, stream_options: { include_usage: true } });
+        let text = '';
+        for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+        expect(text).toBe('The capital of France is Paris.');
+        const records = await h.waitForRecords(1);
+        expect(records).toHaveLength(1);
+        expect(records[0]).toMatchObject({ streaming: true, inputTokens: 1289, outputTokens: 7, usageEstimated: false });
+      } finally {
+        for (const p of [...order].reverse()) p.unpatch();
+      }
+    }
+  });
+});
+
+describe('unpatching in the other order', () => {
+  it.each([contrib, traceloop])('%o unpatches while ours is on top: its wrapper is spliced out from beneath ours', async (makePeer) => {
+    const peer = makePeer();
+    const us = ours();
+    peer.patch();
+    us.patch();
+    peer.unpatch();
+    try {
+      h.server.enqueue('openai/chat-completion');
+      await client().chat.completions.create(chat);
+      await h.tracking.forceFlush();
+      expect(h.spans.getFinishedSpans().map((s) => s.instrumentationScope.name)).toEqual(['genai-usage-instrumentation-openai']);
+      expect(await h.waitForRecords(1)).toHaveLength(1);
+    } finally {
+      us.unpatch();
+    }
     expect(proto.create).toBe(unpatched);
   });
 });
