@@ -63,6 +63,14 @@ export const ATTR_COST_INPUT_USD = 'genai_usage.cost.input_usd';
 export const ATTR_COST_OUTPUT_USD = 'genai_usage.cost.output_usd';
 export const ATTR_COST_SOURCE = 'genai_usage.cost.source';
 export const ATTR_USAGE_ESTIMATED = 'genai_usage.usage.estimated';
+/** What cached reads saved against the uncached input rate, USD. */
+export const ATTR_COST_CACHE_READ_SAVINGS_USD = 'genai_usage.cost.cache_read_savings_usd';
+/** What cache writes cost above the uncached input rate, USD. */
+export const ATTR_COST_CACHE_WRITE_PREMIUM_USD = 'genai_usage.cost.cache_write_premium_usd';
+/** Server-side web searches' share of the cost, USD (neither input nor output). */
+export const ATTR_COST_WEB_SEARCH_USD = 'genai_usage.cost.web_search_usd';
+/** Which price table priced the call (`genai-prices@0.1.8+tiers@2026-11-01`, `override`). */
+export const ATTR_PRICE_VERSION = 'genai_usage.cost.price_version';
 // Billed dimensions beyond input/output (issue 12). Counts are parts of input or output, never
 // additive to them; the tier is the one the provider says it served, normalised.
 /** `default` | `flex` | `priority` | `batch` | `scale` (Anthropic's `standard` → `default`). */

@@ -1,6 +1,10 @@
 import { SpanKind, SpanStatusCode, context, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import * as A from '../semconv.js';
+import { normaliseServiceTier } from '../prices/service-tier.js';
 import type { CallOutcome, CallUsage } from './call-outcome.js';
+
+/** Re-exported where the SDK mappings found it first. */
+export { normaliseServiceTier };
 
 /** What an SDK mapping says about a call before it is sent. */
 export interface LlmCallSpec {
@@ -118,16 +122,6 @@ export class LlmCall {
     }
     this.span.end();
   }
-}
-
-/** The tiers prices know; a provider's spelling of the standard tier (`standard`, `auto`→served) maps to `default`. */
-export function normaliseServiceTier(raw: string | undefined): string | undefined {
-  if (typeof raw !== 'string' || raw === '') return undefined;
-  const tier = raw.toLowerCase();
-  if (tier === 'standard' || tier === 'default') return 'default';
-  if (tier === 'flex' || tier === 'priority' || tier === 'batch' || tier === 'scale') return tier;
-  // Unknown spellings are kept (bounded) so pricing can say "unknown" instead of guessing.
-  return tier.slice(0, 32);
 }
 
 /** Low-cardinality error identifier: the SDK's error class (RateLimitError, APIConnectionError, ...). */

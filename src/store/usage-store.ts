@@ -85,10 +85,23 @@ export interface AggregateMeasures {
   cacheWriteTokens: number;
   /** Part of `outputTokens`. */
   reasoningTokens: number;
+  /** Part of `cacheWriteTokens` written with a 1-hour TTL. */
+  cacheWrite1hTokens: number;
+  /** Parts of `inputTokens` / `outputTokens`: not additive to them or to each other's totals. */
+  audioInputTokens: number;
+  audioOutputTokens: number;
+  imageInputTokens: number;
+  imageOutputTokens: number;
+  /** Server-side web searches (uses, not tokens). */
+  webSearchRequests: number;
   /** Sum of the known costs; null when no request in the row had a known price. */
   costUsd: number | null;
   /** Requests whose cost is unknown (not included in `costUsd`). */
   unpricedRequests: number;
+  /** What cached reads saved against the uncached input price, over the calls genai-usage priced. */
+  cacheReadSavingsUsd: number;
+  /** What cache writes cost above the uncached input price, over the same calls. */
+  cacheWritePremiumUsd: number;
   avgDurationMs: number | null;
   /**
    * Estimated from a duration histogram (see docs/schema.md, "Duration histogram"):

@@ -18,6 +18,8 @@ const pick = <T>(rand: () => number, list: readonly T[]): T => list[Math.floor(r
 /** `count` varied records over ~5 weeks: nulls, failures, unknown costs, tags, spread durations. */
 export function generateRecords(count: number, seed = 42): UsageRecord[] {
   const rand = mulberry32(seed);
+  // The dimensions of migration 4 draw from their own sequence, so the older fields keep their values.
+  const rand4 = mulberry32(seed + 7_777);
   const records: UsageRecord[] = [];
   for (let i = 0; i < count; i++) {
     const requestModel = pick(rand, ['gpt-4o-mini', 'claude-sonnet-4-5', 'gemini-2.5-flash', undefined]);
@@ -64,10 +66,36 @@ export function generateRecords(count: number, seed = 42): UsageRecord[] {
       streaming: rand() < 0.4,
       timeToFirstTokenMs: rand() < 0.4 ? rand() * 800 : undefined,
       tags,
+      ...dimensionsV4(rand4, input, output, cacheRead),
     });
   }
-  for (const record of records) if (record.costUsd === undefined) record.costSource = 'unknown';
+  for (const record of records) {
+    if (record.costUsd === undefined) record.costSource = 'unknown';
+    record.cacheWrite1hTokens = Math.floor(rand4() * record.cacheWriteTokens);
+    if (record.costUsd === undefined) {
+      record.cacheReadSavingsUsd = undefined;
+      record.cacheWritePremiumUsd = undefined;
+      record.priceVersion = undefined;
+    } else record.cacheWritePremiumUsd = Math.round(rand4() * record.cacheWriteTokens) / 1e8;
+  }
   return records;
+}
+
+/** Audio/image parts, web searches, tier, savings: the fields migration 4 added. */
+function dimensionsV4(rand: () => number, input: number, output: number, cacheRead: number) {
+  const audio = rand() < 0.2;
+  return {
+    cacheWrite1hTokens: 0,
+    audioInputTokens: audio ? Math.floor(rand() * input * 0.5) : 0,
+    audioOutputTokens: audio ? Math.floor(rand() * output * 0.5) : 0,
+    imageInputTokens: rand() < 0.2 ? Math.floor(rand() * input * 0.3) : 0,
+    imageOutputTokens: rand() < 0.05 ? Math.floor(rand() * output) : 0,
+    webSearchRequests: rand() < 0.1 ? 1 + Math.floor(rand() * 3) : 0,
+    serviceTier: pick(rand, ['default', 'default', 'flex', 'priority', 'batch', undefined]),
+    cacheReadSavingsUsd: Math.round(rand() * cacheRead) / 1e7 as number | undefined,
+    cacheWritePremiumUsd: 0 as number | undefined,
+    priceVersion: pick(rand, ['genai-prices@0.1.8+tiers@2026-11-01', 'override']) as string | undefined,
+  };
 }
 
 export interface RefFilter {
@@ -168,6 +196,14 @@ export function sums(records: readonly UsageRecord[]) {
     cacheReadTokens: sum((r) => r.cacheReadTokens),
     cacheWriteTokens: sum((r) => r.cacheWriteTokens),
     reasoningTokens: sum((r) => r.reasoningTokens),
+    cacheWrite1hTokens: sum((r) => r.cacheWrite1hTokens),
+    audioInputTokens: sum((r) => r.audioInputTokens),
+    audioOutputTokens: sum((r) => r.audioOutputTokens),
+    imageInputTokens: sum((r) => r.imageInputTokens),
+    imageOutputTokens: sum((r) => r.imageOutputTokens),
+    webSearchRequests: sum((r) => r.webSearchRequests),
+    cacheReadSavingsUsd: sum((r) => r.cacheReadSavingsUsd ?? 0),
+    cacheWritePremiumUsd: sum((r) => r.cacheWritePremiumUsd ?? 0),
     costUsd: priced.length === 0 ? null : priced.reduce((s, r) => s + (r.costUsd as number), 0),
     unpricedRequests: records.length - priced.length,
     avgDurationMs: records.length === 0 ? null : sum((r) => r.durationMs) / records.length,

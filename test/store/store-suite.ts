@@ -40,7 +40,7 @@ function expectMeasures(actual: AggregateRow | undefined, records: readonly Usag
   expect(actual).toBeDefined();
   const row = actual as AggregateRow;
   const s = sums(records);
-  expect({ ...row, costUsd: undefined, avgDurationMs: undefined, p95DurationMs: undefined }).toMatchObject({
+  expect({ ...row, costUsd: undefined, avgDurationMs: undefined, p95DurationMs: undefined, cacheReadSavingsUsd: undefined, cacheWritePremiumUsd: undefined }).toMatchObject({
     requests: s.requests,
     failures: s.failures,
     inputTokens: s.inputTokens,
@@ -49,8 +49,16 @@ function expectMeasures(actual: AggregateRow | undefined, records: readonly Usag
     cacheReadTokens: s.cacheReadTokens,
     cacheWriteTokens: s.cacheWriteTokens,
     reasoningTokens: s.reasoningTokens,
+    cacheWrite1hTokens: s.cacheWrite1hTokens,
+    audioInputTokens: s.audioInputTokens,
+    audioOutputTokens: s.audioOutputTokens,
+    imageInputTokens: s.imageInputTokens,
+    imageOutputTokens: s.imageOutputTokens,
+    webSearchRequests: s.webSearchRequests,
     unpricedRequests: s.unpricedRequests,
   });
+  expect(row.cacheReadSavingsUsd).toBeCloseTo(s.cacheReadSavingsUsd, 9);
+  expect(row.cacheWritePremiumUsd).toBeCloseTo(s.cacheWritePremiumUsd, 9);
   if (s.costUsd === null) expect(row.costUsd).toBeNull();
   else expect(row.costUsd).toBeCloseTo(s.costUsd, 9);
   if (s.avgDurationMs === null) expect(row.avgDurationMs).toBeNull();
