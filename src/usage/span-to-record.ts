@@ -82,6 +82,8 @@ export function spanToUsageRecord(span: SpanLike, defaults: { serviceName?: stri
   const costUsd = finiteNonNegative(attrs[A.ATTR_COST_USD]);
   const source = text(attrs[A.ATTR_COST_SOURCE]);
   const ttfc = finiteNonNegative(attrs[A.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK]);
+  // Our pricer leaves zero savings off the span; a price version says it priced the call.
+  const priceVersion = boundedText(attrs[A.ATTR_PRICE_VERSION], 128);
   return {
     id: `${traceId}-${spanId}`,
     traceId,
@@ -114,9 +116,9 @@ export function spanToUsageRecord(span: SpanLike, defaults: { serviceName?: stri
     serviceTier: readServiceTier(attrs),
     costUsd,
     costSource: costUsd === undefined ? 'unknown' : source !== undefined && COST_SOURCES.has(source) ? (source as CostSource) : 'provider',
-    cacheReadSavingsUsd: costUsd === undefined ? undefined : finite(attrs[A.ATTR_COST_CACHE_READ_SAVINGS_USD]),
-    cacheWritePremiumUsd: costUsd === undefined ? undefined : finite(attrs[A.ATTR_COST_CACHE_WRITE_PREMIUM_USD]),
-    priceVersion: costUsd === undefined ? undefined : boundedText(attrs[A.ATTR_PRICE_VERSION], 128),
+    cacheReadSavingsUsd: costUsd === undefined ? undefined : pricedAmount(attrs[A.ATTR_COST_CACHE_READ_SAVINGS_USD], priceVersion),
+    cacheWritePremiumUsd: costUsd === undefined ? undefined : pricedAmount(attrs[A.ATTR_COST_CACHE_WRITE_PREMIUM_USD], priceVersion),
+    priceVersion: costUsd === undefined ? undefined : priceVersion,
     usageEstimated: attrs[A.ATTR_USAGE_ESTIMATED] === true,
     success,
     errorType: success ? undefined : (text(attrs[A.ATTR_ERROR_TYPE]) ?? '_OTHER'),
@@ -155,7 +157,9 @@ function finiteNonNegative(value: AttributeValue | undefined): number | undefine
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
-function finite(value: AttributeValue | undefined): number | undefined {
+/** An amount our pricer sets only when non-zero: absent on a call it priced means 0; a bad value is unset. */
+function pricedAmount(value: AttributeValue | undefined, priceVersion: string | undefined): number | undefined {
+  if (value === undefined) return priceVersion ? 0 : undefined;
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
