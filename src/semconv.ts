@@ -104,6 +104,13 @@ export const TOKEN_TYPE_OUTPUT = 'output';
 export const TOKEN_TYPE_CACHE_READ = 'cache_read';
 export const TOKEN_TYPE_CACHE_WRITE = 'cache_write';
 export const TOKEN_TYPE_REASONING = 'reasoning';
+// Parts of input or output (issue 12), never additive to them: `cache_write_1h` is part of
+// `cache_write`; `audio_*` and `image_*` are parts of `input` / `output`.
+export const TOKEN_TYPE_CACHE_WRITE_1H = 'cache_write_1h';
+export const TOKEN_TYPE_AUDIO_INPUT = 'audio_input';
+export const TOKEN_TYPE_AUDIO_OUTPUT = 'audio_output';
+export const TOKEN_TYPE_IMAGE_INPUT = 'image_input';
+export const TOKEN_TYPE_IMAGE_OUTPUT = 'image_output';
 
 // Metric names.
 export const METRIC_TOKEN_USAGE = 'gen_ai.client.token.usage';

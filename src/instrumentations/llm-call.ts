@@ -106,6 +106,7 @@ export class LlmCall {
     }
     const tier = normaliseServiceTier(outcome.serviceTier);
     if (tier) a[A.ATTR_SERVICE_TIER] = tier;
+    if (outcome.attributes) Object.assign(a, outcome.attributes);
     const cost = outcome.providerCostUsd;
     if (cost !== undefined && Number.isFinite(cost) && cost >= 0) {
       a[A.ATTR_COST_USD] = cost;
