@@ -18,12 +18,6 @@ export interface PatchTarget {
   mapping: CallMapping;
 }
 
-/** SDKs whose module our instrumentations have patched (the usage processor reads this). */
-const patchedSdks = new Set<string>();
-export function isSdkPatched(sdk: string): boolean {
-  return patchedSdks.has(sdk);
-}
-
 /** What an SDK instrumentation patches; a static on each subclass (read during `super()`). */
 export interface SdkDefinition {
   moduleName: string;
@@ -81,8 +75,7 @@ export abstract class LlmSdkInstrumentation extends InstrumentationBase<LlmInstr
       this._wrap(proto, target.method, (original: any) => wrapCall(original, target.mapping, options));
       patched++;
     }
-    if (patched > 0) patchedSdks.add(def.moduleName);
-    else diag.warn(`genai-usage: found nothing to instrument in ${def.moduleName}; its calls are not tracked`);
+    if (patched === 0) diag.warn(`genai-usage: found nothing to instrument in ${def.moduleName}; its calls are not tracked`);
     return moduleExports;
   }
 
@@ -92,7 +85,6 @@ export abstract class LlmSdkInstrumentation extends InstrumentationBase<LlmInstr
       const proto = findPrototype(def.roots(moduleExports), target);
       if (proto && isWrapped(proto[target.method])) this._unwrap(proto, target.method);
     }
-    patchedSdks.delete(def.moduleName);
   }
 }
 

@@ -1,11 +1,11 @@
 import { diag, metrics, type Context, type MeterProvider } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { getUsageContext } from '../context/usage-context.js';
-import { ANTHROPIC_NATIVE_SCOPE } from '../instrumentations/anthropic/anthropic-instrumentation.js';
-import { isSdkPatched } from '../instrumentations/sdk-instrumentation.js';
+import { endInFlightCalls, settleFinishedCalls } from '../instrumentations/in-flight-calls.js';
 import { PriceBook } from '../prices/price-book.js';
 import * as A from '../semconv.js';
 import { VERSION } from '../version.js';
+import { isTwinOfOurCall, onSpanStart } from './duplicate-calls.js';
 import { costAttributes } from './price-span.js';
 import { isGenAiCallSpan, spanToUsageRecord } from './span-to-record.js';
 import { emitUsage } from './usage-listeners.js';
@@ -58,9 +58,9 @@ export class GenAiUsageProcessor implements SpanProcessor {
 
   onStart(span: Span, parentContext: Context): void {
     try {
+      if (onSpanStart(span, parentContext)) return;
       const attrs = span.attributes;
       if (attrs[A.ATTR_GEN_AI_OPERATION_NAME] === undefined && attrs[A.ATTR_GEN_AI_SYSTEM] === undefined) return;
-      if (isDuplicate(span)) return;
       stampAttribution(span, parentContext);
     } catch (err) {
       diag.error('genai-usage: onStart failed', err);
@@ -69,7 +69,7 @@ export class GenAiUsageProcessor implements SpanProcessor {
 
   onEnding(span: Span): void {
     try {
-      if (span.attributes[A.ATTR_COST_USD] !== undefined || !isGenAiCallSpan(span.attributes) || isDuplicate(span)) return;
+      if (span.attributes[A.ATTR_COST_USD] !== undefined || !isGenAiCallSpan(span.attributes) || isTwinOfOurCall(span)) return;
       const cost = costAttributes(span.attributes, this.#prices);
       if (cost) span.setAttributes(cost);
     } catch (err) {
@@ -79,7 +79,7 @@ export class GenAiUsageProcessor implements SpanProcessor {
 
   onEnd(span: ReadableSpan): void {
     try {
-      if (isDuplicate(span)) return;
+      if (isTwinOfOurCall(span)) return;
       const record = spanToUsageRecord(span, this.#defaults);
       if (!record) return;
       this.#getMetrics().record(record);
@@ -97,11 +97,15 @@ export class GenAiUsageProcessor implements SpanProcessor {
     }
   }
 
+  /** Waits (up to 5 s) for calls the SDK finished whose span has not ended yet, then flushes the sinks. */
   async forceFlush(): Promise<void> {
+    await settleFinishedCalls();
     await Promise.all(this.#sinks.map((s) => s.forceFlush()));
   }
 
+  /** Ends every call still in flight (open ones as `InterruptedByShutdown`), then shuts the sinks down. */
   async shutdown(): Promise<void> {
+    await endInFlightCalls();
     await Promise.all(this.#sinks.map((s) => s.shutdown()));
   }
 
@@ -113,11 +117,6 @@ export class GenAiUsageProcessor implements SpanProcessor {
     );
     return this.#metrics;
   }
-}
-
-/** One call, one count: the Anthropic SDK's own span duplicates ours when we patched the SDK. */
-function isDuplicate(span: { instrumentationScope?: { name: string } }): boolean {
-  return span.instrumentationScope?.name === ANTHROPIC_NATIVE_SCOPE && isSdkPatched('@anthropic-ai/sdk');
 }
 
 function stampAttribution(span: Span, parentContext: Context): void {

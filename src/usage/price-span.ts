@@ -1,4 +1,5 @@
 import type { AttributeValue } from '@opentelemetry/api';
+import { INTERRUPTED_ERROR_TYPE } from '../instrumentations/in-flight-calls.js';
 import type { PriceBook } from '../prices/price-book.js';
 import * as A from '../semconv.js';
 import { readProvider, readServiceTier, readTokens } from './span-to-record.js';
@@ -8,13 +9,16 @@ import type { SpanLike } from './span-like.js';
  * The cost attributes for a call span that carries no cost, priced from its token counts
  * and served tier; undefined when there is nothing to price (the span already has a cost,
  * or a call that went through reported no counts: unknown, as $0 would be a wrong number).
- * A failed call without counts used none (providers do not bill rejected requests).
+ * A failed call without counts used none (providers do not bill rejected requests), but one
+ * cut off by shutdown was sent and may well be billed: unknown too.
  * Shared by the usage processor and the collector, so both price alike.
  */
 export function costAttributes(attrs: SpanLike['attributes'], prices: PriceBook): Record<string, AttributeValue> | undefined {
   if (attrs[A.ATTR_COST_USD] !== undefined) return undefined;
   const tokens = readTokens(attrs);
-  if (tokens.input === undefined && tokens.output === undefined && attrs[A.ATTR_ERROR_TYPE] === undefined) return undefined;
+  const errorType = attrs[A.ATTR_ERROR_TYPE];
+  const failed = errorType !== undefined && errorType !== INTERRUPTED_ERROR_TYPE;
+  if (tokens.input === undefined && tokens.output === undefined && !failed) return undefined;
   const requestModel = text(attrs[A.ATTR_GEN_AI_REQUEST_MODEL]);
   const estimate = prices.estimate({
     provider: readProvider(attrs),
