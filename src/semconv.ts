@@ -87,6 +87,8 @@ export const ATTR_USAGE_IMAGE_OUTPUT_TOKENS = 'genai_usage.usage.image.output_to
 export const ATTR_USAGE_WEB_SEARCH_REQUESTS = 'genai_usage.usage.web_search.requests';
 /** Set on a call span when `trackUsage: false` was in force: the span is kept, the usage is not counted. */
 export const ATTR_UNTRACKED = 'genai_usage.untracked';
+/** Set on another instrumentation's span of a call one of our spans already counts (the Anthropic SDK's native span): not a record. */
+export const ATTR_DUPLICATE_CALL = 'genai_usage.duplicate_call';
 /** Set by the budgets pre-call hook on a call it blocked. */
 export const ATTR_BLOCKED_BY_BUDGET = 'genai_usage.budget.blocked';
 

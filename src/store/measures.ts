@@ -23,7 +23,7 @@ export function measureSelect(source: Source, dialect: Dialect, measures: readon
  * The SQL value a groupBy dimension groups on. `model` is the request model, else the
  * response model: what the application asked for, stable across provider version bumps.
  */
-export function dimensionExpr(dim: GroupByDimension, source: Source): string {
+export function dimensionExpr(dim: GroupByDimension, source: Source, dialect: Pick<Dialect, 'name'>): string {
   const col = (name: string): string => (source === 'rollup' ? `NULLIF(${name}, '')` : name);
   switch (dim) {
     case 'user':
@@ -44,7 +44,19 @@ export function dimensionExpr(dim: GroupByDimension, source: Source): string {
       return col('conversation_id');
     case 'operation':
       return col('operation');
+    case 'trace':
+      return col('trace_id');
+    case 'tier':
+      return col('service_tier');
+    case 'rootAgent':
+      return rootAgentExpr(dialect);
   }
+}
+
+/** The first agent of `handoff_chain` (`Triage > Billing` → `Triage`), else `agent_name`. Records only. */
+function rootAgentExpr(dialect: Pick<Dialect, 'name'>): string {
+  if (dialect.name === 'postgres') return `COALESCE(split_part(handoff_chain, ' > ', 1), agent_name)`;
+  return `CASE WHEN instr(handoff_chain, ' > ') > 0 THEN substr(handoff_chain, 1, instr(handoff_chain, ' > ') - 1) ELSE COALESCE(handoff_chain, agent_name) END`;
 }
 
 /** The SQL ranking expression for `top()`; one of the summed measure columns. */

@@ -57,6 +57,10 @@ const DIMENSION_COLUMNS: Record<GroupByDimension, readonly string[]> = {
   session: ['session_id'],
   conversation: ['conversation_id'],
   operation: ['operation'],
+  // Not in any rollup: answered from the records (a trace index serves one run's calls).
+  trace: ['trace_id'],
+  rootAgent: ['handoff_chain', 'agent_name'],
+  tier: ['service_tier'],
 };
 
 const FILTER_COLUMNS: Record<string, readonly string[]> = {
@@ -68,6 +72,8 @@ const FILTER_COLUMNS: Record<string, readonly string[]> = {
   serviceName: ['service_name'],
   sessionId: ['session_id'],
   conversationId: ['conversation_id'],
+  traceId: ['trace_id'],
+  serviceTier: ['service_tier'],
   success: ['success'],
   tenant: ['tenant'],
 };

@@ -11,6 +11,12 @@ export const GROUP_BY_DIMENSIONS = [
   'session',
   'conversation',
   'operation',
+  /** One agent run: the calls of one trace (never counted twice: only LLM calls are records). */
+  'trace',
+  /** The outermost agent of the hand-off chain (else the agent): who started the run. */
+  'rootAgent',
+  /** The service tier the provider served (`default`, `flex`, `priority`, `batch`, ...). */
+  'tier',
 ] as const;
 export type GroupByDimension = (typeof GROUP_BY_DIMENSIONS)[number];
 
@@ -39,6 +45,10 @@ export interface UsageFilter {
   serviceName?: string;
   sessionId?: string;
   conversationId?: string;
+  /** One trace (agent run): its calls. */
+  traceId?: string;
+  /** The served service tier: `default`, `flex`, `priority`, `batch`, `scale`. */
+  serviceTier?: string;
   /** Records stored for this tenant (the collector's tenant-scoped tokens). */
   tenant?: string;
   success?: boolean;

@@ -69,7 +69,12 @@ export class GenAiUsageProcessor implements SpanProcessor {
 
   onEnding(span: Span): void {
     try {
-      if (span.attributes[A.ATTR_COST_USD] !== undefined || !isGenAiCallSpan(span.attributes) || isTwinOfOurCall(span)) return;
+      if (isTwinOfOurCall(span)) {
+        // Said on the span too, so readers of exported traces (the collector) do not count the call twice.
+        span.setAttribute(A.ATTR_DUPLICATE_CALL, true);
+        return;
+      }
+      if (span.attributes[A.ATTR_COST_USD] !== undefined || !isGenAiCallSpan(span.attributes)) return;
       const cost = costAttributes(span.attributes, this.#prices);
       if (cost) span.setAttributes(cost);
     } catch (err) {

@@ -73,7 +73,7 @@ export function readProvider(attributes: SpanLike['attributes']): string {
  */
 export function spanToUsageRecord(span: SpanLike, defaults: { serviceName?: string } = {}): UsageRecord | undefined {
   const attrs = span.attributes;
-  if (!isGenAiCallSpan(attrs) || attrs[A.ATTR_UNTRACKED] === true) return undefined;
+  if (!isGenAiCallSpan(attrs) || attrs[A.ATTR_UNTRACKED] === true || attrs[A.ATTR_DUPLICATE_CALL] === true) return undefined;
   const { traceId, spanId } = span.spanContext();
   const tokens = readTokens(attrs);
   const input = tokens.input ?? 0;

@@ -27,7 +27,8 @@ export function generateRecords(count: number, seed = 42): UsageRecord[] {
     const input = Math.floor(rand() * 5000);
     const output = Math.floor(rand() * 1500);
     const cacheRead = Math.floor(rand() * input * 0.5);
-    const traceId = (i * 7919 + 1).toString(16).padStart(32, '0');
+    // Four calls per trace (an agent run); ids stay unique through the span id.
+    const traceId = (Math.floor(i / 4) * 7919 + 1).toString(16).padStart(32, '0');
     const spanId = (i + 1).toString(16).padStart(16, '0');
     const tags: Record<string, string> = {};
     if (rand() < 0.5) tags['feature'] = pick(rand, ['chat', 'search', 'summary']);
@@ -107,6 +108,8 @@ export interface RefFilter {
   serviceName?: string;
   sessionId?: string;
   conversationId?: string;
+  traceId?: string;
+  serviceTier?: string;
   success?: boolean;
   from?: Date;
   to?: Date;
@@ -123,6 +126,8 @@ export function matches(r: UsageRecord, f: RefFilter): boolean {
     (f.serviceName === undefined || r.serviceName === f.serviceName) &&
     (f.sessionId === undefined || r.sessionId === f.sessionId) &&
     (f.conversationId === undefined || r.conversationId === f.conversationId) &&
+    (f.traceId === undefined || r.traceId === f.traceId) &&
+    (f.serviceTier === undefined || r.serviceTier === f.serviceTier) &&
     (f.success === undefined || r.success === f.success) &&
     (f.from === undefined || r.recordedAt >= f.from) &&
     (f.to === undefined || r.recordedAt < f.to) &&
@@ -141,6 +146,9 @@ export function dimValue(r: UsageRecord, dim: GroupByDimension): string | null {
     session: r.sessionId,
     conversation: r.conversationId,
     operation: r.operation,
+    trace: r.traceId,
+    rootAgent: r.handoffChain ? r.handoffChain.split(' > ')[0] : r.agentName,
+    tier: r.serviceTier,
   }[dim];
   return value ?? null;
 }
