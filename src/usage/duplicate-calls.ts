@@ -23,7 +23,7 @@ const OUR_SCOPE_PREFIX = 'genai-usage';
 
 /** Called when any span starts; returns true when it is the twin of one of our call spans. */
 export function onSpanStart(span: object & { instrumentationScope?: { name: string } }, parentContext: Context): boolean {
-  if (parentContext.getValue(IN_LLM_CALL) !== true) return false;
+  if (parentContext?.getValue(IN_LLM_CALL) !== true) return false;
   if (span.instrumentationScope?.name.startsWith(OUR_SCOPE_PREFIX)) return false;
   twins.add(span);
   return true;
