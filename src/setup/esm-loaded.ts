@@ -36,12 +36,13 @@ export function onEsmSdkLoaded(handler: Handler): () => void {
  * `disable()` unpatches them.
  */
 export function patchLoadedModule(instrumentation: InstrumentationBase, name: string, namespace: unknown, url: string): void {
-  const baseDir = packageDir(url, name);
   const onRequire = (instrumentation as unknown as { _onRequire?: (def: unknown, exports: unknown, name: string, baseDir?: string) => unknown })._onRequire;
   for (const definition of instrumentation.getModuleDefinitions()) {
-    if (definition.name !== name) continue;
-    if (typeof onRequire === 'function') onRequire.call(instrumentation, definition, namespace, name, baseDir);
-    else definition.patch?.(namespace);
+    // A subpath entry (`@anthropic-ai/sdk/resources/index`) is one of its package's files.
+    const isFile = name.startsWith(`${definition.name}/`);
+    if (definition.name !== name && !isFile) continue;
+    if (typeof onRequire === 'function') onRequire.call(instrumentation, definition, namespace, name, packageDir(url, definition.name));
+    else if (!isFile) definition.patch?.(namespace);
   }
 }
 

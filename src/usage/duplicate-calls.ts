@@ -7,7 +7,7 @@ import { IN_LLM_CALL } from '../instrumentations/llm-call.js';
  * instrumentation of the same SDK). Decided per call, never per SDK: a native span with no
  * span of ours for the same call is the only record of that call, and is counted.
  *
- * Two ways a span is the twin of one of ours:
+ * Three ways a span is the twin of one of ours:
  * - it started while our call span was active (the SDK method we wrapped started it inside
  *   our call): `onSpanStart` sees our marker in its parent context;
  * - the SDK started it before calling the method we wrapped and handed it down (the
