@@ -18,8 +18,8 @@ export class AnthropicInstrumentation extends LlmSdkInstrumentation {
     ],
     roots: (mod) => [mod, mod?.Anthropic, mod?.default],
     // `@anthropic-ai/bedrock-sdk` and `@anthropic-ai/vertex-sdk` import the resource classes from
-    // here and never load the SDK's main entry: by file for `require`, by subpath for the ESM hook.
-    files: ['@anthropic-ai/sdk/resources/index.js', '@anthropic-ai/sdk/resources/index'],
+    // here and never load the SDK's main entry.
+    files: ['@anthropic-ai/sdk/resources/index.js', '@anthropic-ai/sdk/resources/index.mjs'],
   };
 
   constructor(config: LlmInstrumentationConfig = {}) {
