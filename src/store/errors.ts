@@ -19,7 +19,7 @@ export class StoreQueryError extends Error {
 
 /** A store that cannot be opened or used: a bad URL, a schema newer than this version, an unreachable server. */
 export class StoreError extends Error {
-  override readonly name = 'StoreError';
+  override readonly name: string = 'StoreError';
   /** The engine's error code when known (`SQLITE_…`, a PostgreSQL SQLSTATE), for {@link isDataError}. */
   readonly code: string | undefined;
   constructor(message: string, options?: { cause?: unknown; code?: string }) {
@@ -40,6 +40,16 @@ export function isDataError(error: unknown): boolean {
     if (typeof code === 'string') return /^(22|23|54)[0-9A-Z]{3}$/.test(code) || /^SQLITE_(TOOBIG|CONSTRAINT|MISMATCH|RANGE)/.test(code);
   }
   return false;
+}
+
+/** A store opened read-only (`openStore(url, { readOnly: true })`) that does not exist: nothing was created. */
+export class StoreNotFoundError extends StoreError {
+  override readonly name: string = 'StoreNotFoundError';
+}
+
+/** A store URL with its password masked, for messages. */
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }
 
 /** Quotes a value for an error message; values are never put into SQL this way. */

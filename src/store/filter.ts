@@ -19,6 +19,8 @@ export const EQUALITY_COLUMNS = {
   serviceName: 'service_name',
   sessionId: 'session_id',
   conversationId: 'conversation_id',
+  traceId: 'trace_id',
+  serviceTier: 'service_tier',
   tenant: 'tenant',
 } as const;
 type EqualityKey = keyof typeof EQUALITY_COLUMNS;

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { postgresDialect, sqliteDialect, type Dialect } from '../../src/store/dialect.js';
 import { MIGRATIONS, migrationsTableSql } from '../../src/store/migrations.js';
 import { openStore } from '../../src/store/open-store.js';
-import { RECORD_COLUMN_NAMES, recordToValues } from '../../src/store/schema.js';
+import { recordColumnsAt, recordToValues } from '../../src/store/schema.js';
 import type { UsageStore } from '../../src/store/usage-store.js';
 import { tempDir } from '../collector/harness.js';
 import { postgresTestUrl } from './postgres-env.js';
@@ -18,19 +18,32 @@ const RECORDS = generateRecords(300, 7);
 const TENANT_A = RECORDS.slice(0, 100);
 const NO_TENANT = RECORDS.slice(100);
 
-/** SQL that builds a version-2 store: migration 1, the rows (as version 2 wrote them), then migration 2's backfill. */
-function v2Script(dialect: Dialect): Array<[string, unknown[]]> {
-  const columns = [...RECORD_COLUMN_NAMES, 'tenant'];
+/**
+ * SQL that builds a store as an older release left it: migration 1, the rows (as that release
+ * wrote them), migration 2's backfill, and with `withV4` migration 4 too (a store created by
+ * the release that had 4 before 3 was merged).
+ */
+function olderStore(dialect: Dialect, withV4 = false): Array<[string, unknown[]]> {
+  const v1 = recordColumnsAt(1);
+  const columns = [...v1.map((c) => c.column), 'tenant'];
   const placeholders = columns.map((_, i) => dialect.placeholder(i + 1)).join(', ');
   const insert = `INSERT INTO genai_usage_records (${columns.join(', ')}) VALUES (${placeholders})`;
+  const row = (r: (typeof RECORDS)[number], tenant: string | null): unknown[] => [...recordToValues(r, dialect, tenant).slice(0, v1.length), tenant];
   const now = dialect.name === 'postgres' ? 'now()' : `'2026-01-01T00:00:00Z'`;
+  const m = (v: number) => MIGRATIONS.find((x) => x.version === v)!;
   return [
     [migrationsTableSql(dialect), []],
-    ...MIGRATIONS[0]!.statements(dialect).map((sql): [string, unknown[]] => [sql, []]),
-    ...TENANT_A.map((r): [string, unknown[]] => [insert, recordToValues(r, dialect, 'tenant-a')]),
-    ...NO_TENANT.map((r): [string, unknown[]] => [insert, recordToValues(r, dialect, null)]),
-    ...MIGRATIONS[1]!.statements(dialect).map((sql): [string, unknown[]] => [sql, []]),
+    ...m(1).statements(dialect).map((sql): [string, unknown[]] => [sql, []]),
+    ...TENANT_A.map((r): [string, unknown[]] => [insert, row(r, 'tenant-a')]),
+    ...NO_TENANT.map((r): [string, unknown[]] => [insert, row(r, null)]),
+    ...m(2).statements(dialect).map((sql): [string, unknown[]] => [sql, []]),
     [`INSERT INTO genai_usage_migrations (version, name, applied_at) VALUES (1, 'v1', ${now}), (2, 'v2', ${now})`, []],
+    ...(withV4
+      ? [
+          ...m(4).statements(dialect, new Set([1, 2])).map((sql): [string, unknown[]] => [sql, []]),
+          [`INSERT INTO genai_usage_migrations (version, name, applied_at) VALUES (4, 'v4', ${now})`, []] as [string, unknown[]],
+        ]
+      : []),
   ];
 }
 
@@ -56,7 +69,7 @@ describe('migration 3 (SQLite)', () => {
   it('rebuilds a version-2 table keyed by (recorded_at, id, tenant), keeping records and rollups', async () => {
     const file = join(tmp.dir, 'v2.db');
     const db = new Database(file);
-    for (const [sql, params] of v2Script(sqliteDialect)) db.prepare(sql).run(...params);
+    for (const [sql, params] of olderStore(sqliteDialect)) db.prepare(sql).run(...params);
     db.close();
     const store = await openStore(`sqlite:${file}`);
     try {
@@ -68,7 +81,27 @@ describe('migration 3 (SQLite)', () => {
     expect(after.prepare(`SELECT COUNT(*) AS n FROM genai_usage_records WHERE tenant IS NULL`).get()).toEqual({ n: 0 });
     expect(after.prepare(`SELECT COUNT(*) AS n FROM genai_usage_records WHERE tenant = ''`).get()).toEqual({ n: 200 });
     const indexes = (after.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'genai_usage_records' ORDER BY name`).all() as Array<{ name: string }>).map((r) => r.name);
-    expect(indexes).toEqual(['genai_usage_records_conversation', 'genai_usage_records_session', 'genai_usage_records_user', 'sqlite_autoindex_genai_usage_records_1']);
+    expect(indexes).toEqual(['genai_usage_records_conversation', 'genai_usage_records_session', 'genai_usage_records_trace', 'genai_usage_records_user', 'sqlite_autoindex_genai_usage_records_1']);
+    after.close();
+  });
+
+  it('applies 3 to a store that already has 4 (1, 2, 4 applied), keeping 4\'s columns and index', async () => {
+    const file = join(tmp.dir, 'v124.db');
+    const db = new Database(file);
+    for (const [sql, params] of olderStore(sqliteDialect, true)) db.prepare(sql).run(...params);
+    db.prepare(`UPDATE genai_usage_records SET web_search_requests = 2, service_tier = 'flex' WHERE tenant = 'tenant-a'`).run();
+    db.close();
+    const store = await openStore(`sqlite:${file}`);
+    try {
+      const [a] = await store.records({ tenant: 'tenant-a', limit: 1 });
+      expect(a).toMatchObject({ webSearchRequests: 2, serviceTier: 'flex' });
+      await expectMigrated(store);
+    } finally {
+      await store.close();
+    }
+    const after = new Database(file, { readonly: true });
+    expect(after.prepare('SELECT version FROM genai_usage_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+    expect(after.prepare(`SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'genai_usage_records_trace'`).get()).toEqual({ n: 1 });
     after.close();
   });
 });
@@ -84,12 +117,13 @@ describe.skipIf(skipReason !== undefined)('migration 3 (PostgreSQL)', () => {
     await client.end();
   });
 
-  it('re-keys a version-2 table by (recorded_at, id, tenant), keeping records and rollups', async () => {
+  it.each([false, true])('re-keys a version-2 table (with 4 applied first: %s) by (recorded_at, id, tenant), keeping records and rollups', async (withV4) => {
     const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
     await client.connect();
     try {
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await client.query(`CREATE SCHEMA ${schema}`);
-      for (const [sql, params] of v2Script(postgresDialect)) await client.query(sql, params);
+      for (const [sql, params] of olderStore(postgresDialect, withV4)) await client.query(sql, params);
     } finally {
       await client.end();
     }
