@@ -19,10 +19,15 @@ export class StoreQueryError extends Error {
 
 /** A store that cannot be opened or used: a bad URL, a schema newer than this version, an unreachable server. */
 export class StoreError extends Error {
-  override readonly name = 'StoreError';
+  override readonly name: string = 'StoreError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
+}
+
+/** A reader (opened read-only) found no store where the URL points: nothing was recorded there yet. */
+export class MissingStoreError extends StoreError {
+  override readonly name = 'MissingStoreError';
 }
 
 /** Quotes a value for an error message; values are never put into SQL this way. */

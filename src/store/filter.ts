@@ -19,6 +19,7 @@ export const EQUALITY_COLUMNS = {
   serviceName: 'service_name',
   sessionId: 'session_id',
   conversationId: 'conversation_id',
+  traceId: 'trace_id',
   tenant: 'tenant',
 } as const;
 type EqualityKey = keyof typeof EQUALITY_COLUMNS;

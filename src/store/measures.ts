@@ -59,6 +59,8 @@ export function dimensionExpr(dim: GroupByDimension, source: Source): string {
       return col('conversation_id');
     case 'operation':
       return col('operation');
+    case 'trace':
+      return col('trace_id');
   }
 }
 

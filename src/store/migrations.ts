@@ -1,4 +1,5 @@
 import type { Dialect } from './dialect.js';
+import { MissingStoreError, StoreError } from './errors.js';
 import { measureSelect } from './measures.js';
 import { MEASURE_COLUMNS, ROLLUPS, type RollupDef } from './rollup.js';
 import { MIGRATIONS_TABLE, RECORDS_TABLE, RECORD_COLUMNS, sqlType } from './schema.js';
@@ -33,11 +34,41 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 2,
     name: 'rollup tables (daily and hourly by dimensions, daily by user), backfilled',
-    statements: (d) => ROLLUPS.flatMap((def) => [createRollup(def, d), backfillRollup(def, d)]),
+    statements: (d) => rollupsNamed(['genai_usage_rollup_daily', 'genai_usage_rollup_daily_user', 'genai_usage_rollup_hourly']).flatMap((def) => [createRollup(def, d), backfillRollup(def, d)]),
+  },
+  {
+    version: 3,
+    name: 'daily rollups by session and by trace, backfilled; trace index',
+    statements: (d) => [
+      ...rollupsNamed(['genai_usage_rollup_daily_session', 'genai_usage_rollup_daily_trace']).flatMap((def) => [createRollup(def, d), backfillRollup(def, d)]),
+      // One trace's calls (the explorer's trace page) without a scan.
+      `CREATE INDEX genai_usage_records_trace ON ${RECORDS_TABLE} (trace_id)`,
+    ],
   },
 ];
 
+/** A migration names its rollups: one added later must not change what an older migration creates. */
+function rollupsNamed(tables: readonly string[]): RollupDef[] {
+  return tables.map((table) => {
+    const def = ROLLUPS.find((r) => r.table === table);
+    if (!def) throw new Error(`no rollup ${table}`);
+    return def;
+  });
+}
+
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+
+/**
+ * A reader may use a store only at the schema version it was built for: it never migrates.
+ * @throws MissingStoreError when the store has no schema yet, StoreError when it is older or newer.
+ */
+export function checkSchemaVersion(version: number, where: string, latest = LATEST_VERSION): void {
+  if (version === 0) throw new MissingStoreError(`${where} holds no usage store yet: nothing has been recorded there`);
+  if (version < latest) {
+    throw new StoreError(`${where} is at schema version ${version}, older than this genai-usage (${latest}); a writer migrates it on open (start the app or the collector once with this version)`);
+  }
+  if (version > latest) throw new StoreError(`${where} is at schema version ${version}, newer than this genai-usage supports (${latest}); upgrade genai-usage`);
+}
 
 export function migrationsTableSql(d: Dialect): string {
   const pg = d.name === 'postgres';

@@ -13,6 +13,12 @@ export interface OpenStoreOptions {
   busyTimeoutMs?: number;
   /** PostgreSQL: pool size. Default 4. */
   poolSize?: number;
+  /**
+   * Open for reading only, as readers (the CLI, the explorer) should: never create the store
+   * or migrate it, and refuse writes. A missing store or one at an older schema version is a
+   * StoreError saying what to do.
+   */
+  readOnly?: boolean;
 }
 
 /**
@@ -26,10 +32,10 @@ export interface OpenStoreOptions {
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<UsageStore> {
   if (typeof url !== 'string' || url.trim() === '') throw new StoreError(`a store URL is required; valid forms: ${VALID_FORMS}`);
   const trimmed = url.trim();
-  if (/^postgres(ql)?:\/\//i.test(trimmed)) return PostgresUsageStore.open(trimmed, { poolSize: options.poolSize });
+  if (/^postgres(ql)?:\/\//i.test(trimmed)) return PostgresUsageStore.open(trimmed, { poolSize: options.poolSize, readOnly: options.readOnly });
   if (/^sqlite:/i.test(trimmed)) {
     const { path, busyTimeoutMs } = parseSqliteUrl(trimmed);
-    return new SqliteUsageStore(path, { busyTimeoutMs: options.busyTimeoutMs ?? busyTimeoutMs });
+    return new SqliteUsageStore(path, { busyTimeoutMs: options.busyTimeoutMs ?? busyTimeoutMs, readOnly: options.readOnly });
   }
   throw new StoreError(`unsupported store URL ${JSON.stringify(redact(trimmed))}; valid forms: ${VALID_FORMS}`);
 }

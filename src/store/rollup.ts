@@ -14,6 +14,8 @@ import type { GroupByDimension, TimeBucket } from './usage-store.js';
  * large as the raw table, each dimension shape at the grain its queries need:
  * - daily and hourly × provider, operation, models, agent, group, service, success
  * - daily × user, group
+ * - daily × session, and daily × trace: the sessions and traces pages rank from these (a
+ *   session's or trace's calls sum into one row per day instead of being scanned one by one)
  */
 export interface RollupDef {
   readonly table: string;
@@ -32,6 +34,8 @@ export type RollupDim =
   | 'group_name'
   | 'service_name'
   | 'user_id'
+  | 'session_id'
+  | 'trace_id'
   | 'success';
 
 const DIMS: readonly RollupDim[] = ['tenant', 'provider', 'operation', 'request_model', 'response_model', 'agent_name', 'group_name', 'service_name', 'success'];
@@ -41,6 +45,8 @@ export const ROLLUPS: readonly RollupDef[] = [
   { table: 'genai_usage_rollup_daily', grain: 'day', dims: DIMS },
   { table: 'genai_usage_rollup_daily_user', grain: 'day', dims: ['tenant', 'user_id', 'group_name'] },
   { table: 'genai_usage_rollup_hourly', grain: 'hour', dims: DIMS },
+  { table: 'genai_usage_rollup_daily_session', grain: 'day', dims: ['tenant', 'session_id'] },
+  { table: 'genai_usage_rollup_daily_trace', grain: 'day', dims: ['tenant', 'trace_id'] },
 ];
 
 /** Summed columns of every rollup, in this order. */
@@ -70,6 +76,7 @@ const DIMENSION_COLUMNS: Record<GroupByDimension, readonly string[]> = {
   session: ['session_id'],
   conversation: ['conversation_id'],
   operation: ['operation'],
+  trace: ['trace_id'],
 };
 
 const FILTER_COLUMNS: Record<string, readonly string[]> = {
@@ -81,6 +88,7 @@ const FILTER_COLUMNS: Record<string, readonly string[]> = {
   serviceName: ['service_name'],
   sessionId: ['session_id'],
   conversationId: ['conversation_id'],
+  traceId: ['trace_id'],
   success: ['success'],
   tenant: ['tenant'],
 };
@@ -148,6 +156,10 @@ function dimValue(record: UsageRecord, dim: RollupDim, tenant: string | null): s
       return record.serviceName ?? '';
     case 'user_id':
       return record.userId ?? '';
+    case 'session_id':
+      return record.sessionId ?? '';
+    case 'trace_id':
+      return record.traceId ?? '';
   }
 }
 

@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { UsageRecord } from '../usage/usage-record.js';
 import { sqliteDialect } from './dialect.js';
-import { StoreError } from './errors.js';
-import { LATEST_VERSION, MIGRATIONS, migrationsTableSql, rollupKeyColumns } from './migrations.js';
+import { MissingStoreError, StoreError } from './errors.js';
+import { LATEST_VERSION, MIGRATIONS, checkSchemaVersion, migrationsTableSql, rollupKeyColumns } from './migrations.js';
 import { MEASURE_COLUMNS, ROLLUPS, type RollupDef, type RollupDelta } from './rollup.js';
 import { MIGRATIONS_TABLE, RECORDS_TABLE, RECORD_COLUMN_NAMES, recordToValues } from './schema.js';
 import { SqlUsageStore } from './sql-store.js';
@@ -18,6 +18,8 @@ const TRANSACTION_ROWS = 10_000;
 export interface SqliteStoreOptions {
   /** Milliseconds a statement waits on a lock held by another connection; URL `?busy_timeout=`. Default 250. */
   busyTimeoutMs?: number;
+  /** Open an existing file for reading only: no file, directory or migration is created. */
+  readOnly?: boolean;
 }
 
 /**
@@ -38,21 +40,31 @@ export class SqliteUsageStore extends SqlUsageStore {
   /** `path` is a file path or `:memory:`. */
   constructor(path: string, options: SqliteStoreOptions = {}) {
     super();
-    if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
+    const readOnly = options.readOnly === true;
+    if (readOnly && (path === ':memory:' || path === '')) throw new StoreError('a read-only SQLite store needs a file path, not :memory:');
+    if (readOnly && !existsSync(path)) throw new MissingStoreError(`no SQLite store at ${path} yet: nothing has been recorded there`);
+    if (!readOnly && path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
     try {
-      this.db = new Database(path);
+      this.db = new Database(path, readOnly ? { readonly: true, fileMustExist: true } : {});
     } catch (error) {
       throw new StoreError(`cannot open SQLite database ${path}: ${(error as Error).message}`, { cause: error });
     }
     this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? DEFAULT_SQLITE_BUSY_TIMEOUT_MS))}`);
-    if (path !== ':memory:') this.db.pragma('journal_mode = WAL');
+    if (readOnly) {
+      try {
+        checkSchemaVersion(this.schemaVersion(), path);
+      } catch (error) {
+        this.db.close();
+        throw error;
+      }
+    } else if (path !== ':memory:') this.db.pragma('journal_mode = WAL');
     // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the last commits.
     this.db.pragma('synchronous = NORMAL');
     // Random ids dirty index pages all over the file; checkpointing every ~40 MB of WAL instead
     // of every 4 MB lets repeated writes to a page coalesce (+35% insert rate measured).
     this.db.pragma('wal_autocheckpoint = 10000');
     this.db.pragma('cache_size = -32768');
-    this.migrate();
+    if (!readOnly) this.migrate();
     const columns = [...RECORD_COLUMN_NAMES, 'tenant'];
     this.insertRecord = this.db.prepare(`INSERT OR IGNORE INTO ${RECORDS_TABLE} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
     this.upserts = new Map(ROLLUPS.map((def) => [def, this.db.prepare(upsertSql(def))]));
@@ -106,6 +118,13 @@ export class SqliteUsageStore extends SqlUsageStore {
     for (const delta of deltas) {
       upsert.run(delta.bucketStart, ...delta.key.map((k) => (typeof k === 'boolean' ? (k ? 1 : 0) : k)), ...delta.values);
     }
+  }
+
+  /** The applied schema version; 0 for a file that is not (yet) a usage store. */
+  private schemaVersion(): number {
+    const table = this.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(MIGRATIONS_TABLE);
+    if (!table) return 0;
+    return Number((this.db.prepare(`SELECT MAX(version) AS v FROM ${MIGRATIONS_TABLE}`).get() as { v: number | null }).v ?? 0);
   }
 
   private migrate(): void {

@@ -11,6 +11,8 @@ export const GROUP_BY_DIMENSIONS = [
   'session',
   'conversation',
   'operation',
+  /** One row per trace: what one agent run or request cost. */
+  'trace',
 ] as const;
 export type GroupByDimension = (typeof GROUP_BY_DIMENSIONS)[number];
 
@@ -39,6 +41,8 @@ export interface UsageFilter {
   serviceName?: string;
   sessionId?: string;
   conversationId?: string;
+  /** The calls of one trace (one agent run or request). */
+  traceId?: string;
   /** Records stored for this tenant (the collector's tenant-scoped tokens). */
   tenant?: string;
   success?: boolean;

@@ -25,7 +25,8 @@ export function generateRecords(count: number, seed = 42): UsageRecord[] {
     const input = Math.floor(rand() * 5000);
     const output = Math.floor(rand() * 1500);
     const cacheRead = Math.floor(rand() * input * 0.5);
-    const traceId = (i * 7919 + 1).toString(16).padStart(32, '0');
+    // Three calls per trace, as an agent run makes several.
+    const traceId = (Math.floor(i / 3) * 7919 + 1).toString(16).padStart(32, '0');
     const spanId = (i + 1).toString(16).padStart(16, '0');
     const tags: Record<string, string> = {};
     if (rand() < 0.5) tags['feature'] = pick(rand, ['chat', 'search', 'summary']);
@@ -79,6 +80,7 @@ export interface RefFilter {
   serviceName?: string;
   sessionId?: string;
   conversationId?: string;
+  traceId?: string;
   success?: boolean;
   from?: Date;
   to?: Date;
@@ -95,6 +97,7 @@ export function matches(r: UsageRecord, f: RefFilter): boolean {
     (f.serviceName === undefined || r.serviceName === f.serviceName) &&
     (f.sessionId === undefined || r.sessionId === f.sessionId) &&
     (f.conversationId === undefined || r.conversationId === f.conversationId) &&
+    (f.traceId === undefined || r.traceId === f.traceId) &&
     (f.success === undefined || r.success === f.success) &&
     (f.from === undefined || r.recordedAt >= f.from) &&
     (f.to === undefined || r.recordedAt < f.to) &&
@@ -113,6 +116,7 @@ export function dimValue(r: UsageRecord, dim: GroupByDimension): string | null {
     session: r.sessionId,
     conversation: r.conversationId,
     operation: r.operation,
+    trace: r.traceId,
   }[dim];
   return value ?? null;
 }

@@ -1,9 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { StoreError } from '../../src/store/errors.js';
+import { sqliteDialect } from '../../src/store/dialect.js';
+import { MissingStoreError, StoreError } from '../../src/store/errors.js';
+import { MIGRATIONS, migrationsTableSql } from '../../src/store/migrations.js';
+import { RECORD_COLUMN_NAMES, recordToValues } from '../../src/store/schema.js';
 import { openStore } from '../../src/store/open-store.js';
 import { generateRecords } from './reference.js';
 import { storeSuite } from './store-suite.js';
@@ -30,9 +33,68 @@ describe('SQLite store specifics', () => {
     expect((await second.aggregate())[0]?.requests).toBe(10);
     await second.close();
     const db = new Database(file, { readonly: true });
-    expect(db.prepare('SELECT version FROM genai_usage_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(db.prepare('SELECT version FROM genai_usage_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
+  });
+
+  it('read-only: reads an existing store, never creates one, refuses writes and unmigrated schemas', async () => {
+    const missing = join(dir, 'not-here', 'usage.db');
+    const error = await openStore(`sqlite:${missing}`, { readOnly: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MissingStoreError);
+    expect((error as Error).message).toContain(missing);
+    expect(existsSync(join(dir, 'not-here'))).toBe(false);
+    await expect(openStore('sqlite::memory:', { readOnly: true })).rejects.toThrow(/needs a file path/);
+
+    const file = join(dir, 'readonly.db');
+    const writer = await openStore(`sqlite:${file}`);
+    await writer.insert(generateRecords(30));
+    const reader = await openStore(`sqlite:${file}`, { readOnly: true });
+    expect((await reader.aggregate())[0]?.requests).toBe(30);
+    await expect(reader.insert(generateRecords(31).slice(30))).rejects.toThrow(/readonly/i);
+    await writer.insert(generateRecords(40).slice(30));
+    expect((await reader.aggregate())[0]?.requests).toBe(40);
+    await reader.close();
+    await writer.close();
+
+    const empty = join(dir, 'empty.db');
+    new Database(empty).close();
+    await expect(openStore(`sqlite:${empty}`, { readOnly: true })).rejects.toBeInstanceOf(MissingStoreError);
+    const old = join(dir, 'old.db');
+    await (await openStore(`sqlite:${old}`)).close();
+    const db = new Database(old);
+    db.prepare('DELETE FROM genai_usage_migrations WHERE version > 2').run();
+    db.close();
+    await expect(openStore(`sqlite:${old}`, { readOnly: true })).rejects.toThrow(/schema version 2, older than this genai-usage \(3\); a writer migrates it/);
+  });
+
+  it('migration 3 backfills the session and trace rollups from records stored before it', async () => {
+    const file = join(dir, 'v2.db');
+    const records = generateRecords(300, 9);
+    const db = new Database(file);
+    db.exec(migrationsTableSql(sqliteDialect));
+    for (const m of MIGRATIONS.filter((m) => m.version <= 2)) {
+      for (const statement of m.statements(sqliteDialect)) db.exec(statement);
+      db.prepare('INSERT INTO genai_usage_migrations VALUES (?, ?, ?)').run(m.version, m.name, '2025-01-01');
+    }
+    const columns = [...RECORD_COLUMN_NAMES, 'tenant'];
+    const insert = db.prepare(`INSERT INTO genai_usage_records (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+    for (const r of records) insert.run(recordToValues(r, sqliteDialect, null));
+    db.close();
+    const store = await openStore(`sqlite:${file}`);
+    const expected = (dim: 'session' | 'trace'): Map<string | null, number> => {
+      const out = new Map<string | null, number>();
+      for (const r of records) {
+        const key = (dim === 'session' ? r.sessionId : r.traceId) ?? null;
+        out.set(key, (out.get(key) ?? 0) + r.inputTokens);
+      }
+      return out;
+    };
+    for (const dim of ['session', 'trace'] as const) {
+      const rows = await store.aggregate({ groupBy: dim, from: '2025-01-01', to: '2026-01-01' });
+      expect(new Map(rows.map((row) => [row[dim] ?? null, row.inputTokens]))).toEqual(expected(dim));
+    }
+    await store.close();
   });
 
   it('refuses a database migrated by a newer version', async () => {

@@ -27,6 +27,7 @@ const FILTERS: Array<[string, RefFilter]> = [
   ['serviceName', { serviceName: 'batch' }],
   ['sessionId', { sessionId: 's-4' }],
   ['conversationId', { conversationId: 'c-2' }],
+  ['traceId', { traceId: RECORDS[30]?.traceId as string }],
   ['success false', { success: false }],
   ['success true', { success: true }],
   ['from/to aligned', { from: new Date(START + 2 * DAY + 2 * 36e5), to: new Date(START + 9 * DAY) }],
@@ -117,7 +118,7 @@ export function storeSuite(target: SuiteTarget): void {
       expect(none[0]).toMatchObject({ requests: 0, costUsd: null, avgDurationMs: null, p95DurationMs: null });
     });
 
-    const dims: GroupByDimension[] = ['user', 'agent', 'group', 'model', 'provider', 'service', 'session', 'conversation', 'operation'];
+    const dims: GroupByDimension[] = ['user', 'agent', 'group', 'model', 'provider', 'service', 'session', 'conversation', 'operation', 'trace'];
     it.each(dims)('aggregate() groups by %s', async (dim) => {
       expectAggregate(await store.aggregate({ groupBy: dim }), RECORDS, [dim]);
     });
@@ -148,6 +149,9 @@ export function storeSuite(target: SuiteTarget): void {
       ['agent', 'inputTokens', { from: new Date(START + DAY), to: new Date(START + 20 * DAY) }],
       ['conversation', 'outputTokens', { provider: 'openai' }],
       ['user', 'costUsd', { model: 'gpt-4o-mini' }],
+      ['trace', 'costUsd', {}],
+      ['session', 'costUsd', { from: new Date(START + DAY), to: new Date(START + 20 * DAY) }],
+      ['trace', 'totalTokens', { from: new Date(START + 2 * DAY), userId: 'u-2' }],
     ];
     it.each(tops)('top() by %s and %s', async (by, metric, filter) => {
       const expected = group(RECORDS.filter((r) => matches(r, filter)), [by])
@@ -214,7 +218,7 @@ export function storeSuite(target: SuiteTarget): void {
     });
 
     const INJECTIONS = [`'; DROP TABLE genai_usage_records; --`, `x' OR '1'='1`, `" OR 1=1 --`, `u-1' --`, '%', '_', '\\', `$1`, '?'];
-    const STRING_KEYS = ['userId', 'agentName', 'group', 'model', 'provider', 'serviceName', 'sessionId', 'conversationId'] as const;
+    const STRING_KEYS = ['userId', 'agentName', 'group', 'model', 'provider', 'serviceName', 'sessionId', 'conversationId', 'traceId'] as const;
     it('binds every filter value: SQL-injection strings match nothing and change nothing', async () => {
       for (const evil of INJECTIONS) {
         for (const key of STRING_KEYS) {
