@@ -22,6 +22,11 @@ export interface RollupDef {
   readonly grain: 'hour' | 'day';
   /** Key columns besides `bucket_start`, in primary-key order. */
   readonly dims: readonly RollupDim[];
+  /**
+   * Only for grouping by this high-cardinality key (ranking sessions or traces): a query that
+   * filters on one session or trace reads its few records through their index instead.
+   */
+  readonly groupingKey?: RollupDim;
 }
 
 export type RollupDim =
@@ -45,8 +50,8 @@ export const ROLLUPS: readonly RollupDef[] = [
   { table: 'genai_usage_rollup_daily', grain: 'day', dims: DIMS },
   { table: 'genai_usage_rollup_daily_user', grain: 'day', dims: ['tenant', 'user_id', 'group_name'] },
   { table: 'genai_usage_rollup_hourly', grain: 'hour', dims: DIMS },
-  { table: 'genai_usage_rollup_daily_session', grain: 'day', dims: ['tenant', 'session_id'] },
-  { table: 'genai_usage_rollup_daily_trace', grain: 'day', dims: ['tenant', 'trace_id'] },
+  { table: 'genai_usage_rollup_daily_session', grain: 'day', dims: ['tenant', 'session_id'], groupingKey: 'session_id' },
+  { table: 'genai_usage_rollup_daily_trace', grain: 'day', dims: ['tenant', 'trace_id'], groupingKey: 'trace_id' },
 ];
 
 /** Summed columns of every rollup, in this order. */
@@ -101,6 +106,7 @@ export function chooseRollup(filter: NormalizedFilter, groupBy: readonly GroupBy
   return ROLLUPS.find((def) => {
     const has = (cols: readonly string[]): boolean => cols.every((col) => (def.dims as readonly string[]).includes(col));
     if (bucket === 'hour' && def.grain !== 'hour') return false;
+    if (def.groupingKey && !groupBy.some((dim) => DIMENSION_COLUMNS[dim].includes(def.groupingKey as string))) return false;
     // A range that cuts through a rollup bucket would count part of it: only aligned bounds.
     for (const bound of [filter.from, filter.to]) if (bound && bound.getTime() % GRAIN_MS[def.grain] !== 0) return false;
     if (!groupBy.every((dim) => has(DIMENSION_COLUMNS[dim]))) return false;

@@ -15,6 +15,8 @@ export interface Column<R> {
   href?(row: R): string | undefined;
   /** Text shown instead of the value (e.g. "(no user)" for null keys); not exported. */
   display?(row: R): string | undefined;
+  /** A tooltip with more detail than fits (e.g. the response model). */
+  title?(row: R): string | undefined;
   /** A `sort` value that orders the table by this column, when the table can. */
   sort?: string;
 }
@@ -70,10 +72,11 @@ export function renderTable<R>(table: Table<R>, exports: { csv: string; jsonl: s
         const value = col.value(row);
         const text = cellText(col, row);
         const link = col.href?.(row);
-        const content = link ? html`<a href="${link}">${text}</a>` : text;
+        const tip = col.title?.(row);
+        const content = link ? html`<a href="${link}"${tip ? html` title="${tip}"` : ''}>${text}</a>` : tip ? html`<span title="${tip}">${text}</span>` : text;
         const data = numeric(col) && typeof value === 'number' ? html` data-value="${String(value)}"` : '';
         const cls = numeric(col) ? 'num' : col.kind === 'time' ? 'time' : '';
-        return i === 0 ? html`<th scope="row"${data}>${content}</th>` : html`<td class="${cls}" data-col="${col.key}"${data}>${content}</td>`;
+        return i === 0 ? html`<th scope="row" class="${cls}"${data}>${content}</th>` : html`<td class="${cls}" data-col="${col.key}"${data}>${content}</td>`;
       })}</tr>`,
   );
   return html`<section class="table-block" aria-labelledby="t-${table.name}">

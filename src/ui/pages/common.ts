@@ -91,7 +91,7 @@ export function callColumns(view: View): Column<UsageRecord>[] {
       label: 'Model',
       kind: 'text',
       value: (r) => model(r) ?? null,
-      display: (r) => (r.responseModel && r.requestModel && r.responseModel !== r.requestModel ? `${r.requestModel} → ${r.responseModel}` : undefined),
+      title: (r) => (r.responseModel && r.requestModel && r.responseModel !== r.requestModel ? `requested ${r.requestModel}, answered by ${r.responseModel}` : undefined),
       href: (r) => (model(r) ? href(detailPath('models', model(r) as string), view) : undefined),
     },
     { key: 'user', label: 'User', kind: 'text', value: (r) => r.userId ?? null, href: (r) => (r.userId ? href(detailPath('users', r.userId), view) : undefined) },
@@ -118,7 +118,7 @@ export function rankedTable(name: string, title: string, dim: GroupByDimension, 
   return {
     name,
     title,
-    columns: [keyColumn(dim, label, view), MEASURES.costUsd, MEASURES.requests, MEASURES.failures, MEASURES.totalTokens, MEASURES.unpricedRequests],
+    columns: [keyColumn(dim, label, view), MEASURES.costUsd, MEASURES.requests, MEASURES.failures, MEASURES.totalTokens],
     rows,
     empty,
   };
