@@ -1,6 +1,12 @@
 import { diag, type Tracer } from '@opentelemetry/api';
-import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped, type InstrumentationConfig } from '@opentelemetry/instrumentation';
-import { wrapCall, type CallMapping } from './wrap-call.js';
+import {
+  InstrumentationBase,
+  InstrumentationNodeModuleDefinition,
+  InstrumentationNodeModuleFile,
+  isWrapped,
+  type InstrumentationConfig,
+} from '@opentelemetry/instrumentation';
+import { rejectedCall, wrapCall, type CallMapping } from './wrap-call.js';
 
 /** Options shared by every LLM SDK instrumentation. */
 export interface LlmInstrumentationConfig extends InstrumentationConfig {
@@ -18,12 +24,6 @@ export interface PatchTarget {
   mapping: CallMapping;
 }
 
-/** SDKs whose module our instrumentations have patched (the usage processor reads this). */
-const patchedSdks = new Set<string>();
-export function isSdkPatched(sdk: string): boolean {
-  return patchedSdks.has(sdk);
-}
-
 /** What an SDK instrumentation patches; a static on each subclass (read during `super()`). */
 export interface SdkDefinition {
   moduleName: string;
@@ -31,6 +31,12 @@ export interface SdkDefinition {
   targets: readonly PatchTarget[];
   /** Where the resource classes may hang: the module exports (CJS object or ESM namespace) or the client class. */
   roots(moduleExports: any): any[];
+  /**
+   * Files inside the module (`<moduleName>/<path>.js` and `.mjs`) whose exports hold the same
+   * resource classes, patched when loaded: clients for other clouds import them without ever
+   * loading the module's main entry. Each must also be in the registry's `modules` (ESM hook).
+   */
+  files?: readonly string[];
 }
 
 /**
@@ -47,12 +53,16 @@ export abstract class LlmSdkInstrumentation extends InstrumentationBase<LlmInstr
 
   protected init() {
     const def = this.definition();
+    const files = (def.files ?? []).map(
+      (name) => new InstrumentationNodeModuleFile(name, def.supportedVersions, (exports: any) => this.patchModule(exports), (exports: any) => this.unpatchModule(exports)),
+    );
     return [
       new InstrumentationNodeModuleDefinition(
         def.moduleName,
         def.supportedVersions,
         (exports) => this.patchModule(exports),
         (exports) => this.unpatchModule(exports),
+        files,
       ),
     ];
   }
@@ -67,7 +77,7 @@ export abstract class LlmSdkInstrumentation extends InstrumentationBase<LlmInstr
       // A blocked call rejects with the SDK's own promise class, so `.withResponse()` still exists.
       rejected: (self: unknown, error: Error): unknown => {
         const client = (self as { _client?: unknown } | undefined)?._client;
-        return ApiPromise && client ? new ApiPromise(client, Promise.reject(error)) : Promise.reject(error);
+        return ApiPromise && client ? new ApiPromise(client, Promise.reject(error)) : rejectedCall(error);
       },
     };
     let patched = 0;
@@ -81,8 +91,7 @@ export abstract class LlmSdkInstrumentation extends InstrumentationBase<LlmInstr
       this._wrap(proto, target.method, (original: any) => wrapCall(original, target.mapping, options));
       patched++;
     }
-    if (patched > 0) patchedSdks.add(def.moduleName);
-    else diag.warn(`genai-usage: found nothing to instrument in ${def.moduleName}; its calls are not tracked`);
+    if (patched === 0) diag.warn(`genai-usage: found nothing to instrument in ${def.moduleName}; its calls are not tracked`);
     return moduleExports;
   }
 
@@ -92,7 +101,6 @@ export abstract class LlmSdkInstrumentation extends InstrumentationBase<LlmInstr
       const proto = findPrototype(def.roots(moduleExports), target);
       if (proto && isWrapped(proto[target.method])) this._unwrap(proto, target.method);
     }
-    patchedSdks.delete(def.moduleName);
   }
 }
 

@@ -1,11 +1,12 @@
 import { context, diag, type Tracer } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import * as A from '../semconv.js';
-import { collectText, countTokensOffThread, messageTokens } from '../tokens/estimate-tokens.js';
+import { collectText, countTokensOffThread, messageTokens, toolDefinitionsText } from '../tokens/estimate-tokens.js';
 import type { CallOutcome, StreamAccumulator } from './call-outcome.js';
 import { IN_LLM_CALL, LlmCall, safeJson, type LlmCallSpec } from './llm-call.js';
 import { observeSdkStream } from './observe-stream.js';
 import { isBlockingError, preCallHooks } from './pre-call-hooks.js';
+import { markTwinOfOurCall } from '../usage/duplicate-calls.js';
 
 /** How one SDK method maps to a GenAI call. Mappings only read fields; they never build spans. */
 export interface CallMapping<Params = any, Result = any, Chunk = any> {
@@ -17,6 +18,11 @@ export interface CallMapping<Params = any, Result = any, Chunk = any> {
   inputMessages?(params: Params): unknown;
   /** Response content for `gen_ai.output.messages` (content capture only). */
   outputMessages?(result: Result): unknown;
+  /**
+   * The span the SDK itself started for this call before calling the method (from the
+   * method's second argument, its request options), so it is not counted beside ours.
+   */
+  sdkSpan?(options: unknown): unknown;
 }
 
 export interface WrapOptions {
@@ -43,6 +49,7 @@ export function wrapCall(original: AnyFn, mapping: CallMapping, options: WrapOpt
       const spec = mapping.describe(this, params);
       if (!spec) return original.apply(this, args);
       call = new LlmCall(options.tracer(), spec, active);
+      if (mapping.sdkSpan) markTwinOfOurCall(mapping.sdkSpan(args[1]));
       if (options.captureContent() && mapping.inputMessages) {
         call.span.setAttribute(A.ATTR_GEN_AI_INPUT_MESSAGES, safeJson(mapping.inputMessages(params)));
       }
@@ -51,7 +58,7 @@ export function wrapCall(original: AnyFn, mapping: CallMapping, options: WrapOpt
       return original.apply(this, args);
     }
     const blocked = runPreCallHooks(call);
-    if (blocked) return options.rejected ? options.rejected(this, blocked) : Promise.reject(blocked);
+    if (blocked) return options.rejected ? options.rejected(this, blocked) : rejectedCall(blocked);
 
     let result: unknown;
     try {
@@ -67,6 +74,16 @@ export function wrapCall(original: AnyFn, mapping: CallMapping, options: WrapOpt
       return result;
     }
   };
+}
+
+/**
+ * A call a pre-call hook blocked, as a rejected promise that also has the `withResponse()` and
+ * `asResponse()` of an SDK `APIPromise` (the SDKs' own helpers call them), for when the SDK's
+ * promise class is not at hand.
+ */
+export function rejectedCall(error: Error): Promise<never> {
+  const rejected = Promise.reject(error);
+  return Object.assign(rejected, { withResponse: () => rejected, asResponse: () => rejected });
 }
 
 export function runPreCallHooks(call: LlmCall): Error | undefined {
@@ -134,15 +151,15 @@ function observeResult(result: unknown, call: LlmCall, mapping: CallMapping, par
 
 function observeStream(stream: unknown, call: LlmCall, mapping: CallMapping, params: unknown, capture: boolean): void {
   const acc = mapping.accumulator(params);
-  const finish = (early: boolean, error?: unknown) => {
-    if (call.ended) return;
+  const finish = (early: boolean, error?: unknown, interrupted = false) => {
+    if (call.ended || call.pendingEnd) return;
     // The SDKs end iteration quietly when the app aborts mid-stream: that is a failed call.
     if (error === undefined && !early && (stream as { controller?: AbortController }).controller?.signal?.aborted) {
       error = { name: 'APIUserAbortError', message: 'Request was aborted.' };
     }
     const outcome = acc.outcome();
     if (capture) outcome.outputMessages = [{ role: 'assistant', parts: [{ type: 'text', content: acc.outputText() }] }];
-    if (error !== undefined) {
+    if (error !== undefined && (outcome.usage || !interrupted)) {
       call.fail(error, outcome.usage ? outcome : undefined);
       return;
     }
@@ -150,15 +167,17 @@ function observeStream(stream: unknown, call: LlmCall, mapping: CallMapping, par
       call.succeed(outcome);
       return;
     }
-    // No usage in the stream (e.g. OpenAI without `stream_options.include_usage`, or an early break).
-    estimateUsage(params, acc, outcome).then(
-      (estimated) => call.succeed(estimated),
-      (err) => {
-        diag.error('genai-usage: token estimate failed', err);
-        call.succeed(outcome);
-      },
-    );
+    // No usage in the stream (OpenAI without `stream_options.include_usage`, an early break, or
+    // shutdown mid-stream): estimate what was sent and delivered. The span ends when the
+    // estimate does; until then shutdown and forceFlush wait for it.
+    const end = (o: CallOutcome) => (error === undefined ? call.succeed(o) : call.fail(error, o));
+    const work = estimateUsage(params, acc, outcome).then(end, (err) => {
+      diag.error('genai-usage: token estimate failed', err);
+      end(outcome);
+    });
+    call.endAfter(work, () => end(outcome));
   };
+  call.onInterrupt((err) => finish(false, err, true));
   const observed = observeSdkStream(stream, {
     chunk(chunk) {
       if (acc.add(chunk)) call.firstChunk();
@@ -173,7 +192,7 @@ async function estimateUsage(params: unknown, acc: StreamAccumulator<unknown>, o
   const p = (params ?? {}) as Record<string, unknown>;
   // Input counts the provider already sent (Anthropic's message_start) beat an estimate.
   const known = acc.partialUsage?.();
-  const inputTexts = known ? [] : collectText([p.system, p.instructions, p.messages, p.input, p.prompt]);
+  const inputTexts = known ? [] : [...collectText([p.system, p.instructions, p.messages, p.input, p.prompt]), ...toolDefinitionsText(p.tools)];
   const counts = await countTokensOffThread([acc.outputText(), ...inputTexts]);
   const output = counts[0] ?? 0;
   const usage = known ? { ...known, output, estimated: true } : { input: messageTokens(counts.slice(1)), output, estimated: true };

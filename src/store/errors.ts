@@ -25,9 +25,14 @@ export class StoreError extends Error {
   }
 }
 
-/** A reader (opened read-only) found no store where the URL points: nothing was recorded there yet. */
-export class MissingStoreError extends StoreError {
-  override readonly name = 'MissingStoreError';
+/** A store opened read-only (`openStore(url, { readOnly: true })`) that does not exist: nothing was created. */
+export class StoreNotFoundError extends StoreError {
+  override readonly name: string = 'StoreNotFoundError';
+}
+
+/** A store URL with its password masked, for messages. */
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }
 
 /** Quotes a value for an error message; values are never put into SQL this way. */

@@ -1,5 +1,4 @@
 import type { Dialect } from './dialect.js';
-import { MissingStoreError, StoreError } from './errors.js';
 import { measureSelect } from './measures.js';
 import { MEASURE_COLUMNS, ROLLUPS, type RollupDef } from './rollup.js';
 import { MIGRATIONS_TABLE, RECORDS_TABLE, RECORD_COLUMNS, sqlType } from './schema.js';
@@ -57,18 +56,6 @@ function rollupsNamed(tables: readonly string[]): RollupDef[] {
 }
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
-
-/**
- * A reader may use a store only at the schema version it was built for: it never migrates.
- * @throws MissingStoreError when the store has no schema yet, StoreError when it is older or newer.
- */
-export function checkSchemaVersion(version: number, where: string, latest = LATEST_VERSION): void {
-  if (version === 0) throw new MissingStoreError(`${where} holds no usage store yet: nothing has been recorded there`);
-  if (version < latest) {
-    throw new StoreError(`${where} is at schema version ${version}, older than this genai-usage (${latest}); a writer migrates it on open (start the app or the collector once with this version)`);
-  }
-  if (version > latest) throw new StoreError(`${where} is at schema version ${version}, newer than this genai-usage supports (${latest}); upgrade genai-usage`);
-}
 
 export function migrationsTableSql(d: Dialect): string {
   const pg = d.name === 'postgres';

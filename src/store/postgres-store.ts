@@ -2,8 +2,8 @@ import { diag } from '@opentelemetry/api';
 import pg from 'pg';
 import type { UsageRecord } from '../usage/usage-record.js';
 import { postgresDialect } from './dialect.js';
-import { StoreError } from './errors.js';
-import { LATEST_VERSION, MIGRATIONS, checkSchemaVersion, migrationsTableSql, rollupKeyColumns } from './migrations.js';
+import { redact, StoreError, StoreNotFoundError } from './errors.js';
+import { LATEST_VERSION, MIGRATIONS, migrationsTableSql, rollupKeyColumns } from './migrations.js';
 import { MEASURE_COLUMNS, ROLLUPS, type RollupDef, type RollupDelta } from './rollup.js';
 import { MIGRATIONS_TABLE, RECORDS_TABLE, RECORD_COLUMNS, RECORD_COLUMN_NAMES, recordToValues } from './schema.js';
 import { SqlUsageStore } from './sql-store.js';
@@ -16,7 +16,7 @@ const MIGRATION_LOCK = 727_274_001;
 export interface PostgresStoreOptions {
   /** Pool size. Default 4. */
   poolSize?: number;
-  /** Never create or migrate; every session is `default_transaction_read_only`. */
+  /** The store must exist (`StoreNotFoundError` otherwise): no schema or table is created. */
   readOnly?: boolean;
 }
 
@@ -48,24 +48,25 @@ export class PostgresUsageStore extends SqlUsageStore {
     super();
   }
 
-  /** Connects, applies pending migrations (or, read-only, checks the schema version) and resolves to a ready store. */
+  /** Connects, applies pending migrations (read-only: only to a store that exists) and resolves to a ready store. */
   static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresUsageStore> {
     const { connectionString, schema } = parseUrl(url);
-    const settings = [...(schema ? [`-c search_path=${schema}`] : []), ...(options.readOnly ? ['-c default_transaction_read_only=on'] : [])];
     const pool = new pg.Pool({
       connectionString,
       max: options.poolSize ?? 4,
       connectionTimeoutMillis: 5000,
       // An idle pool must not keep the host process alive.
       allowExitOnIdle: true,
-      options: settings.length ? settings.join(' ') : undefined,
+      options: schema ? `-c search_path=${schema}` : undefined,
     });
     // Without a listener, an idle client's error (server restart) would crash the process.
     pool.on('error', (error) => diag.debug(`genai-usage: idle PostgreSQL client error: ${error.message}`));
     const store = new PostgresUsageStore(pool);
     try {
-      if (options.readOnly) await store.checkSchema(redact(url));
-      else await store.migrate(schema);
+      if (options.readOnly && !(await store.exists())) {
+        throw new StoreNotFoundError(`no usage store at ${redact(url)}: it has no ${MIGRATIONS_TABLE} table (nothing recorded there yet, or another database or ?schema=)`);
+      }
+      await store.migrate(schema);
     } catch (error) {
       await pool.end().catch(() => undefined);
       if (error instanceof StoreError) throw error;
@@ -142,10 +143,9 @@ export class PostgresUsageStore extends SqlUsageStore {
     }
   }
 
-  private async checkSchema(where: string): Promise<void> {
-    const { rows } = await this.pool.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [MIGRATIONS_TABLE]);
-    const version = rows[0]?.present ? Number((await this.pool.query(`SELECT MAX(version) AS v FROM ${MIGRATIONS_TABLE}`)).rows[0]?.v ?? 0) : 0;
-    checkSchemaVersion(version, where);
+  private async exists(): Promise<boolean> {
+    const { rows } = await this.pool.query('SELECT to_regclass($1) IS NOT NULL AS found', [MIGRATIONS_TABLE]);
+    return rows[0]?.found === true;
   }
 
   private async migrate(schema: string | undefined): Promise<void> {
@@ -202,6 +202,4 @@ function parseUrl(url: string): { connectionString: string; schema: string | und
 }
 
 /** The URL without its password, for messages. */
-export function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-}
+export { redact };

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { loadBudgetsFile } from '../budgets/parse-budgets.js';
-import { MissingStoreError, StoreError, StoreQueryError } from '../store/errors.js';
+import { StoreNotFoundError, StoreError, StoreQueryError } from '../store/errors.js';
 import type { UsageStore } from '../store/usage-store.js';
 import { asset } from './assets.js';
 import { loopbackHost, presentedToken, type ExplorerAuth, type Viewer } from './auth.js';
@@ -117,7 +117,7 @@ export class Explorer {
         return sendHtml(res, 400, messagePage({ title: 'Bad filter', storeLabel: label, signedIn, path: target.path, message: html`<p>${bad.message}</p><p><a href="${target.path}">Reset the filters</a></p>` }).value);
       }
       if (error instanceof StoreError) {
-        const missing = error instanceof MissingStoreError;
+        const missing = error instanceof StoreNotFoundError;
         if (!missing) this.log(`store error: ${error.message}`);
         if (target.format !== 'html') return sendJson(res, 503, { error: error.message });
         const message = missing

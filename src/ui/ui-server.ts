@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openStore } from '../store/open-store.js';
-import { redact } from '../store/postgres-store.js';
+import { redact } from '../store/errors.js';
 import { Explorer } from './explorer.js';
 
 /** Default port of `genai-usage ui` (the collector is on 4319). */

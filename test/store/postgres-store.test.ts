@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { MissingStoreError, StoreError } from '../../src/store/errors.js';
+import { StoreError } from '../../src/store/errors.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { UsageStore } from '../../src/store/usage-store.js';
 import { generateRecords } from './reference.js';
@@ -44,24 +44,6 @@ describe.skipIf(skipReason !== undefined)('PostgreSQL store', () => {
     const { rows } = await client.query(`SELECT version FROM ${schema}.genai_usage_migrations ORDER BY version`);
     await client.end();
     expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
-  });
-
-  it('read-only: reads a migrated schema, refuses writes, never creates a missing one', async () => {
-    const store = await openFresh();
-    await store.insert(generateRecords(12));
-    const schema = schemas[schemas.length - 1] as string;
-    const reader = await openStore(`${url}?schema=${schema}`, { readOnly: true });
-    expect((await reader.aggregate())[0]?.requests).toBe(12);
-    await expect(reader.insert(generateRecords(13).slice(12))).rejects.toThrow(/read-only/);
-    await reader.close();
-    const absent = `${prefix}_absent`;
-    const error = await openStore(`${url}?schema=${absent}`, { readOnly: true }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(MissingStoreError);
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    const { rows } = await client.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [absent]);
-    await client.end();
-    expect(rows).toEqual([]);
   });
 
   it('fails with a StoreError naming the server when it is unreachable, password redacted', async () => {

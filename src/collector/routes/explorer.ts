@@ -1,4 +1,4 @@
-import { redact } from '../../store/postgres-store.js';
+import { redact } from '../../store/errors.js';
 import { EXPLORER_PATHS, Explorer } from '../../ui/explorer.js';
 import type { ExplorerAuth } from '../../ui/auth.js';
 import type { CollectorDeps, Route } from '../collector-app.js';
