@@ -77,8 +77,14 @@
     }
   }
 
+  var more;
+
   function start() {
     if (window.uPlot) document.querySelectorAll('figure[data-chart]').forEach(draw);
+    // On a phone the filter form would fill the first screen: folded until asked for (it is
+    // open without the script, and the active filters stay listed below it).
+    more = document.querySelector('details.filter-more');
+    if (more && window.matchMedia && window.matchMedia('(max-width: 640px)').matches) more.open = false;
     // "/" jumps to the filters, as in many search UIs; typing in a field is left alone.
     document.addEventListener('keydown', function (e) {
       var t = e.target;
@@ -87,6 +93,7 @@
       var first = document.querySelector('.filter-form input[name="user"]');
       if (first) {
         e.preventDefault();
+        if (more) more.open = true;
         first.focus();
       }
     });

@@ -76,6 +76,7 @@ function filterBar(view: View, path: string): SafeHtml {
 <div class="ranges" role="group" aria-label="Time range">${RANGES.map(
     (r) => html`<a href="${href(path, view, { range: r })}"${view.range === r ? html` aria-current="true"` : ''}>${RANGE_LABELS[r]}</a>`,
   )}${custom ? html`<span class="custom" aria-current="true">${view.from ? fmt.utc(view.from).slice(0, 10) : '…'} – ${view.to ? toInclusive : 'now'}</span>` : ''}</div>
+<details class="filter-more" open><summary>Filters${chips.length ? ` (${chips.length} active)` : ''}</summary>
 <form method="get" action="${path}" class="filter-form">
 ${!custom ? html`<input type="hidden" name="range" value="${view.range}">` : ''}
 ${view.sort ? html`<input type="hidden" name="sort" value="${view.sort}">` : ''}
@@ -92,7 +93,7 @@ ${view.tags.map((tag) => html`<label>Tag <input name="tag" value="${tag}" autoco
 <label>Tag <input name="tag" value="" placeholder="key=value" autocomplete="off"></label>
 <button type="submit">Apply</button>
 ${hasFilters(view) || custom ? html`<a href="${path}">Clear</a>` : ''}
-</form>
+</form></details>
 ${chips.length ? html`<ul class="chips" aria-label="Active filters">${chips.map(
     ([label, value, change]) => html`<li>${label}: <strong>${value}</strong> <a href="${href(path, view, change)}" aria-label="Remove filter ${label} ${value}">✕</a></li>`,
   )}</ul>` : ''}
