@@ -7,7 +7,7 @@
 // and reused by later runs: building 10M takes tens of minutes.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openStore } from '../dist/store/open-store.js';
@@ -98,7 +98,7 @@ function rawScan(db, from) {
   return +runs[Math.floor(runs.length / 2)].toFixed(1);
 }
 
-const results = { records: N, runs: RUNS, goalMs: 200, pages: {}, raw: {} };
+const results = { records: N, runs: RUNS, goalMs: 200, loadAverage1m: +loadavg()[0].toFixed(2), pages: {}, raw: {} };
 for (const [name, path] of Object.entries(PAGES)) {
   results.pages[name] = await measure(path);
   const r = results.pages[name];

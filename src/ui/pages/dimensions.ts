@@ -1,6 +1,6 @@
 import { TOP_METRICS, type AggregateRow, type GroupByDimension, type TopMetric, type UsageFilter } from '../../store/usage-store.js';
 import { html } from '../html.js';
-import { detailPath, seriesOf, type Page, type PageContext, type Section } from '../page.js';
+import { seriesOf, type Page, type PageContext, type Section } from '../page.js';
 import { STANDARD_MEASURES, renderTable, type Table } from '../table.js';
 import { ViewError, filterOf, href, type View } from '../view.js';
 import { callTable, charts, keyColumn, noCallsText, rankedTable, totalsCards } from './common.js';
@@ -36,28 +36,26 @@ export function sortMetric(view: View): TopMetric {
 }
 
 /** A ranked, sortable, paged list of one dimension. */
-export function rankedList(ctx: PageContext, opts: { by: GroupByDimension; name: string; title: string; label: string; path: string }): Promise<{ table: Table<AggregateRow>; rows: AggregateRow[]; more: boolean }> {
-  return (async () => {
-    const { store, view } = ctx;
-    const metric = sortMetric(view);
-    const fetched = await store.top({ ...filterOf(view), by: opts.by, metric, limit: PAGE_SIZE + 1, offset: view.offset });
-    const rows = fetched.slice(0, PAGE_SIZE);
-    const more = fetched.length > PAGE_SIZE;
-    const paging = [
-      ...(view.offset > 0 ? [{ label: '← Previous', href: href(opts.path, view, { sort: view.sort, offset: String(Math.max(0, view.offset - PAGE_SIZE)) }) }] : []),
-      ...(more ? [{ label: 'Next →', href: href(opts.path, view, { sort: view.sort, offset: String(view.offset + PAGE_SIZE) }) }] : []),
-    ];
-    const table: Table<AggregateRow> = {
-      name: opts.name,
-      title: `${opts.title}${view.offset > 0 || more ? ` (${view.offset + 1}–${view.offset + rows.length})` : ''}`,
-      columns: [keyColumn(opts.by, opts.label, view), ...STANDARD_MEASURES],
-      rows,
-      empty: noCallsText(view),
-      sorted: { current: metric, link: (sort) => href(opts.path, view, { sort }) },
-      more: paging,
-    };
-    return { table, rows, more };
-  })();
+export async function rankedList(ctx: PageContext, opts: { by: GroupByDimension; name: string; title: string; label: string; path: string }): Promise<{ table: Table<AggregateRow>; rows: AggregateRow[]; more: boolean }> {
+  const { store, view } = ctx;
+  const metric = sortMetric(view);
+  const fetched = await store.top({ ...filterOf(view), by: opts.by, metric, limit: PAGE_SIZE + 1, offset: view.offset });
+  const rows = fetched.slice(0, PAGE_SIZE);
+  const more = fetched.length > PAGE_SIZE;
+  const paging = [
+    ...(view.offset > 0 ? [{ label: '← Previous', href: href(opts.path, view, { sort: view.sort, offset: String(Math.max(0, view.offset - PAGE_SIZE)) }) }] : []),
+    ...(more ? [{ label: 'Next →', href: href(opts.path, view, { sort: view.sort, offset: String(view.offset + PAGE_SIZE) }) }] : []),
+  ];
+  const table: Table<AggregateRow> = {
+    name: opts.name,
+    title: `${opts.title}${view.offset > 0 || more ? ` (${view.offset + 1}–${view.offset + rows.length})` : ''}`,
+    columns: [keyColumn(opts.by, opts.label, view), ...STANDARD_MEASURES],
+    rows,
+    empty: noCallsText(view),
+    sorted: { current: metric, link: (sort) => href(opts.path, view, { sort }) },
+    more: paging,
+  };
+  return { table, rows, more };
 }
 
 function listPage(spec: DimensionSpec): Page {
@@ -129,8 +127,3 @@ ${renderTable(callsTable, exports(callsTable.name))}`,
 }
 
 export const dimensionPages: Page[] = SPECS.flatMap((spec) => [listPage(spec), detailPage(spec)]);
-
-/** For links from elsewhere: the detail path of a dimension's key. */
-export function dimensionPath(section: Section, id: string): string {
-  return detailPath(section, id);
-}
