@@ -65,8 +65,9 @@ describe.skipIf(skip !== undefined)('the explorer in Chromium', () => {
     if (!process.env['GENAI_USAGE_UI_SCREENSHOTS']) rmSync(shots, { recursive: true, force: true });
   });
 
-  async function open(path: string, base = ui.url): Promise<{ page: Page; problems: string[] }> {
+  async function open(path: string, base = ui.url, width = 1280): Promise<{ page: Page; problems: string[] }> {
     const page = await browser.context.newPage();
+    await page.setViewportSize({ width, height: width < 500 ? 844 : 900 });
     const problems = collectProblems(page);
     await page.goto(`${base}${path}`);
     return { page, problems };
@@ -91,8 +92,7 @@ describe.skipIf(skip !== undefined)('the explorer in Chromium', () => {
     ];
     for (const width of [1280, 390]) {
       for (const [name, path] of pages) {
-        const { page, problems } = await open(path);
-        await page.setViewportSize({ width, height: 900 });
+        const { page, problems } = await open(path, ui.url, width);
         await page.waitForLoadState('load');
         expect(problems, `${name} at ${width}px`).toEqual([]);
         expect(await page.locator('h1').count(), name).toBe(1);
@@ -244,8 +244,7 @@ describe.skipIf(skip !== undefined)('the explorer in Chromium', () => {
       ['session-detail-390', '/sessions/s-alice-1-0', 390, false],
     ];
     for (const [name, path, width, full] of shotsOf) {
-      const { page, problems } = await open(path, historyUi.url);
-      await page.setViewportSize({ width, height: width < 500 ? 844 : 900 });
+      const { page, problems } = await open(path, historyUi.url, width);
       await page.waitForLoadState('load');
       await page.screenshot({ path: join(shots, `${name}.png`), fullPage: full });
       expect(problems, name).toEqual([]);
