@@ -2,7 +2,8 @@ import type { AttributeValue, HrTime } from '@opentelemetry/api';
 import type { PriceBook } from '../prices/price-book.js';
 import * as A from '../semconv.js';
 import type { SpanLike } from '../usage/span-like.js';
-import { isGenAiCallSpan, readProvider, readTokens, spanToUsageRecord } from '../usage/span-to-record.js';
+import { costAttributes } from '../usage/price-span.js';
+import { isGenAiCallSpan, spanToUsageRecord } from '../usage/span-to-record.js';
 import type { UsageRecord } from '../usage/usage-record.js';
 import type { DecodedSpan } from './decoded-span.js';
 
@@ -28,6 +29,12 @@ const TOKEN_ATTRIBUTES = [
   A.ATTR_LLM_USAGE_CACHE_READ_INPUT_TOKENS,
   A.ATTR_LLM_USAGE_CACHE_CREATION_INPUT_TOKENS,
   A.ATTR_LLM_USAGE_REASONING_TOKENS,
+  A.ATTR_USAGE_CACHE_WRITE_1H_INPUT_TOKENS,
+  A.ATTR_USAGE_AUDIO_INPUT_TOKENS,
+  A.ATTR_USAGE_AUDIO_OUTPUT_TOKENS,
+  A.ATTR_USAGE_IMAGE_INPUT_TOKENS,
+  A.ATTR_USAGE_IMAGE_OUTPUT_TOKENS,
+  A.ATTR_USAGE_WEB_SEARCH_REQUESTS,
 ];
 
 export interface SpanBatch {
@@ -93,24 +100,10 @@ function validCount(value: AttributeValue): boolean {
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n <= MAX_TOKENS_PER_CALL;
 }
 
-/** Mirrors GenAiUsageProcessor.onEnding: sets the cost attributes the mapping reads. */
+/** Prices a call span without a cost, as the in-process processor does (one shared function). */
 function price(attrs: Record<string, AttributeValue>, prices: PriceBook): void {
-  if (attrs[A.ATTR_COST_USD] !== undefined) return;
-  const tokens = readTokens(attrs);
-  if (tokens.input === undefined && tokens.output === undefined && attrs[A.ATTR_ERROR_TYPE] === undefined) return;
-  const requestModel = text(attrs[A.ATTR_GEN_AI_REQUEST_MODEL]);
-  const estimate = prices.estimate({
-    provider: readProvider(attrs),
-    model: text(attrs[A.ATTR_GEN_AI_RESPONSE_MODEL]) ?? requestModel,
-    requestModel,
-    inputTokens: tokens.input ?? 0,
-    outputTokens: tokens.output ?? 0,
-    cacheReadTokens: tokens.cacheRead,
-    cacheWriteTokens: tokens.cacheWrite,
-    reasoningTokens: tokens.reasoning,
-  });
-  attrs[A.ATTR_COST_SOURCE] = estimate.source;
-  if (estimate.costUsd !== undefined) attrs[A.ATTR_COST_USD] = estimate.costUsd;
+  const cost = costAttributes(attrs, prices);
+  if (cost) Object.assign(attrs, cost);
 }
 
 function toSpanLike(span: DecodedSpan): SpanLike {
@@ -129,8 +122,4 @@ function toSpanLike(span: DecodedSpan): SpanLike {
 
 function hrTime(nanos: bigint): HrTime {
   return [Number(nanos / 1_000_000_000n), Number(nanos % 1_000_000_000n)];
-}
-
-function text(value: AttributeValue | undefined): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }

@@ -1,7 +1,11 @@
 import { SpanKind, SpanStatusCode, context, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import * as A from '../semconv.js';
+import { normaliseServiceTier } from '../prices/service-tier.js';
 import type { CallOutcome, CallUsage } from './call-outcome.js';
 import { INTERRUPTED_ERROR_TYPE, callEnded, callStarted, type InFlightCall } from './in-flight-calls.js';
+
+/** Re-exported where the SDK mappings found it first. */
+export { normaliseServiceTier };
 
 /** What an SDK mapping says about a call before it is sent. */
 export interface LlmCallSpec {
@@ -104,10 +108,12 @@ export class LlmCall implements InFlightCall {
   fail(error: unknown, partial?: CallOutcome): void {
     if (this.#ended) return;
     if (partial) this.#setOutcome(partial);
-    const err = error as { name?: unknown; constructor?: { name?: unknown }; status?: unknown; message?: unknown } | undefined;
+    const err = error as { name?: unknown; constructor?: { name?: unknown }; status?: unknown; statusCode?: unknown; message?: unknown } | undefined;
     const type = errorType(err);
     this.span.setAttribute(A.ATTR_ERROR_TYPE, type);
-    if (typeof err?.status === 'number') this.span.setAttribute('http.response.status_code', err.status);
+    // `status` in Stainless SDKs and @google/genai, `statusCode` in Speakeasy ones (Mistral).
+    const status = typeof err?.status === 'number' ? err.status : err?.statusCode;
+    if (typeof status === 'number') this.span.setAttribute('http.response.status_code', status);
     this.span.setStatus({ code: SpanStatusCode.ERROR, message: typeof err?.message === 'string' ? err.message : type });
     this.#end();
   }
@@ -139,6 +145,7 @@ export class LlmCall implements InFlightCall {
     }
     const tier = normaliseServiceTier(outcome.serviceTier);
     if (tier) a[A.ATTR_SERVICE_TIER] = tier;
+    if (outcome.attributes) Object.assign(a, outcome.attributes);
     const cost = outcome.providerCostUsd;
     if (cost !== undefined && Number.isFinite(cost) && cost >= 0) {
       a[A.ATTR_COST_USD] = cost;
@@ -166,21 +173,12 @@ class InterruptedError extends Error {
   }
 }
 
-/** The tiers prices know; a provider's spelling of the standard tier (`standard`, `auto`→served) maps to `default`. */
-export function normaliseServiceTier(raw: string | undefined): string | undefined {
-  if (typeof raw !== 'string' || raw === '') return undefined;
-  const tier = raw.toLowerCase();
-  if (tier === 'standard' || tier === 'default') return 'default';
-  if (tier === 'flex' || tier === 'priority' || tier === 'batch' || tier === 'scale') return tier;
-  // Unknown spellings are kept (bounded) so pricing can say "unknown" instead of guessing.
-  return tier.slice(0, 32);
-}
-
 /** Low-cardinality error identifier: the SDK's error class (RateLimitError, APIConnectionError, ...). */
 function errorType(err: { name?: unknown; constructor?: { name?: unknown } } | undefined): string {
   if (err instanceof InterruptedError) return INTERRUPTED_ERROR_TYPE;
   const ctor = err?.constructor?.name;
-  if (typeof ctor === 'string' && ctor !== 'Object' && ctor !== 'Error') return ctor;
+  // A DOMException's class says nothing; its name does (AbortError, TimeoutError).
+  if (typeof ctor === 'string' && ctor !== 'Object' && ctor !== 'Error' && ctor !== 'DOMException') return ctor;
   if (typeof err?.name === 'string' && err.name) return err.name;
   return typeof ctor === 'string' ? ctor : '_OTHER';
 }

@@ -3,7 +3,6 @@ import {
   InstrumentationBase,
   InstrumentationNodeModuleDefinition,
   InstrumentationNodeModuleFile,
-  isWrapped,
   type InstrumentationConfig,
 } from '@opentelemetry/instrumentation';
 import { rejectedCall, wrapCall, type CallMapping } from './wrap-call.js';
@@ -23,6 +22,18 @@ export interface PatchTarget {
   method: string;
   mapping: CallMapping;
 }
+
+/**
+ * The wrappers each instrumentation installed, and what each calls. Other libraries may wrap
+ * the same method before or after us (the contrib OpenAI instrumentation, OpenLLMetry), and
+ * OpenTelemetry's `_wrap` first unwraps whatever shimmer-marked function it finds. So ours
+ * carries no shimmer marks (theirs then wraps on top of ours instead of removing it), we wrap
+ * on top of theirs without unwrapping it, and we only ever remove our own wrapper. When a
+ * library beneath ours unwraps while ours is on top, shimmer calls our `__unwrap`: we then
+ * splice that library's wrapper out from beneath ours.
+ */
+const installed = new WeakMap<object, { owner: LlmSdkInstrumentation; below: { fn: AnyFn } }>();
+type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
 
 /** What an SDK instrumentation patches; a static on each subclass (read during `super()`). */
 export interface SdkDefinition {
@@ -67,16 +78,26 @@ export abstract class LlmSdkInstrumentation extends InstrumentationBase<LlmInstr
     ];
   }
 
+  /**
+   * The SDK's `APIPromise` class, from whichever of its entries exported it: a file patched
+   * first (the resources entry, which does not export it) shares its wrapper with the main
+   * entry patched after it. Declared only: a class field would be reset after `super()`.
+   */
+  declare protected apiPromiseClass: (new (client: unknown, response: Promise<never>) => unknown) | undefined;
+
   /** Patches a module object directly (for apps that loaded the SDK before tracking started). */
   patchModule(moduleExports: any): any {
     const def = this.definition();
-    const ApiPromise = typeof moduleExports?.APIPromise === 'function' ? moduleExports.APIPromise : undefined;
+    if (typeof moduleExports?.APIPromise === 'function') this.apiPromiseClass = moduleExports.APIPromise;
     const options = {
       tracer: (): Tracer => this.tracer,
+      // A wrapper another library wrapped on top of cannot be removed: once disabled, it passes through.
+      enabled: () => this.isEnabled(),
       captureContent: () => this.getConfig().captureMessageContent ?? captureContentFromEnv(),
       // A blocked call rejects with the SDK's own promise class, so `.withResponse()` still exists.
       rejected: (self: unknown, error: Error): unknown => {
         const client = (self as { _client?: unknown } | undefined)?._client;
+        const ApiPromise = this.apiPromiseClass;
         return ApiPromise && client ? new ApiPromise(client, Promise.reject(error)) : rejectedCall(error);
       },
     };
@@ -87,9 +108,16 @@ export abstract class LlmSdkInstrumentation extends InstrumentationBase<LlmInstr
         diag.debug(`genai-usage: ${def.moduleName} has no ${target.path.join('.')}.${target.method}; skipped`);
         continue;
       }
-      if (isWrapped(proto[target.method])) this._unwrap(proto, target.method);
-      this._wrap(proto, target.method, (original: any) => wrapCall(original, target.mapping, options));
       patched++;
+      // Patched twice (the loader hook and `instrumentModules`): one wrapper is enough.
+      if (installed.get(proto[target.method])?.owner === this) continue;
+      const below = { fn: proto[target.method] as AnyFn };
+      const wrapper = wrapCall(function (this: unknown, ...args: unknown[]) {
+        return below.fn.apply(this, args);
+      }, target.mapping, options);
+      Object.defineProperty(wrapper, '__unwrap', { configurable: true, value: () => spliceOutShimmerWrapper(below) });
+      installed.set(wrapper, { owner: this, below });
+      setMethod(proto, target.method, wrapper);
     }
     if (patched === 0) diag.warn(`genai-usage: found nothing to instrument in ${def.moduleName}; its calls are not tracked`);
     return moduleExports;
@@ -99,9 +127,22 @@ export abstract class LlmSdkInstrumentation extends InstrumentationBase<LlmInstr
     const def = this.definition();
     for (const target of def.targets) {
       const proto = findPrototype(def.roots(moduleExports), target);
-      if (proto && isWrapped(proto[target.method])) this._unwrap(proto, target.method);
+      const ours = proto ? installed.get(proto[target.method]) : undefined;
+      // Only when ours is on top; beneath another library's wrapper it stays, passing through.
+      if (ours?.owner === this) setMethod(proto, target.method, ours.below.fn);
     }
   }
+}
+
+/** Another library unwrapping while ours is on top meant its own wrapper, right beneath ours. */
+function spliceOutShimmerWrapper(below: { fn: AnyFn }): void {
+  const fn = below.fn as AnyFn & { __wrapped?: unknown; __original?: unknown };
+  if (fn.__wrapped === true && typeof fn.__original === 'function') below.fn = fn.__original as AnyFn;
+}
+
+function setMethod(proto: any, name: string, fn: unknown): void {
+  const enumerable = Object.prototype.propertyIsEnumerable.call(proto, name);
+  Object.defineProperty(proto, name, { configurable: true, enumerable, writable: true, value: fn });
 }
 
 function findPrototype(roots: any[], target: PatchTarget): any {

@@ -20,6 +20,7 @@ export const EQUALITY_COLUMNS = {
   sessionId: 'session_id',
   conversationId: 'conversation_id',
   traceId: 'trace_id',
+  serviceTier: 'service_tier',
   tenant: 'tenant',
 } as const;
 type EqualityKey = keyof typeof EQUALITY_COLUMNS;

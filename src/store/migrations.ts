@@ -1,7 +1,8 @@
 import type { Dialect } from './dialect.js';
+import { measuresAt, type MeasureColumn } from './measure-columns.js';
 import { measureSelect } from './measures.js';
-import { MEASURE_COLUMNS, ROLLUPS, type RollupDef } from './rollup.js';
-import { MIGRATIONS_TABLE, RECORDS_TABLE, RECORD_COLUMNS, sqlType } from './schema.js';
+import { ROLLUPS, type RollupDef } from './rollup.js';
+import { MIGRATIONS_TABLE, RECORDS_TABLE, RECORD_COLUMNS, recordColumnsAt, sqlType } from './schema.js';
 
 /**
  * Versioned schema changes, applied in order on open inside one transaction; each applied
@@ -19,7 +20,8 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'records table and filter indexes',
     statements: (d) => [
       `CREATE TABLE ${RECORDS_TABLE} (\n  ${[
-        ...RECORD_COLUMNS.map((col) => `${col.column} ${sqlType(col.kind, d.name)}`),
+        // The columns as version 1 made them: later columns are added by their own migration.
+        ...recordColumnsAt(1).map((col) => `${col.column} ${sqlType(col.kind, d.name)}`),
         `tenant ${sqlType('text', d.name)}`,
       ].join(',\n  ')}\n)`,
       // (recorded_at, id) serves time ranges, ordering and export paging; the others the
@@ -33,20 +35,31 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 2,
     name: 'rollup tables (daily and hourly by dimensions, daily by user), backfilled',
-    statements: (d) => rollupsNamed(['genai_usage_rollup_daily', 'genai_usage_rollup_daily_user', 'genai_usage_rollup_hourly']).flatMap((def) => [createRollup(def, d), backfillRollup(def, d)]),
+    statements: (d) => rollupsNamed(FIRST_ROLLUPS).flatMap((def) => [createRollup(def, d, measuresAt(2)), backfillRollup(def, d, measuresAt(2))]),
   },
+  // Version 3 belongs to the collector's tenant-scoped record identity (merged separately).
   {
-    version: 3,
-    name: 'daily rollups by session and by trace, backfilled; trace index',
+    version: 4,
+    name: 'billed dimensions beyond input/output: service tier, 1-hour cache writes, audio/image tokens, web searches, cache savings, price version',
     statements: (d) => [
-      ...rollupsNamed(['genai_usage_rollup_daily_session', 'genai_usage_rollup_daily_trace']).flatMap((def) => [createRollup(def, d), backfillRollup(def, d)]),
-      // One trace's calls (the explorer's trace page) without a scan.
+      ...RECORD_COLUMNS.filter((col) => col.since === 4).map((col) => `ALTER TABLE ${RECORDS_TABLE} ADD COLUMN ${col.column} ${sqlType(col.kind, d.name)}`),
+      // Existing records hold 0 / NULL in the new columns, so the rollups' new sums start at 0 too.
+      ...rollupsNamed(FIRST_ROLLUPS).flatMap((def) => addedMeasures(4).map((m) => `ALTER TABLE ${def.table} ADD COLUMN ${measureColumnSql(m, d)}`)),
+      // "What did this agent run cost": one trace's records without a scan.
       `CREATE INDEX genai_usage_records_trace ON ${RECORDS_TABLE} (trace_id)`,
     ],
   },
+  {
+    version: 5,
+    name: 'daily rollups by session and by trace (ranking sessions and agent runs), backfilled',
+    statements: (d) => rollupsNamed(['genai_usage_rollup_daily_session', 'genai_usage_rollup_daily_trace']).flatMap((def) => [createRollup(def, d, measuresAt(5)), backfillRollup(def, d, measuresAt(5))]),
+  },
 ];
 
-/** A migration names its rollups: one added later must not change what an older migration creates. */
+/** The rollups migration 2 created (and migration 4 extended); later ones are added by their own migration. */
+const FIRST_ROLLUPS = ['genai_usage_rollup_daily', 'genai_usage_rollup_daily_user', 'genai_usage_rollup_hourly'];
+
+/** A migration names its rollups: one added later must not change what an older migration does. */
 function rollupsNamed(tables: readonly string[]): RollupDef[] {
   return tables.map((table) => {
     const def = ROLLUPS.find((r) => r.table === table);
@@ -62,17 +75,23 @@ export function migrationsTableSql(d: Dialect): string {
   return `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (version ${pg ? 'integer' : 'INTEGER'} PRIMARY KEY, name ${pg ? 'text' : 'TEXT'} NOT NULL, applied_at ${pg ? 'timestamptz' : 'TEXT'} NOT NULL)`;
 }
 
-function createRollup(def: RollupDef, d: Dialect): string {
+function addedMeasures(version: number): MeasureColumn[] {
+  return measuresAt(version).filter((m) => m.since === version);
+}
+
+function measureColumnSql(m: MeasureColumn, d: Dialect): string {
+  const pg = d.name === 'postgres';
+  return `${m.column} ${m.real ? (pg ? 'double precision' : 'REAL') : pg ? 'bigint' : 'INTEGER'} NOT NULL DEFAULT 0`;
+}
+
+function createRollup(def: RollupDef, d: Dialect, measures: readonly MeasureColumn[]): string {
   const pg = d.name === 'postgres';
   const text = pg ? 'text COLLATE "C" NOT NULL' : 'TEXT NOT NULL';
   const keyCols = [
     `bucket_start ${pg ? 'timestamptz' : 'TEXT'} NOT NULL`,
     ...def.dims.map((dim) => `${dim} ${dim === 'success' ? (pg ? 'boolean NOT NULL' : 'INTEGER NOT NULL') : text}`),
   ];
-  const measureCols = MEASURE_COLUMNS.map((col) => {
-    const real = col === 'cost_usd' || col === 'duration_ms_sum';
-    return `${col} ${real ? (pg ? 'double precision' : 'REAL') : pg ? 'bigint' : 'INTEGER'} NOT NULL DEFAULT 0`;
-  });
+  const measureCols = measures.map((m) => measureColumnSql(m, d));
   return (
     `CREATE TABLE ${def.table} (\n  ${[...keyCols, ...measureCols].join(',\n  ')},\n  PRIMARY KEY (${rollupKeyColumns(def).join(', ')})\n)` +
     (pg ? '' : ' WITHOUT ROWID')
@@ -80,11 +99,11 @@ function createRollup(def: RollupDef, d: Dialect): string {
 }
 
 /** Rebuilds a rollup from the raw rows: the same sums the insert path maintains. */
-function backfillRollup(def: RollupDef, d: Dialect): string {
+function backfillRollup(def: RollupDef, d: Dialect, measures: readonly MeasureColumn[]): string {
   const dims = def.dims.map((dim) => (dim === 'success' ? 'success' : `COALESCE(${dim}, '')`));
   return (
-    `INSERT INTO ${def.table} (${[...rollupKeyColumns(def), ...MEASURE_COLUMNS].join(', ')}) ` +
-    `SELECT ${d.bucketStart(def.grain, 'recorded_at')}, ${dims.join(', ')}, ${measureSelect('raw', d)} FROM ${RECORDS_TABLE} ` +
+    `INSERT INTO ${def.table} (${[...rollupKeyColumns(def), ...measures.map((m) => m.column)].join(', ')}) ` +
+    `SELECT ${d.bucketStart(def.grain, 'recorded_at')}, ${dims.join(', ')}, ${measureSelect('raw', d, measures)} FROM ${RECORDS_TABLE} ` +
     `GROUP BY ${[0, ...dims].map((_, i) => i + 1).join(', ')}`
   );
 }

@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { UsageRecord } from '../usage/usage-record.js';
 import { postgresDialect } from './dialect.js';
 import { redact, StoreError, StoreNotFoundError } from './errors.js';
+import { MEASURES } from './measure-columns.js';
 import { LATEST_VERSION, MIGRATIONS, migrationsTableSql, rollupKeyColumns } from './migrations.js';
 import { MEASURE_COLUMNS, ROLLUPS, type RollupDef, type RollupDelta } from './rollup.js';
 import { MIGRATIONS_TABLE, RECORDS_TABLE, RECORD_COLUMNS, RECORD_COLUMN_NAMES, recordToValues } from './schema.js';
@@ -173,7 +174,7 @@ async function applyDeltas(client: pg.PoolClient, def: RollupDef, deltas: readon
   const types = [
     'timestamptz[]',
     ...def.dims.map((dim) => (dim === 'success' ? 'boolean[]' : 'text[]')),
-    ...MEASURE_COLUMNS.map((col) => (col === 'cost_usd' || col === 'duration_ms_sum' ? 'float8[]' : 'bigint[]')),
+    ...MEASURES.map((m) => (m.real ? 'float8[]' : 'bigint[]')),
   ];
   const arrays: unknown[][] = columns.map(() => new Array<unknown>(deltas.length));
   deltas.forEach((delta, r) => [delta.bucketStart, ...delta.key, ...delta.values].forEach((value, c) => ((arrays[c] as unknown[])[r] = value)));

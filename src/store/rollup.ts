@@ -1,6 +1,6 @@
 import type { UsageRecord } from '../usage/usage-record.js';
 import type { NormalizedFilter } from './filter.js';
-import { HISTOGRAM_BUCKETS, HISTOGRAM_COLUMNS, histogramIndex } from './histogram.js';
+import { MEASURE_COLUMNS, addRecordMeasures } from './measure-columns.js';
 import type { GroupByDimension, TimeBucket } from './usage-store.js';
 
 /**
@@ -54,21 +54,8 @@ export const ROLLUPS: readonly RollupDef[] = [
   { table: 'genai_usage_rollup_daily_trace', grain: 'day', dims: ['tenant', 'trace_id'], groupingKey: 'trace_id' },
 ];
 
-/** Summed columns of every rollup, in this order. */
-export const MEASURE_COLUMNS: readonly string[] = [
-  'requests',
-  'failures',
-  'input_tokens',
-  'output_tokens',
-  'total_tokens',
-  'cache_read_tokens',
-  'cache_write_tokens',
-  'reasoning_tokens',
-  'cost_usd',
-  'unpriced_requests',
-  'duration_ms_sum',
-  ...HISTOGRAM_COLUMNS,
-];
+/** Summed columns of every rollup (defined in measure-columns.ts). */
+export { MEASURE_COLUMNS };
 
 /** Columns each groupBy dimension needs, and the filter keys each rollup column serves. */
 const DIMENSION_COLUMNS: Record<GroupByDimension, readonly string[]> = {
@@ -81,7 +68,10 @@ const DIMENSION_COLUMNS: Record<GroupByDimension, readonly string[]> = {
   session: ['session_id'],
   conversation: ['conversation_id'],
   operation: ['operation'],
+  // Ranked from the daily trace rollup; one run's calls through the trace index.
   trace: ['trace_id'],
+  rootAgent: ['handoff_chain', 'agent_name'],
+  tier: ['service_tier'],
 };
 
 const FILTER_COLUMNS: Record<string, readonly string[]> = {
@@ -94,6 +84,7 @@ const FILTER_COLUMNS: Record<string, readonly string[]> = {
   sessionId: ['session_id'],
   conversationId: ['conversation_id'],
   traceId: ['trace_id'],
+  serviceTier: ['service_tier'],
   success: ['success'],
   tenant: ['tenant'],
 };
@@ -135,7 +126,7 @@ export function rollupDeltas(def: RollupDef, records: readonly UsageRecord[], te
       delta = { bucketStart, key, values: new Array<number>(MEASURE_COLUMNS.length).fill(0) };
       byKey.set(mapKey, delta);
     }
-    addRecord(delta.values, record);
+    addRecordMeasures(delta.values, record);
   }
   return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, delta]) => delta);
 }
@@ -168,29 +159,3 @@ function dimValue(record: UsageRecord, dim: RollupDim, tenant: string | null): s
       return record.traceId ?? '';
   }
 }
-
-const FIXED_MEASURES = 11;
-
-function addRecord(values: number[], record: UsageRecord): void {
-  const known = typeof record.costUsd === 'number' && Number.isFinite(record.costUsd);
-  const duration = Number.isFinite(record.durationMs) ? record.durationMs : 0;
-  values[0]! += 1;
-  values[1]! += record.success ? 0 : 1;
-  values[2]! += int(record.inputTokens);
-  values[3]! += int(record.outputTokens);
-  values[4]! += int(record.totalTokens);
-  values[5]! += int(record.cacheReadTokens);
-  values[6]! += int(record.cacheWriteTokens);
-  values[7]! += int(record.reasoningTokens);
-  values[8]! += known ? (record.costUsd as number) : 0;
-  values[9]! += known ? 0 : 1;
-  values[10]! += duration;
-  values[FIXED_MEASURES + histogramIndex(duration)]! += 1;
-}
-
-// Mirrors recordToValues: what the records table stores is what the rollup sums.
-function int(value: number): number {
-  return Number.isFinite(value) ? Math.round(value) : 0;
-}
-
-if (MEASURE_COLUMNS.length !== FIXED_MEASURES + HISTOGRAM_BUCKETS) throw new Error('rollup measure columns out of sync');

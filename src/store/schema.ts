@@ -7,19 +7,24 @@ export const MIGRATIONS_TABLE = 'genai_usage_migrations';
 
 type ColumnKind = 'id' | 'text' | 'required-text' | 'integer' | 'real' | 'required-real' | 'boolean' | 'time' | 'json';
 
-interface Column {
+export interface Column {
   /** The UsageRecord field. */
   field: keyof UsageRecord;
   /** snake_case of the field, except `group` → `group_name` (GROUP is an SQL keyword). */
   column: string;
   kind: ColumnKind;
+  /** The migration that added the column; undefined for the columns of migration 1. */
+  since?: number;
 }
 
-const c = (field: keyof UsageRecord, kind: ColumnKind, column?: string): Column => ({
+const c = (field: keyof UsageRecord, kind: ColumnKind, column?: string, since?: number): Column => ({
   field,
   kind,
   column: column ?? field.replace(/[A-Z]/g, (ch) => `_${ch.toLowerCase()}`),
+  ...(since === undefined ? {} : { since }),
 });
+/** A column added by migration 4 (billed dimensions beyond input/output, issue 12). */
+const v4 = (field: keyof UsageRecord, kind: ColumnKind, column?: string): Column => c(field, kind, column, 4);
 
 /** UsageRecord columns in table order; the table also has `tenant` (see docs/schema.md). */
 export const RECORD_COLUMNS: readonly Column[] = [
@@ -54,7 +59,22 @@ export const RECORD_COLUMNS: readonly Column[] = [
   c('streaming', 'boolean'),
   c('timeToFirstTokenMs', 'real'),
   c('tags', 'json'),
+  v4('serviceTier', 'text'),
+  v4('cacheWrite1hTokens', 'integer', 'cache_write_1h_tokens'),
+  v4('audioInputTokens', 'integer'),
+  v4('audioOutputTokens', 'integer'),
+  v4('imageInputTokens', 'integer'),
+  v4('imageOutputTokens', 'integer'),
+  v4('webSearchRequests', 'integer'),
+  v4('cacheReadSavingsUsd', 'real'),
+  v4('cacheWritePremiumUsd', 'real'),
+  v4('priceVersion', 'text'),
 ];
+
+/** The columns as a migration left them: what `version` created or added, in table order. */
+export function recordColumnsAt(version: number): readonly Column[] {
+  return RECORD_COLUMNS.filter((col) => (col.since ?? 1) <= version);
+}
 
 export const RECORD_COLUMN_NAMES: readonly string[] = RECORD_COLUMNS.map((col) => col.column);
 

@@ -76,7 +76,7 @@ export abstract class SqlUsageStore implements UsageStore {
     const params = new Params(this.dialect);
     const keys = [
       ...(bucket ? [`${this.dialect.bucketStart(bucket, timeColumn)} AS bucket`] : []),
-      ...groupBy.map((dim, i) => `${dimensionExpr(dim, source)} AS g${i}`),
+      ...groupBy.map((dim, i) => `${dimensionExpr(dim, source, this.dialect)} AS g${i}`),
     ];
     const where = buildWhere(f, this.dialect, params, timeColumn);
     const groupClause = keys.length ? `GROUP BY ${keys.map((_, i) => i + 1).join(', ')}` : '';
@@ -101,7 +101,7 @@ export abstract class SqlUsageStore implements UsageStore {
     const source: Source = rollup ? 'rollup' : 'raw';
     const table = rollup?.table ?? RECORDS_TABLE;
     const timeColumn = rollup ? 'bucket_start' : 'recorded_at';
-    const key = dimensionExpr(by, source);
+    const key = dimensionExpr(by, source, this.dialect);
     const params = new Params(this.dialect);
     const where = buildWhere(f, this.dialect, params, timeColumn);
     const order = `ORDER BY ${metric} DESC, g0 ASC NULLS LAST LIMIT ${params.add(f.limit ?? 10)} OFFSET ${params.add(f.offset ?? 0)}`;

@@ -124,6 +124,7 @@ export const MEASURES = {
   totalTokens: { key: 'totalTokens', label: 'Total tokens', kind: 'count', value: (r: Measured) => r.totalTokens, sort: 'totalTokens' },
   costUsd: { key: 'costUsd', label: 'Cost (USD)', kind: 'usd', value: (r: Measured) => r.costUsd, sort: 'costUsd' },
   unpricedRequests: { key: 'unpricedRequests', label: 'Unpriced', kind: 'count', value: (r: Measured) => r.unpricedRequests },
+  cacheReadSavingsUsd: { key: 'cacheReadSavingsUsd', label: 'Cache savings', kind: 'usd', value: (r: Measured) => r.cacheReadSavingsUsd },
   avgDurationMs: { key: 'avgDurationMs', label: 'Avg duration', kind: 'ms', value: (r: Measured) => r.avgDurationMs },
   p95DurationMs: { key: 'p95DurationMs', label: 'p95 duration', kind: 'ms', value: (r: Measured) => r.p95DurationMs },
 } as const satisfies Record<string, Column<Measured>>;

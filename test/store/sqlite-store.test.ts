@@ -33,17 +33,17 @@ describe('SQLite store specifics', () => {
     expect((await second.aggregate())[0]?.requests).toBe(10);
     await second.close();
     const db = new Database(file, { readonly: true });
-    expect(db.prepare('SELECT version FROM genai_usage_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    expect(db.prepare('SELECT version FROM genai_usage_migrations ORDER BY version').all()).toEqual(MIGRATIONS.map((m) => ({ version: m.version })));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
   });
 
-  it('migration 3 backfills the session and trace rollups from records stored before it', async () => {
-    const file = join(dir, 'v2.db');
+  it('migration 5 backfills the session and trace rollups from records stored before it', async () => {
+    const file = join(dir, 'v4.db');
     const records = generateRecords(300, 9);
     const db = new Database(file);
     db.exec(migrationsTableSql(sqliteDialect));
-    for (const m of MIGRATIONS.filter((m) => m.version <= 2)) {
+    for (const m of MIGRATIONS.filter((m) => m.version <= 4)) {
       for (const statement of m.statements(sqliteDialect)) db.exec(statement);
       db.prepare('INSERT INTO genai_usage_migrations VALUES (?, ?, ?)').run(m.version, m.name, '2025-01-01');
     }

@@ -27,7 +27,8 @@ const FILTERS: Array<[string, RefFilter]> = [
   ['serviceName', { serviceName: 'batch' }],
   ['sessionId', { sessionId: 's-4' }],
   ['conversationId', { conversationId: 'c-2' }],
-  ['traceId', { traceId: RECORDS[30]?.traceId as string }],
+  ['traceId', { traceId: RECORDS[41]!.traceId }],
+  ['serviceTier', { serviceTier: 'flex' }],
   ['success false', { success: false }],
   ['success true', { success: true }],
   ['from/to aligned', { from: new Date(START + 2 * DAY + 2 * 36e5), to: new Date(START + 9 * DAY) }],
@@ -41,7 +42,7 @@ function expectMeasures(actual: AggregateRow | undefined, records: readonly Usag
   expect(actual).toBeDefined();
   const row = actual as AggregateRow;
   const s = sums(records);
-  expect({ ...row, costUsd: undefined, avgDurationMs: undefined, p95DurationMs: undefined }).toMatchObject({
+  expect({ ...row, costUsd: undefined, avgDurationMs: undefined, p95DurationMs: undefined, cacheReadSavingsUsd: undefined, cacheWritePremiumUsd: undefined }).toMatchObject({
     requests: s.requests,
     failures: s.failures,
     inputTokens: s.inputTokens,
@@ -50,8 +51,16 @@ function expectMeasures(actual: AggregateRow | undefined, records: readonly Usag
     cacheReadTokens: s.cacheReadTokens,
     cacheWriteTokens: s.cacheWriteTokens,
     reasoningTokens: s.reasoningTokens,
+    cacheWrite1hTokens: s.cacheWrite1hTokens,
+    audioInputTokens: s.audioInputTokens,
+    audioOutputTokens: s.audioOutputTokens,
+    imageInputTokens: s.imageInputTokens,
+    imageOutputTokens: s.imageOutputTokens,
+    webSearchRequests: s.webSearchRequests,
     unpricedRequests: s.unpricedRequests,
   });
+  expect(row.cacheReadSavingsUsd).toBeCloseTo(s.cacheReadSavingsUsd, 9);
+  expect(row.cacheWritePremiumUsd).toBeCloseTo(s.cacheWritePremiumUsd, 9);
   if (s.costUsd === null) expect(row.costUsd).toBeNull();
   else expect(row.costUsd).toBeCloseTo(s.costUsd, 9);
   if (s.avgDurationMs === null) expect(row.avgDurationMs).toBeNull();
@@ -118,7 +127,7 @@ export function storeSuite(target: SuiteTarget): void {
       expect(none[0]).toMatchObject({ requests: 0, costUsd: null, avgDurationMs: null, p95DurationMs: null });
     });
 
-    const dims: GroupByDimension[] = ['user', 'agent', 'group', 'model', 'provider', 'service', 'session', 'conversation', 'operation', 'trace'];
+    const dims: GroupByDimension[] = ['user', 'agent', 'group', 'model', 'provider', 'service', 'session', 'conversation', 'operation', 'trace', 'rootAgent', 'tier'];
     it.each(dims)('aggregate() groups by %s', async (dim) => {
       expectAggregate(await store.aggregate({ groupBy: dim }), RECORDS, [dim]);
     });
@@ -150,6 +159,7 @@ export function storeSuite(target: SuiteTarget): void {
       ['conversation', 'outputTokens', { provider: 'openai' }],
       ['user', 'costUsd', { model: 'gpt-4o-mini' }],
       ['trace', 'costUsd', {}],
+      ['rootAgent', 'costUsd', { success: true }],
       ['session', 'costUsd', { from: new Date(START + DAY), to: new Date(START + 20 * DAY) }],
       ['trace', 'totalTokens', { from: new Date(START + 2 * DAY), userId: 'u-2' }],
     ];
@@ -218,7 +228,7 @@ export function storeSuite(target: SuiteTarget): void {
     });
 
     const INJECTIONS = [`'; DROP TABLE genai_usage_records; --`, `x' OR '1'='1`, `" OR 1=1 --`, `u-1' --`, '%', '_', '\\', `$1`, '?'];
-    const STRING_KEYS = ['userId', 'agentName', 'group', 'model', 'provider', 'serviceName', 'sessionId', 'conversationId', 'traceId'] as const;
+    const STRING_KEYS = ['userId', 'agentName', 'group', 'model', 'provider', 'serviceName', 'sessionId', 'conversationId', 'traceId', 'serviceTier'] as const;
     it('binds every filter value: SQL-injection strings match nothing and change nothing', async () => {
       for (const evil of INJECTIONS) {
         for (const key of STRING_KEYS) {

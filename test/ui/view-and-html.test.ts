@@ -68,7 +68,8 @@ describe('paths and series', () => {
   });
 
   it('fills buckets without calls with zeros across the range, not beyond the data when unbounded', () => {
-    const row = (bucket: string, cost: number | null) => ({ bucket, costUsd: cost, requests: 1, failures: 0, inputTokens: 10, outputTokens: 5, totalTokens: 15, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, unpricedRequests: 0, avgDurationMs: 1, p95DurationMs: 1 });
+    const zero = { cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, cacheWrite1hTokens: 0, audioInputTokens: 0, audioOutputTokens: 0, imageInputTokens: 0, imageOutputTokens: 0, webSearchRequests: 0, cacheReadSavingsUsd: 0, cacheWritePremiumUsd: 0 };
+    const row = (bucket: string, cost: number | null) => ({ ...zero, bucket, costUsd: cost, requests: 1, failures: 0, inputTokens: 10, outputTokens: 5, totalTokens: 15, unpricedRequests: 0, avgDurationMs: 1, p95DurationMs: 1 });
     const rows = [row('2025-03-10T00:00:00.000Z', 0.5), row('2025-03-12T00:00:00.000Z', null)];
     const bounded = seriesOf(rows, 'day', new Date('2025-03-09T00:00:00Z'), undefined, NOW);
     expect(bounded.x.map((x) => new Date(x * 1000).toISOString().slice(0, 10))).toEqual(['2025-03-09', '2025-03-10', '2025-03-11', '2025-03-12']);

@@ -51,6 +51,13 @@ export function totalsCards(t: AggregateRow): SafeHtml {
     { id: 'inputTokens', label: 'Input tokens', text: fmt.compact(t.inputTokens), value: t.inputTokens, note: t.cacheReadTokens > 0 ? `${fmt.compact(t.cacheReadTokens)} read from cache` : undefined },
     { id: 'outputTokens', label: 'Output tokens', text: fmt.compact(t.outputTokens), value: t.outputTokens, note: t.reasoningTokens > 0 ? `${fmt.compact(t.reasoningTokens)} reasoning` : undefined },
     { id: 'unpricedRequests', label: 'Unpriced calls', text: fmt.count(t.unpricedRequests), value: t.unpricedRequests },
+    {
+      id: 'cacheReadSavingsUsd',
+      label: 'Saved by caching',
+      text: fmt.usd(t.cacheReadSavingsUsd),
+      value: t.cacheReadSavingsUsd,
+      note: t.cacheWritePremiumUsd > 0 ? `cache writes cost ${fmt.usd(t.cacheWritePremiumUsd)} extra` : undefined,
+    },
     { id: 'avgDurationMs', label: 'Avg / p95 duration', text: `${fmt.duration(t.avgDurationMs)} / ${fmt.duration(t.p95DurationMs)}`, value: t.avgDurationMs },
   ]);
 }
