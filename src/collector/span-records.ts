@@ -2,7 +2,7 @@ import type { AttributeValue, HrTime } from '@opentelemetry/api';
 import type { PriceBook } from '../prices/price-book.js';
 import * as A from '../semconv.js';
 import type { SpanLike } from '../usage/span-like.js';
-import { isGenAiCallSpan, readProvider, readTokens, spanToUsageRecord } from '../usage/span-to-record.js';
+import { isGenAiCallSpan, readModels, readProvider, readTokens, spanToUsageRecord } from '../usage/span-to-record.js';
 import type { UsageRecord } from '../usage/usage-record.js';
 import type { DecodedSpan } from './decoded-span.js';
 
@@ -98,10 +98,10 @@ function price(attrs: Record<string, AttributeValue>, prices: PriceBook): void {
   if (attrs[A.ATTR_COST_USD] !== undefined) return;
   const tokens = readTokens(attrs);
   if (tokens.input === undefined && tokens.output === undefined && attrs[A.ATTR_ERROR_TYPE] === undefined) return;
-  const requestModel = text(attrs[A.ATTR_GEN_AI_REQUEST_MODEL]);
+  const { requestModel, responseModel } = readModels(attrs);
   const estimate = prices.estimate({
     provider: readProvider(attrs),
-    model: text(attrs[A.ATTR_GEN_AI_RESPONSE_MODEL]) ?? requestModel,
+    model: responseModel ?? requestModel,
     requestModel,
     inputTokens: tokens.input ?? 0,
     outputTokens: tokens.output ?? 0,

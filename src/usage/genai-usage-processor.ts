@@ -5,8 +5,8 @@ import { INTERRUPTED_ERROR_TYPE, endInFlightCalls, settleFinishedCalls } from '.
 import { PriceBook } from '../prices/price-book.js';
 import * as A from '../semconv.js';
 import { VERSION } from '../version.js';
-import { isTwinOfOurCall, onSpanStart } from './duplicate-calls.js';
-import { isGenAiCallSpan, readProvider, readTokens, spanToUsageRecord } from './span-to-record.js';
+import { isTwinOfOurCall, markParentOfCall, onSpanStart } from './duplicate-calls.js';
+import { isGenAiCallSpan, readModels, readProvider, readTokens, spanToUsageRecord } from './span-to-record.js';
 import { emitUsage } from './usage-listeners.js';
 import { UsageMetrics, type MetricsUserMode } from './usage-metrics.js';
 import type { UsageRecord } from './usage-record.js';
@@ -58,6 +58,7 @@ export class GenAiUsageProcessor implements SpanProcessor {
   onStart(span: Span, parentContext: Context): void {
     try {
       if (onSpanStart(span, parentContext)) return;
+      markParentOfCall(span, parentContext);
       const attrs = span.attributes;
       if (attrs[A.ATTR_GEN_AI_OPERATION_NAME] === undefined && attrs[A.ATTR_GEN_AI_SYSTEM] === undefined) return;
       stampAttribution(span, parentContext);
@@ -77,10 +78,11 @@ export class GenAiUsageProcessor implements SpanProcessor {
       const errorType = attrs[A.ATTR_ERROR_TYPE];
       const failed = errorType !== undefined && errorType !== INTERRUPTED_ERROR_TYPE;
       if (tokens.input === undefined && tokens.output === undefined && !failed) return;
+      const { requestModel, responseModel } = readModels(attrs);
       const estimate = this.#prices.estimate({
         provider: readProvider(attrs),
-        model: text(attrs[A.ATTR_GEN_AI_RESPONSE_MODEL]) ?? text(attrs[A.ATTR_GEN_AI_REQUEST_MODEL]),
-        requestModel: text(attrs[A.ATTR_GEN_AI_REQUEST_MODEL]),
+        model: responseModel ?? requestModel,
+        requestModel,
         inputTokens: tokens.input ?? 0,
         outputTokens: tokens.output ?? 0,
         cacheReadTokens: tokens.cacheRead,
