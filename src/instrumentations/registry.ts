@@ -28,7 +28,8 @@ export interface InstrumentationEntry {
  */
 export const INSTRUMENTATIONS = [
   { key: 'openai', modules: ['openai'], create: (config) => new OpenAIInstrumentation(config) },
-  { key: 'anthropic', modules: ['@anthropic-ai/sdk'], create: (config) => new AnthropicInstrumentation(config) },
+  // The resources entry too: the Bedrock and Vertex clients import it without the main entry.
+  { key: 'anthropic', modules: ['@anthropic-ai/sdk', '@anthropic-ai/sdk/resources/index'], create: (config) => new AnthropicInstrumentation(config) },
   { key: 'googleGenAI', modules: ['@google/genai'], create: (config) => new GoogleGenAIInstrumentation(config) },
   { key: 'mistral', modules: ['@mistralai/mistralai'], create: (config) => new MistralInstrumentation(config) },
 ] as const satisfies readonly InstrumentationEntry[];

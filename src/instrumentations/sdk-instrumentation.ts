@@ -1,6 +1,11 @@
 import { diag, type Tracer } from '@opentelemetry/api';
-import { InstrumentationBase, InstrumentationNodeModuleDefinition, type InstrumentationConfig } from '@opentelemetry/instrumentation';
-import { wrapCall, type CallMapping } from './wrap-call.js';
+import {
+  InstrumentationBase,
+  InstrumentationNodeModuleDefinition,
+  InstrumentationNodeModuleFile,
+  type InstrumentationConfig,
+} from '@opentelemetry/instrumentation';
+import { rejectedCall, wrapCall, type CallMapping } from './wrap-call.js';
 
 /** Options shared by every LLM SDK instrumentation. */
 export interface LlmInstrumentationConfig extends InstrumentationConfig {
@@ -37,6 +42,12 @@ export interface SdkDefinition {
   targets: readonly PatchTarget[];
   /** Where the resource classes may hang: the module exports (CJS object or ESM namespace) or the client class. */
   roots(moduleExports: any): any[];
+  /**
+   * Files inside the module (`<moduleName>/<path>.js` and `.mjs`) whose exports hold the same
+   * resource classes, patched when loaded: clients for other clouds import them without ever
+   * loading the module's main entry. Each must also be in the registry's `modules` (ESM hook).
+   */
+  files?: readonly string[];
 }
 
 /**
@@ -53,12 +64,16 @@ export abstract class LlmSdkInstrumentation extends InstrumentationBase<LlmInstr
 
   protected init() {
     const def = this.definition();
+    const files = (def.files ?? []).map(
+      (name) => new InstrumentationNodeModuleFile(name, def.supportedVersions, (exports: any) => this.patchModule(exports), (exports: any) => this.unpatchModule(exports)),
+    );
     return [
       new InstrumentationNodeModuleDefinition(
         def.moduleName,
         def.supportedVersions,
         (exports) => this.patchModule(exports),
         (exports) => this.unpatchModule(exports),
+        files,
       ),
     ];
   }
@@ -75,7 +90,7 @@ export abstract class LlmSdkInstrumentation extends InstrumentationBase<LlmInstr
       // A blocked call rejects with the SDK's own promise class, so `.withResponse()` still exists.
       rejected: (self: unknown, error: Error): unknown => {
         const client = (self as { _client?: unknown } | undefined)?._client;
-        return ApiPromise && client ? new ApiPromise(client, Promise.reject(error)) : Promise.reject(error);
+        return ApiPromise && client ? new ApiPromise(client, Promise.reject(error)) : rejectedCall(error);
       },
     };
     let patched = 0;

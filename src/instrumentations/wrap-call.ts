@@ -60,7 +60,7 @@ export function wrapCall(original: AnyFn, mapping: CallMapping, options: WrapOpt
       return original.apply(this, args);
     }
     const blocked = runPreCallHooks(call);
-    if (blocked) return options.rejected ? options.rejected(this, blocked) : Promise.reject(blocked);
+    if (blocked) return options.rejected ? options.rejected(this, blocked) : rejectedCall(blocked);
 
     let result: unknown;
     try {
@@ -76,6 +76,16 @@ export function wrapCall(original: AnyFn, mapping: CallMapping, options: WrapOpt
       return result;
     }
   };
+}
+
+/**
+ * A call a pre-call hook blocked, as a rejected promise that also has the `withResponse()` and
+ * `asResponse()` of an SDK `APIPromise` (the SDKs' own helpers call them), for when the SDK's
+ * promise class is not at hand.
+ */
+export function rejectedCall(error: Error): Promise<never> {
+  const rejected = Promise.reject(error);
+  return Object.assign(rejected, { withResponse: () => rejected, asResponse: () => rejected });
 }
 
 export function runPreCallHooks(call: LlmCall): Error | undefined {
