@@ -118,7 +118,7 @@ if (R.explorer) {
 p('## Headline', headline.length ? table(['what', 'measured', 'goal', 'status'], headline, 'left') : '_No results yet: run `npm run bench`._');
 
 // ---------------------------------------------------------------- instrumentation
-p('## Instrumentation overhead per call', 'The real `openai` (6.x, the newest both peers patch) and `@anthropic-ai/sdk` clients, from `bench/node_modules`, with a stub `fetch` returning a recorded response (test/fixtures) or a generated SSE stream, so the network is out of the picture. Variants: uninstrumented; genai-usage (`startUsageTracking`: spans, pricing, attribution, every metric aggregated by a real MeterProvider; no store, no export); the contrib `@opentelemetry/instrumentation-openai`; OpenLLMetry `@traceloop/instrumentation-openai`. All run under the same OpenTelemetry SDK setup (same idle metric reader, spans through a SimpleSpanProcessor into a dropping exporter) inside an active request span. The figure is CPU time (user + system) per call; each variant runs in its own process, the order rotates every run, median of the runs with min–max. **Added** = variant − uninstrumented.', cmd(['node bench/run-instrumentation.mjs            # quick', 'node bench/run-instrumentation.mjs --full     # full: more calls and runs']));
+p('## Instrumentation overhead per call', 'The real `openai` (6.x, the newest both peers patch) and `@anthropic-ai/sdk` clients, from `bench/node_modules`, and `@google/genai` 3 and `@mistralai/mistralai` 2 (no peer instruments them; from the project\'s dev dependencies), with a stub `fetch` returning a recorded response (test/fixtures) or a generated SSE stream, so the network is out of the picture. Variants: uninstrumented; genai-usage (`startUsageTracking`: spans, pricing, attribution, every metric aggregated by a real MeterProvider; no store, no export); the contrib `@opentelemetry/instrumentation-openai`; OpenLLMetry `@traceloop/instrumentation-openai`. All run under the same OpenTelemetry SDK setup (same idle metric reader, spans through a SimpleSpanProcessor into a dropping exporter) inside an active request span. The figure is CPU time (user + system) per call; each variant runs in its own process, the order rotates every run, median of the runs with min–max. **Added** = variant − uninstrumented.', cmd(['node bench/run-instrumentation.mjs            # quick', 'node bench/run-instrumentation.mjs --full     # full: more calls and runs', 'node bench/run-instrumentation.mjs --only google-genai,mistral   # those SDKs alone (results/instrumentation-google-genai-mistral.json)']));
 if (!instr.length) p(missing('instrumentation', 'node bench/run-instrumentation.mjs'));
 else p(`Measured ${day(R.instrumentation.date)}${R.instrumentation.full ? ' (full)' : ' (quick)'}.`);
 for (const r of instr) {
@@ -126,8 +126,9 @@ for (const r of instr) {
   const rows = Object.entries(r.variants).map(([name, v]) => [
     name === 'base' ? 'uninstrumented' : name,
     `${n1(v.cpuUsPerCall)} (${n1(v.min)}–${n1(v.max)})`,
-    name === 'base' ? '' : n1(v.addedUsPerCall),
-    r.chunks && name !== 'base' ? n2(v.addedUsPerChunk) : '',
+    // The paired difference of the same runs with its 95% interval, when the run recorded it.
+    name === 'base' ? '' : v.addedPaired ? `${n1(v.addedPaired.median)} [${n1(v.addedPaired.lo)}, ${n1(v.addedPaired.hi)}]` : n1(v.addedUsPerCall),
+    r.chunks && name !== 'base' ? (v.addedPaired?.perChunk ? `${n2(v.addedPaired.perChunk.median)} [${n2(v.addedPaired.perChunk.lo)}, ${n2(v.addedPaired.perChunk.hi)}]` : n2(v.addedUsPerChunk)) : '',
     name === 'base' || name === 'genai-usage' ? '' : x(ratio(ours, v.addedUsPerCall)),
   ]);
   p(`**${r.sdk}, ${r.mode === 'stream' ? `streamed, ${r.chunks} chunks` : 'non-streaming'}** — ${n0(r.calls)} calls × ${r.runs} runs per variant`, table(['variant', 'µs/call (min–max)', 'added µs/call', r.chunks ? 'added µs/chunk' : null, 'genai-usage added ÷ this'], rows));
