@@ -13,6 +13,8 @@ export interface LlmCallSpec {
   /** Request parameters as semconv attributes (temperature, max_tokens, ...). */
   attributes: Attributes;
   maxOutputTokens?: number;
+  /** Attributes known only asynchronously (an AWS client's resolved endpoint); set if they arrive before the span ends. */
+  pendingAttributes?: PromiseLike<Attributes>;
 }
 
 /** Marks the context inside one of our call spans: nested SDK calls are not instrumented twice. */
@@ -45,6 +47,12 @@ export class LlmCall {
     const name = spec.requestModel ? `${spec.operation} ${spec.requestModel}` : spec.operation;
     this.span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
     this.context = trace.setSpan(parent, this.span).setValue(IN_LLM_CALL, true);
+    spec.pendingAttributes?.then(
+      (late) => {
+        if (!this.#ended) this.span.setAttributes(late);
+      },
+      () => {},
+    );
   }
 
   get ended(): boolean {
@@ -108,7 +116,7 @@ export class LlmCall {
       a[A.ATTR_COST_SOURCE] = 'provider';
     }
     if (outcome.outputMessages !== undefined) a[A.ATTR_GEN_AI_OUTPUT_MESSAGES] = safeJson(outcome.outputMessages);
-    this.span.setAttributes(a);
+    this.span.setAttributes(outcome.attributes ? { ...outcome.attributes, ...a } : a);
   }
 
   #end(): void {

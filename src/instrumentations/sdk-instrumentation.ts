@@ -16,6 +16,8 @@ export interface PatchTarget {
   path: readonly string[];
   method: string;
   mapping: CallMapping;
+  /** Adapts the instrumented method to a calling convention `wrapCall` does not know (callbacks). */
+  adapt?(instrumented: (this: unknown, ...args: any[]) => any): (this: unknown, ...args: any[]) => any;
 }
 
 /** SDKs whose module our instrumentations have patched (the usage processor reads this). */
@@ -78,7 +80,10 @@ export abstract class LlmSdkInstrumentation extends InstrumentationBase<LlmInstr
         continue;
       }
       if (isWrapped(proto[target.method])) this._unwrap(proto, target.method);
-      this._wrap(proto, target.method, (original: any) => wrapCall(original, target.mapping, options));
+      this._wrap(proto, target.method, (original: any) => {
+        const instrumented = wrapCall(original, target.mapping, options);
+        return target.adapt ? target.adapt(instrumented) : instrumented;
+      });
       patched++;
     }
     if (patched > 0) patchedSdks.add(def.moduleName);

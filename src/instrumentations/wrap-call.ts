@@ -4,7 +4,7 @@ import * as A from '../semconv.js';
 import { collectText, countTokensOffThread, messageTokens } from '../tokens/estimate-tokens.js';
 import type { CallOutcome, StreamAccumulator } from './call-outcome.js';
 import { IN_LLM_CALL, LlmCall, safeJson, type LlmCallSpec } from './llm-call.js';
-import { observeSdkStream } from './observe-stream.js';
+import { observeSdkStream, type StreamObserver } from './observe-stream.js';
 import { isBlockingError, preCallHooks } from './pre-call-hooks.js';
 
 /** How one SDK method maps to a GenAI call. Mappings only read fields; they never build spans. */
@@ -17,6 +17,10 @@ export interface CallMapping<Params = any, Result = any, Chunk = any> {
   inputMessages?(params: Params): unknown;
   /** Response content for `gen_ai.output.messages` (content capture only). */
   outputMessages?(result: Result): unknown;
+  /** Hooks the streamed result's chunks (default: a Stainless SDK stream's `iterator`); false if it cannot. */
+  observeStream?(result: Result, observer: StreamObserver<Chunk>): boolean;
+  /** The request content to count when a stream ends without usage (default: the params' message fields). */
+  estimateInput?(params: Params): unknown;
 }
 
 export interface WrapOptions {
@@ -151,7 +155,7 @@ function observeStream(stream: unknown, call: LlmCall, mapping: CallMapping, par
       return;
     }
     // No usage in the stream (e.g. OpenAI without `stream_options.include_usage`, or an early break).
-    estimateUsage(params, acc, outcome).then(
+    estimateUsage(params, acc, outcome, mapping).then(
       (estimated) => call.succeed(estimated),
       (err) => {
         diag.error('genai-usage: token estimate failed', err);
@@ -159,21 +163,23 @@ function observeStream(stream: unknown, call: LlmCall, mapping: CallMapping, par
       },
     );
   };
-  const observed = observeSdkStream(stream, {
+  const observer: StreamObserver<unknown> = {
     chunk(chunk) {
       if (acc.add(chunk)) call.firstChunk();
     },
     end: (early) => finish(early),
     error: (err) => finish(false, err ?? new Error('stream failed')),
-  });
+  };
+  const observed = mapping.observeStream ? mapping.observeStream(stream, observer) : observeSdkStream(stream, observer);
   if (!observed) call.succeed({});
 }
 
-async function estimateUsage(params: unknown, acc: StreamAccumulator<unknown>, outcome: CallOutcome): Promise<CallOutcome> {
+async function estimateUsage(params: unknown, acc: StreamAccumulator<unknown>, outcome: CallOutcome, mapping: CallMapping): Promise<CallOutcome> {
   const p = (params ?? {}) as Record<string, unknown>;
   // Input counts the provider already sent (Anthropic's message_start) beat an estimate.
   const known = acc.partialUsage?.();
-  const inputTexts = known ? [] : collectText([p.system, p.instructions, p.messages, p.input, p.prompt]);
+  const input = mapping.estimateInput ? mapping.estimateInput(params) : [p.system, p.instructions, p.messages, p.input, p.prompt];
+  const inputTexts = known ? [] : collectText(input);
   const counts = await countTokensOffThread([acc.outputText(), ...inputTexts]);
   const output = counts[0] ?? 0;
   const usage = known ? { ...known, output, estimated: true } : { input: messageTokens(counts.slice(1)), output, estimated: true };

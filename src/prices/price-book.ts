@@ -1,3 +1,4 @@
+import { bedrockPriceModels } from './bedrock-model-id.js';
 import type { CallTokens, CostEstimate, TokenPrices } from './price-types.js';
 import { priceTokens, TablePrices } from './table-prices.js';
 
@@ -24,13 +25,18 @@ export class PriceBook {
   }
 
   estimate(query: PriceQuery): CostEstimate {
-    const models = query.requestModel && query.requestModel !== query.model ? [query.model, query.requestModel] : [query.model];
+    const bedrock = bedrockPriceModels(query.provider, query.model, query.requestModel);
+    const models = bedrock
+      ? bedrock.overrideKeys
+      : query.requestModel && query.requestModel !== query.model
+        ? [query.model, query.requestModel]
+        : [query.model];
     for (const model of models) {
       if (!model) continue;
       const override = this.#override(query.provider, model);
       if (override) return cost(priceTokens(toTable(override), query), 'override');
     }
-    for (const model of models) {
+    for (const model of bedrock ? bedrock.tableModels : models) {
       if (!model) continue;
       const table = this.#table.price(query.provider, model, query, query.at);
       if (table) return cost(table, 'table');

@@ -4,6 +4,7 @@ import { envDetector, osDetector, processDetector, serviceInstanceIdDetector } f
 import type { IMetricReader, ViewOptions } from '@opentelemetry/sdk-metrics';
 import { setUsageBaggagePropagation } from '../context/usage-context.js';
 import { AnthropicInstrumentation } from '../instrumentations/anthropic/anthropic-instrumentation.js';
+import { BedrockRuntimeInstrumentation } from '../instrumentations/bedrock/bedrock-instrumentation.js';
 import { OpenAIInstrumentation } from '../instrumentations/openai/openai-instrumentation.js';
 import type { LlmInstrumentationConfig, LlmSdkInstrumentation } from '../instrumentations/sdk-instrumentation.js';
 import { PriceBook } from '../prices/price-book.js';
@@ -131,13 +132,21 @@ function createInstrumentations(config: UsageTrackingOptions['instrumentations']
   return [
     ...make(config?.openai, (c) => new OpenAIInstrumentation(c)),
     ...make(config?.anthropic, (c) => new AnthropicInstrumentation(c)),
+    ...make(config?.bedrock, (c) => new BedrockRuntimeInstrumentation(c)),
   ];
 }
 
 function patchPreloadedModules(instrumentations: LlmSdkInstrumentation[], modules: UsageTrackingOptions['instrumentModules']): void {
   if (!modules) return;
   for (const instrumentation of instrumentations) {
-    const mod = instrumentation instanceof OpenAIInstrumentation ? modules.openai : instrumentation instanceof AnthropicInstrumentation ? modules.anthropic : undefined;
+    const mod =
+      instrumentation instanceof OpenAIInstrumentation
+        ? modules.openai
+        : instrumentation instanceof AnthropicInstrumentation
+          ? modules.anthropic
+          : instrumentation instanceof BedrockRuntimeInstrumentation
+            ? modules.bedrock
+            : undefined;
     if (mod) instrumentation.patchModule(mod);
   }
 }

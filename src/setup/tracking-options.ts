@@ -36,12 +36,12 @@ export interface UsageTrackingOptions {
   /** Series per counter before the SDK's overflow series takes the rest. Default 2000. */
   metricsCardinalityLimit?: number;
   /** Turn an instrumentation off (`false`) or configure it. Default: all on. */
-  instrumentations?: { openai?: boolean | LlmInstrumentationConfig; anthropic?: boolean | LlmInstrumentationConfig };
+  instrumentations?: { openai?: boolean | LlmInstrumentationConfig; anthropic?: boolean | LlmInstrumentationConfig; bedrock?: boolean | LlmInstrumentationConfig };
   /**
    * SDK modules to patch directly, for apps that imported them before tracking started
    * (ESM without the `--import genai-usage/register` hook, bundlers).
    */
-  instrumentModules?: { openai?: unknown; anthropic?: unknown };
+  instrumentModules?: { openai?: unknown; anthropic?: unknown; /** `@aws-sdk/client-bedrock-runtime` (the module or `BedrockRuntimeClient`). */ bedrock?: unknown };
   /** Extra span processors (e.g. OTLP to a collector, in-memory for tests). */
   spanProcessors?: SpanProcessor[];
   /** Extra metric readers (e.g. OTLP, in-memory for tests). */
