@@ -144,6 +144,7 @@ function observeStream(stream: unknown, call: LlmCall, mapping: CallMapping, par
     if (error === undefined && !early && (stream as { controller?: AbortController }).controller?.signal?.aborted) {
       error = { name: 'APIUserAbortError', message: 'Request was aborted.' };
     }
+    if (error === undefined && !early) error = acc.incompleteError?.();
     const outcome = acc.outcome();
     if (capture) outcome.outputMessages = [{ role: 'assistant', parts: [{ type: 'text', content: acc.outputText() }] }];
     if (error !== undefined) {

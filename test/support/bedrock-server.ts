@@ -35,7 +35,9 @@ export interface BedrockFixture {
   events?: FixtureEvent[];
 }
 
-export type BedrockResponse = string | ({ fixture?: string; chunkDelayMs?: number; hang?: boolean; destroyAfterEvents?: number } & Partial<BedrockFixture>);
+export type BedrockResponse =
+  | string
+  | ({ fixture?: string; chunkDelayMs?: number; hang?: boolean; destroyAfterEvents?: number; /** A body sent as is, not as JSON. */ raw?: string } & Partial<BedrockFixture>);
 
 export interface BedrockRequest {
   method: string;
@@ -106,7 +108,7 @@ export async function startBedrockServer(): Promise<BedrockServer> {
     const headers = { 'x-amzn-requestid': 'b5f1a1e8-3c1d-4f0e-9a52-6f0c2d7e4a11', ...base?.headers, ...spec.headers };
     const events = spec.events ?? base?.events;
     if (!events) {
-      const body = JSON.stringify(spec.body ?? base?.body ?? {});
+      const body = spec.raw ?? JSON.stringify(spec.body ?? base?.body ?? {});
       stream.respond({ ':status': status, 'content-type': 'application/json', ...headers });
       stream.end(body);
       return;

@@ -1,20 +1,22 @@
 import { VERSION } from '../../version.js';
 import { LlmSdkInstrumentation, type LlmInstrumentationConfig, type SdkDefinition } from '../sdk-instrumentation.js';
-import { bedrockSendMapping } from './send-mapping.js';
+import { bedrockSendMapping, rememberAbortSignal } from './send-mapping.js';
 
 type Send = (this: unknown, ...args: any[]) => any;
 
 /**
- * `send(command, callback)` and `send(command, options, callback)`: the SDK's callback form
- * (what the aggregated client uses when given a callback) runs through the promise form, and the
- * callback is called as the SDK calls it (`callback(null, output)` or `callback(error)`, its
- * exceptions swallowed, nothing returned).
+ * What `wrapCall` does not see of `send(command, options?, callback?)`: the options'
+ * `abortSignal` (an aborted stream ends quietly), and the callback form (what the aggregated
+ * client uses when given a callback), which runs through the promise form while the callback is
+ * called as the SDK calls it: `callback(null, output)` or `callback(error)`, its exceptions
+ * swallowed, nothing returned.
  */
-function acceptCallbacks(instrumented: Send): Send {
+function adaptSend(instrumented: Send): Send {
   return function send(this: unknown, command: unknown, optionsOrCb?: unknown, cb?: unknown) {
     const callback = typeof optionsOrCb === 'function' ? optionsOrCb : cb;
-    if (typeof callback !== 'function') return instrumented.apply(this, arguments as unknown as unknown[]);
     const options = typeof optionsOrCb === 'function' ? undefined : optionsOrCb;
+    if (options) rememberAbortSignal(command, options);
+    if (typeof callback !== 'function') return instrumented.apply(this, arguments as unknown as unknown[]);
     (instrumented.call(this, command, options) as Promise<unknown>)
       .then(
         (output) => callback(null, output),
@@ -36,7 +38,7 @@ export class BedrockRuntimeInstrumentation extends LlmSdkInstrumentation {
   static override readonly definition: SdkDefinition = {
     moduleName: '@aws-sdk/client-bedrock-runtime',
     supportedVersions: ['>=3.0.0 <4'],
-    targets: [{ path: ['BedrockRuntimeClient'], method: 'send', mapping: bedrockSendMapping, adapt: acceptCallbacks }],
+    targets: [{ path: ['BedrockRuntimeClient'], method: 'send', mapping: bedrockSendMapping, adapt: adaptSend }],
     // The module (CJS exports or ESM namespace), or the client class itself.
     roots: (mod) => [mod, mod?.default, typeof mod === 'function' ? { BedrockRuntimeClient: mod } : undefined],
   };

@@ -91,6 +91,12 @@ export function converseOutcome(result: ConverseResult | undefined): CallOutcome
 export class ConverseStreamAccumulator implements StreamAccumulator<ConverseStreamEvent> {
   #outcome: CallOutcome = {};
   #text: string[] = [];
+  #ended = false;
+  readonly #signal: AbortSignal | undefined;
+
+  constructor(signal?: AbortSignal) {
+    this.#signal = signal;
+  }
 
   add(event: ConverseStreamEvent): boolean {
     const delta = event?.contentBlockDelta?.delta;
@@ -102,6 +108,7 @@ export class ConverseStreamAccumulator implements StreamAccumulator<ConverseStre
     const stop = str(event?.messageStop?.stopReason);
     if (stop) this.#outcome.finishReasons = [stop];
     const metadata = event?.metadata;
+    if (event?.messageStop || metadata) this.#ended = true;
     if (metadata) {
       this.#outcome.usage = fromBedrockUsage(metadata.usage) ?? this.#outcome.usage;
       this.#outcome.serviceTier = servedTier(metadata) ?? this.#outcome.serviceTier;
@@ -117,6 +124,17 @@ export class ConverseStreamAccumulator implements StreamAccumulator<ConverseStre
   outputText(): string {
     return this.#text.join('');
   }
+
+  incompleteError(): unknown {
+    return this.#ended ? undefined : incompleteStreamError(this.#signal);
+  }
+}
+
+/** What a stream that stopped before its final event failed of: the app's abort, else a cut connection. */
+export function incompleteStreamError(signal: AbortSignal | undefined): { name: string; message: string } {
+  return signal?.aborted
+    ? { name: 'AbortError', message: 'The request was aborted while streaming.' }
+    : { name: 'IncompleteStreamError', message: 'The stream ended before its final event.' };
 }
 
 /** A token count: a non-negative safe integer; anything else is no count. */

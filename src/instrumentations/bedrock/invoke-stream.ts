@@ -1,6 +1,6 @@
 import { messagesMapping } from '../anthropic/messages.js';
 import type { CallOutcome, CallUsage, StreamAccumulator } from '../call-outcome.js';
-import { ConverseStreamAccumulator } from './converse.js';
+import { ConverseStreamAccumulator, incompleteStreamError } from './converse.js';
 import { cohereBilled, invocationMetricsUsage, isJson, openAiStyle, pair, parseJsonBody, reasons, type Json } from './invoke-body.js';
 
 /** One InvokeModelWithResponseStream event: a chunk of the model's own stream, JSON in `bytes`. */
@@ -28,6 +28,11 @@ export class InvokeStreamAccumulator implements StreamAccumulator<InvokeStreamEv
   #text: string[] = [];
   #promptTokens: number | undefined;
   #metrics: CallUsage | undefined;
+  readonly #signal: AbortSignal | undefined;
+
+  constructor(signal?: AbortSignal) {
+    this.#signal = signal;
+  }
 
   add(event: InvokeStreamEvent): boolean {
     const chunk = parseJsonBody(event?.chunk?.bytes, MAX_CHUNK_BYTES);
@@ -88,5 +93,11 @@ export class InvokeStreamAccumulator implements StreamAccumulator<InvokeStreamEv
   partialUsage(): Omit<CallUsage, 'output'> | undefined {
     if (this.#family) return this.#family.partialUsage?.();
     return this.#promptTokens === undefined ? undefined : { input: this.#promptTokens };
+  }
+
+  /** Complete once Bedrock's metrics (last chunk), a final usage or a stop reason arrived. */
+  incompleteError(): unknown {
+    const outcome = this.outcome();
+    return this.#metrics || outcome.usage || outcome.finishReasons ? undefined : incompleteStreamError(this.#signal);
   }
 }

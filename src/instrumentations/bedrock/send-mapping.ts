@@ -32,6 +32,13 @@ export function operationOf(command: Command | undefined): string | undefined {
   return name && OPERATIONS.has(name) ? name : undefined;
 }
 
+/** The `abortSignal` each command was sent with: the SDK ends an aborted stream quietly. */
+const abortSignals = new WeakMap<object, AbortSignal>();
+export function rememberAbortSignal(command: unknown, options: unknown): void {
+  const signal = (options as { abortSignal?: unknown } | undefined)?.abortSignal;
+  if (typeof command === 'object' && command !== null && signal instanceof AbortSignal) abortSignals.set(command, signal);
+}
+
 /** Parsed request bodies, so describing, capturing and estimating parse once. */
 const requestBodies = new WeakMap<object, Json | undefined>();
 function requestBody(command: Command): Json | undefined {
@@ -93,7 +100,8 @@ export const bedrockSendMapping: CallMapping<Command, unknown, unknown> = {
     return isInvokeResult(result) ? invokeOutcome(responseBody(result.body)) : converseOutcome(result as ConverseResult);
   },
   accumulator(command): StreamAccumulator<unknown> {
-    return (operationOf(command) === CONVERSE_STREAM ? new ConverseStreamAccumulator() : new InvokeStreamAccumulator()) as StreamAccumulator<unknown>;
+    const signal = command ? abortSignals.get(command) : undefined;
+    return (operationOf(command) === CONVERSE_STREAM ? new ConverseStreamAccumulator(signal) : new InvokeStreamAccumulator(signal)) as StreamAccumulator<unknown>;
   },
   // ConverseStream's events are in `stream`, InvokeModelWithResponseStream's in `body`.
   observeStream(result, observer) {
