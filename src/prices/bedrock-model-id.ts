@@ -1,3 +1,5 @@
+import { calcPrice } from '@pydantic/genai-prices';
+
 /**
  * What a Bedrock `modelId` is billed as. Bedrock accepts a foundation model id
  * (`anthropic.claude-sonnet-4-5-20250929-v1:0`), a system inference profile id (the same with
@@ -34,10 +36,34 @@ export function resolveBedrockModelId(modelId: string): BedrockModelRef {
   return MODEL_ID.test(modelId) ? { kind: 'model', id: modelId } : { kind: 'unpriced', resource: 'invalid' };
 }
 
-/** The ids to look up in the table's Bedrock prices, in order: the id, then its base model for a geographic profile. */
+/**
+ * The ids to look up in the table's Bedrock prices, in order: the id, then its base model for a
+ * geographic profile. A `global.` id is looked up only when the table has a global entry for it:
+ * the table matches ids by substring, and would otherwise give a global profile its model's
+ * regional price.
+ */
 export function bedrockTableIds(id: string): string[] {
+  if (id.startsWith(GLOBAL_PREFIX)) return hasGlobalEntry(id) ? [id] : [];
   const prefix = GEO_PREFIXES.find((p) => id.startsWith(p));
   return prefix ? [id, id.slice(prefix.length)] : [id];
+}
+
+const GLOBAL_PREFIX = 'global.';
+const globalEntries = new Map<string, boolean>();
+
+/** Whether the table prices this global id with one of its own global entries (resolved once per id). */
+function hasGlobalEntry(id: string): boolean {
+  let hit = globalEntries.get(id);
+  if (hit === undefined) {
+    try {
+      hit = calcPrice({ input_tokens: 0, output_tokens: 0 }, id, { providerId: 'aws' })?.model.id.startsWith(GLOBAL_PREFIX) === true;
+    } catch {
+      hit = false;
+    }
+    if (globalEntries.size > 1000) globalEntries.clear();
+    globalEntries.set(id, hit);
+  }
+  return hit;
 }
 
 /** Semconv provider name of Amazon Bedrock. */
