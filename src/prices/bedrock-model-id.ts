@@ -38,30 +38,41 @@ export function resolveBedrockModelId(modelId: string): BedrockModelRef {
 
 /**
  * The ids to look up in the table's Bedrock prices, in order: the id, then its base model for a
- * geographic profile. A `global.` id is looked up only when the table has a global entry for it:
- * the table matches ids by substring, and would otherwise give a global profile its model's
- * regional price.
+ * geographic profile; each only if the table's entry for it is really that model (see `entryFits`).
  */
 export function bedrockTableIds(id: string): string[] {
-  if (id.startsWith(GLOBAL_PREFIX)) return hasGlobalEntry(id) ? [id] : [];
   const prefix = GEO_PREFIXES.find((p) => id.startsWith(p));
-  return prefix ? [id, id.slice(prefix.length)] : [id];
+  return (prefix ? [id, id.slice(prefix.length)] : [id]).filter(entryFits);
 }
 
 const GLOBAL_PREFIX = 'global.';
-const globalEntries = new Map<string, boolean>();
+/** The model version in a Bedrock id: `-v2` in `amazon.titan-embed-text-v2:0`. */
+const VERSION = /-v(\d+)(?::|$)/;
+const fits = new Map<string, boolean>();
 
-/** Whether the table prices this global id with one of its own global entries (resolved once per id). */
-function hasGlobalEntry(id: string): boolean {
-  let hit = globalEntries.get(id);
+/**
+ * The table matches Bedrock ids by substring, which can land on another model's price: a global
+ * profile on its model's regional entry, `amazon.titan-embed-text-v2:0` on the v1 entry (5x the
+ * price). An id is priced only when the entry it lands on is global for a global id, and of the
+ * same version where both name one. Resolved once per id.
+ */
+function entryFits(id: string): boolean {
+  let hit = fits.get(id);
   if (hit === undefined) {
+    let entry: string | undefined;
     try {
-      hit = calcPrice({ input_tokens: 0, output_tokens: 0 }, id, { providerId: 'aws' })?.model.id.startsWith(GLOBAL_PREFIX) === true;
+      entry = calcPrice({ input_tokens: 0, output_tokens: 0 }, id, { providerId: 'aws' })?.model.id;
     } catch {
-      hit = false;
+      entry = undefined;
     }
-    if (globalEntries.size > 1000) globalEntries.clear();
-    globalEntries.set(id, hit);
+    const version = VERSION.exec(id)?.[1];
+    const entryVersion = entry ? VERSION.exec(entry)?.[1] : undefined;
+    hit =
+      entry !== undefined &&
+      id.startsWith(GLOBAL_PREFIX) === entry.startsWith(GLOBAL_PREFIX) &&
+      (version === undefined || entryVersion === undefined || version === entryVersion);
+    if (fits.size > 1000) fits.clear();
+    fits.set(id, hit);
   }
   return hit;
 }

@@ -25,8 +25,9 @@ describe('resolveBedrockModelId', () => {
     expect(resolveBedrockModelId(id)).toEqual(expected);
   });
 
-  it('geographic profiles fall back to their base model; global ones do not', () => {
-    expect(bedrockTableIds('apac.anthropic.claude-opus-4-8-v1:0')).toEqual(['apac.anthropic.claude-opus-4-8-v1:0', 'anthropic.claude-opus-4-8-v1:0']);
+  it('ids with a fitting table entry: geographic profiles fall back to their base model, global ones do not', () => {
+    // The table lists no APAC profile of Opus 4.8: its base model (the source Region's price) is looked up.
+    expect(bedrockTableIds('apac.anthropic.claude-opus-4-8-v1:0')).toEqual(['anthropic.claude-opus-4-8-v1:0']);
     expect(bedrockTableIds('us-gov.meta.llama3-8b-instruct-v1:0')).toEqual(['us-gov.meta.llama3-8b-instruct-v1:0', 'meta.llama3-8b-instruct-v1:0']);
     // A global id is looked up only where the table has a global entry for it.
     expect(bedrockTableIds('global.anthropic.claude-sonnet-4-5-20250929-v1:0')).toEqual(['global.anthropic.claude-sonnet-4-5-20250929-v1:0']);
@@ -57,6 +58,7 @@ describe('Bedrock prices (USD per 1M tokens, from the AWS price list)', () => {
     ['us.amazon.nova-pro-v1:0', 0.8 + 3.2],
     ['apac.amazon.nova-pro-v1:0', 0.8 + 3.2],
     ['us.meta.llama3-3-70b-instruct-v1:0', 0.72 + 0.72],
+    ['amazon.titan-embed-text-v1', 0.1],
     // A geographic profile the table does not list is billed as its base model in the source Region.
     ['apac.anthropic.claude-opus-4-8-v1:0', 5.5 + 27.5],
   ])('%s', (model, usd) => {
@@ -72,6 +74,8 @@ describe('Bedrock prices (USD per 1M tokens, from the AWS price list)', () => {
     ['a first-party model name (never the first party\'s price)', 'claude-sonnet-4-5'],
     ['a global profile missing from the table (not the regional price)', 'global.meta.llama3-3-70b-instruct-v1:0'],
     ['a model Bedrock does not price in the table', 'cohere.command-r-plus-v1:0'],
+    // The table's substring match would land on the v1 entry ($0.10), 5x the v2 price.
+    ['a model whose table match is another version', 'amazon.titan-embed-text-v2:0'],
   ])('%s is unknown', (_name, model) => {
     expect(bedrock(model)).toEqual({ costUsd: undefined, inputCostUsd: undefined, outputCostUsd: undefined, source: 'unknown' });
   });
