@@ -154,5 +154,5 @@ export function invokeOutput(body: Json | undefined): unknown {
   if (!body) return undefined;
   const output = isJson(body.output) ? body.output : undefined;
   const content = body.content ?? (output && isJson(output.message) ? output.message.content : undefined) ?? body.generation ?? body.choices ?? body.outputs ?? body.text;
-  return content === undefined ? undefined : [{ role: 'assistant', content }];
+  return content === undefined ? undefined : [{ role: 'assistant', content, finish_reason: invokeOutcome(body).finishReasons?.[0] }];
 }
