@@ -3,10 +3,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import { envDetector, osDetector, processDetector, serviceInstanceIdDetector } from '@opentelemetry/resources';
 import type { IMetricReader, ViewOptions } from '@opentelemetry/sdk-metrics';
 import { setUsageBaggagePropagation } from '../context/usage-context.js';
-import { AnthropicInstrumentation } from '../instrumentations/anthropic/anthropic-instrumentation.js';
-import { BedrockRuntimeInstrumentation } from '../instrumentations/bedrock/bedrock-instrumentation.js';
-import { OpenAIInstrumentation } from '../instrumentations/openai/openai-instrumentation.js';
-import type { LlmInstrumentationConfig, LlmSdkInstrumentation } from '../instrumentations/sdk-instrumentation.js';
+import { createInstrumentations, patchGivenModules } from '../instrumentations/create-instrumentations.js';
 import { PriceBook } from '../prices/price-book.js';
 import * as A from '../semconv.js';
 import { GenAiRecordingSampler } from '../usage/genai-recording-sampler.js';
@@ -58,7 +55,8 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
 
   const prometheus = resolved.prometheus ? new PrometheusEndpoint(resolved.prometheus.host, resolved.prometheus.port, resolved.prometheus.endpoint) : undefined;
   const readers: IMetricReader[] = [...(prometheus ? [prometheus.reader] : []), ...(options.metricReaders ?? [])];
-  const instrumentations = createInstrumentations(options.instrumentations, resolved.captureContent);
+  const created = createInstrumentations(options.instrumentations, resolved.captureContent, options.instrumentModules);
+  const instrumentations = created.map((c) => c.instrumentation);
 
   const sdk = new NodeSDK({
     serviceName: resolved.serviceName,
@@ -83,7 +81,7 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
   // After start: the budget gauges need the registered meter provider.
   budgets?.install();
   if (storeSink) registerWriterMetrics(storeSink.writer, metrics.getMeterProvider());
-  patchPreloadedModules(instrumentations, options.instrumentModules);
+  patchGivenModules(created, options.instrumentModules);
 
   let shutdown: Promise<void> | undefined;
   return {
@@ -121,34 +119,6 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
 function registeredGlobals(): Set<string> {
   const registry = (globalThis as Record<symbol, Record<string, unknown> | undefined>)[Symbol.for('opentelemetry.js.api.1')];
   return new Set(Object.keys(registry ?? {}).filter((key) => registry?.[key] !== undefined));
-}
-
-function createInstrumentations(config: UsageTrackingOptions['instrumentations'], captureContent: boolean): LlmSdkInstrumentation[] {
-  const make = (setting: boolean | LlmInstrumentationConfig | undefined, create: (c: LlmInstrumentationConfig) => LlmSdkInstrumentation) => {
-    if (setting === false) return [];
-    const own = typeof setting === 'object' ? setting : {};
-    return [create({ captureMessageContent: captureContent, ...own })];
-  };
-  return [
-    ...make(config?.openai, (c) => new OpenAIInstrumentation(c)),
-    ...make(config?.anthropic, (c) => new AnthropicInstrumentation(c)),
-    ...make(config?.bedrock, (c) => new BedrockRuntimeInstrumentation(c)),
-  ];
-}
-
-function patchPreloadedModules(instrumentations: LlmSdkInstrumentation[], modules: UsageTrackingOptions['instrumentModules']): void {
-  if (!modules) return;
-  for (const instrumentation of instrumentations) {
-    const mod =
-      instrumentation instanceof OpenAIInstrumentation
-        ? modules.openai
-        : instrumentation instanceof AnthropicInstrumentation
-          ? modules.anthropic
-          : instrumentation instanceof BedrockRuntimeInstrumentation
-            ? modules.bedrock
-            : undefined;
-    if (mod) instrumentation.patchModule(mod);
-  }
 }
 
 /**

@@ -65,8 +65,11 @@ describe('Bedrock failures end the span with error.type', () => {
   it('an abort before the response (abortSignal) fails the call', async () => {
     server.enqueue({ hang: true });
     const controller = new AbortController();
+    const sent = server.requests.length;
     const pending = new BedrockRuntimeClient(server.clientConfig()).send(new ConverseCommand({ modelId: NOVA, messages }), { abortSignal: controller.signal });
-    setTimeout(() => controller.abort(), 50);
+    // Abort once the request is at the server (so the queued hang is not left for the next test).
+    while (server.requests.length === sent) await new Promise((r) => setTimeout(r, 5));
+    controller.abort();
     const error = (await pending.catch((e: unknown) => e)) as Error;
     expect(error.name).toBe('AbortError');
     const [record] = await h.waitForRecords(1);
