@@ -4,11 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { anthropicSse, openaiSse } from './stub-llm.mjs';
+import { Readable } from 'node:stream';
+import { anthropicSse, bedrockConverseJson, bedrockConverseStream, openaiSse } from './stub-llm.mjs';
 
 const { values } = parseArgs({
   options: {
-    sdk: { type: 'string', default: 'openai' }, // openai | anthropic
+    sdk: { type: 'string', default: 'openai' }, // openai | anthropic | bedrock
     variant: { type: 'string', default: 'base' }, // base | genai-usage | contrib | openllmetry
     mode: { type: 'string', default: 'chat' }, // chat | stream
     calls: { type: 'string', default: '5000' },
@@ -23,12 +24,15 @@ const calls = Number(values.calls);
 const chunks = Number(values.chunks);
 // Peers patch openai below 7 only: every variant uses the SDKs installed in bench/node_modules.
 const requireFromBench = createRequire(new URL('./package.json', import.meta.url));
+// No peer instruments the current Bedrock SDK here: it comes from the package's devDependencies.
+const requireFromRoot = createRequire(new URL('../package.json', import.meta.url));
+const sdkModule = { openai: () => requireFromBench('openai'), anthropic: () => requireFromBench('@anthropic-ai/sdk'), bedrock: () => requireFromRoot('@aws-sdk/client-bedrock-runtime') };
 
 const fixtures = new URL('../test/fixtures/', import.meta.url);
 const fixtureBody = (name) => JSON.stringify(JSON.parse(readFileSync(new URL(name, fixtures), 'utf8')).body);
 const bodies = { openai: fixtureBody('openai/chat-completion.json'), anthropic: fixtureBody('anthropic/message.json') };
 
-const sse = sdk === 'openai' ? openaiSse(chunks) : anthropicSse(chunks);
+const sse = sdk === 'openai' ? openaiSse(chunks) : sdk === 'anthropic' ? anthropicSse(chunks) : '';
 const stubFetch = async (_url, init) => {
   const stream = JSON.parse(init.body).stream === true;
   return new Response(stream ? sse : bodies[sdk], { status: 200, headers: { 'content-type': stream ? 'text/event-stream' : 'application/json' } });
@@ -48,7 +52,7 @@ const common = { metricReaders: [new IdleReader()], spanProcessors: [new SimpleS
 let shutdown = async () => {};
 if (variant === 'genai-usage') {
   const { startUsageTracking } = await import('../dist/index.js');
-  const tracking = startUsageTracking({ serviceName: 'bench', store: false, prometheus: false, ...common, instrumentModules: { [sdk]: requireFromBench(sdk === 'openai' ? 'openai' : '@anthropic-ai/sdk') } });
+  const tracking = startUsageTracking({ serviceName: 'bench', store: false, prometheus: false, ...common, instrumentModules: { [sdk]: sdkModule[sdk]() } });
   shutdown = () => tracking.shutdown();
 } else if (variant !== 'base' || ambient) {
   const { NodeSDK } = await import('@opentelemetry/sdk-node');
@@ -65,17 +69,41 @@ if (variant === 'genai-usage') {
   shutdown = () => otel.shutdown();
 }
 
+/** The AWS SDK's request handler, stubbed: a recorded-style response, SigV4 signing and parsing still run. */
+function bedrockHandler() {
+  const { EventStreamCodec } = requireFromRoot('@smithy/eventstream-codec');
+  const codec = new EventStreamCodec((b) => new TextDecoder().decode(b), (t) => new TextEncoder().encode(t));
+  const json = bedrockConverseJson();
+  const frames = bedrockConverseStream(chunks, codec);
+  return {
+    handle: async (request) => {
+      const stream = request.path.endsWith('/converse-stream');
+      const headers = { 'content-type': stream ? 'application/vnd.amazon.eventstream' : 'application/json', 'x-amzn-requestid': 'bench' };
+      return { response: { statusCode: 200, headers, body: Readable.from([stream ? frames : json]) } };
+    },
+    updateHttpClientConfig() {},
+    httpHandlerConfigs: () => ({}),
+  };
+}
+
 // Loaded after the instrumentations are registered, through require: their hooks patch it.
 const client =
   sdk === 'openai'
     ? new (requireFromBench('openai').OpenAI)({ apiKey: 'bench', baseURL: 'http://bench.invalid/v1', fetch: stubFetch, maxRetries: 0 })
-    : new (requireFromBench('@anthropic-ai/sdk').Anthropic)({ apiKey: 'bench', baseURL: 'http://bench.invalid', fetch: stubFetch, maxRetries: 0, openTelemetry: false });
+    : sdk === 'anthropic'
+      ? new (requireFromBench('@anthropic-ai/sdk').Anthropic)({ apiKey: 'bench', baseURL: 'http://bench.invalid', fetch: stubFetch, maxRetries: 0, openTelemetry: false })
+      : new (sdkModule.bedrock().BedrockRuntimeClient)({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' }, requestHandler: bedrockHandler(), maxAttempts: 1 });
+const bedrock = sdk === 'bedrock' ? sdkModule.bedrock() : undefined;
 
 async function once() {
   if (sdk === 'openai') {
     const params = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello there' }] };
     if (mode === 'stream') for await (const _ of await client.chat.completions.create({ ...params, stream: true, stream_options: { include_usage: true } }));
     else await client.chat.completions.create(params);
+  } else if (sdk === 'bedrock') {
+    const params = { modelId: 'us.amazon.nova-pro-v1:0', messages: [{ role: 'user', content: [{ text: 'Hello there' }] }], inferenceConfig: { maxTokens: 256 } };
+    if (mode === 'stream') for await (const _ of (await client.send(new bedrock.ConverseStreamCommand(params))).stream);
+    else await client.send(new bedrock.ConverseCommand(params));
   } else {
     const params = { model: 'claude-haiku-4-5', max_tokens: 256, messages: [{ role: 'user', content: 'Hello there' }] };
     if (mode === 'stream') for await (const _ of await client.messages.create({ ...params, stream: true }));

@@ -125,9 +125,12 @@ for (const r of instr) {
     r.chunks && name !== 'base' ? n2(v.addedUsPerChunk) : '',
     name === 'base' || name === 'genai-usage' ? '' : x(ratio(ours, v.addedUsPerCall)),
   ]);
-  p(`**${r.sdk}, ${r.mode === 'stream' ? `streamed, ${r.chunks} chunks` : 'non-streaming'}** — ${n0(r.calls)} calls × ${r.runs} runs per variant`, table(['variant', 'µs/call (min–max)', 'added µs/call', r.chunks ? 'added µs/chunk' : null, 'genai-usage added ÷ this'], rows));
+  // Rows run on their own (`--sdk`) carry the date they were measured at.
+  const when = r.date ? `, measured ${r.date.slice(0, 16).replace('T', ' ')} UTC` : '';
+  p(`**${r.sdk}, ${r.mode === 'stream' ? `streamed, ${r.chunks} chunks` : 'non-streaming'}** — ${n0(r.calls)} calls × ${r.runs} runs per variant${when}`, table(['variant', 'µs/call (min–max)', 'added µs/call', r.chunks ? 'added µs/chunk' : null, 'genai-usage added ÷ this'], rows));
 }
 if (instr.length && renderChart(instr, new URL('results/instrumentation.svg', here))) p('![Added CPU time per call (non-streaming) and per chunk (streamed), by variant](results/instrumentation.svg)');
+if (instr.some((r) => r.sdk === 'bedrock')) p('Bedrock: the current `@aws-sdk/client-bedrock-runtime` (from the package\'s devDependencies; no peer instrumentation is installed for it) with a stubbed request handler returning a Converse JSON body or ConverseStream event-stream frames, so SigV4 signing, the middleware stack and parsing all run. `node bench/run-instrumentation.mjs --sdk bedrock` runs only these rows. The rows above were measured on a heavily loaded machine (load average ~18 on 2 cores; openai 7 measured alongside added ~500 µs/call there against 55 µs in the quiet run above): treat them as preliminary until re-run on a quiet machine.');
 if (instr.some((r) => r.sdk === 'anthropic')) p('OpenLLMetry’s Anthropic instrumentation (0.27) throws while patching `@anthropic-ai/sdk` 1.x and the contrib package has no Anthropic instrumentation, so only genai-usage is measured there.');
 
 // ---------------------------------------------------------------- store write

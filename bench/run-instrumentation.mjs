@@ -1,11 +1,13 @@
 // Instrumentation overhead, side by side: each variant in its own process, the order rotated
 // every run, median of several runs. Writes bench/results/instrumentation.json.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const full = process.argv.includes('--full');
+// `--sdk bedrock`: only that SDK's scenarios; the other rows of the result file are kept.
+const only = process.argv.includes('--sdk') ? process.argv[process.argv.indexOf('--sdk') + 1] : undefined;
 // Short runs measure JIT warm-up more than the steady state: keep each run a few seconds long.
 const runs = full ? 7 : 3;
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -16,7 +18,10 @@ const scenarios = [
   // (it wraps the removed `Completions` resource), so only ours is measured there.
   { sdk: 'anthropic', mode: 'chat', calls: full ? 50000 : 20000, variants: ['base', 'genai-usage'] },
   { sdk: 'anthropic', mode: 'stream', chunks: 200, calls: full ? 3000 : 1000, variants: ['base', 'genai-usage'] },
-];
+  // The current @aws-sdk/client-bedrock-runtime (root devDependency) with a stubbed request handler.
+  { sdk: 'bedrock', mode: 'chat', calls: full ? 20000 : 5000, variants: ['base', 'genai-usage'] },
+  { sdk: 'bedrock', mode: 'stream', chunks: 200, calls: full ? 2000 : 500, variants: ['base', 'genai-usage'] },
+].filter((s) => only === undefined || s.sdk === only);
 
 function runOne(s, variant) {
   const args = [`${here}instrumentation-overhead.mjs`, '--sdk', s.sdk, '--variant', variant, '--mode', s.mode, '--calls', String(s.calls), '--ambient'];
@@ -25,7 +30,10 @@ function runOne(s, variant) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const results = [];
+const resultFile = `${here}results/instrumentation.json`;
+const previous = only && existsSync(resultFile) ? JSON.parse(readFileSync(resultFile, 'utf8')) : undefined;
+const kept = previous ? previous.results.filter((r) => r.sdk !== only) : [];
+const results = [...kept];
 for (const s of scenarios) {
   const samples = Object.fromEntries(s.variants.map((v) => [v, []]));
   for (let i = 0; i < runs; i++) {
@@ -33,7 +41,7 @@ for (const s of scenarios) {
     for (const v of order) samples[v].push(runOne(s, v));
   }
   const base = median(samples.base);
-  const row = { sdk: s.sdk, mode: s.mode, chunks: s.chunks ?? 0, calls: s.calls, runs, variants: {} };
+  const row = { sdk: s.sdk, mode: s.mode, chunks: s.chunks ?? 0, calls: s.calls, runs, date: new Date().toISOString(), variants: {} };
   for (const v of s.variants) {
     const m = median(samples[v]);
     row.variants[v] = { cpuUsPerCall: m, addedUsPerCall: m - base, addedUsPerChunk: s.chunks ? (m - base) / s.chunks : undefined, min: Math.min(...samples[v]), max: Math.max(...samples[v]) };
@@ -43,6 +51,6 @@ for (const s of scenarios) {
 }
 mkdirSync(`${here}results`, { recursive: true });
 writeFileSync(
-  `${here}results/instrumentation.json`,
-  `${JSON.stringify({ machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`, date: new Date().toISOString(), full, results }, null, 2)}\n`,
+  resultFile,
+  `${JSON.stringify({ machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`, date: previous?.date ?? new Date().toISOString(), full: previous?.full ?? full, results }, null, 2)}\n`,
 );
