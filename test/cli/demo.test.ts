@@ -14,7 +14,7 @@ describe('genai-usage demo', () => {
   it('runs the workload through the real SDKs, prints spend, and leaves the records in the store', async () => {
     const db = join(mkdtempSync(join(tmpdir(), 'genai-usage-demo-')), 'demo.db');
     const { stdout } = await run(process.execPath, [cli, 'demo', '--rounds', '1', '--port', '0', '--store', `sqlite:${db}`], { timeout: 60_000 });
-    expect(stdout).toMatch(/Tracked 14 LLM calls \(14 made by the app, \d+ failed\); spend \$0\.\d+/);
+    expect(stdout).toMatch(/Tracked 16 LLM calls \(16 made by the app, \d+ failed\); spend \$0\.\d+/);
     expect(stdout).toContain('Spend by model');
     expect(stdout).toContain('Triage > Billing');
     expect(stdout).toMatch(/Prometheus metrics: {2}http:\/\/127\.0\.0\.1:\d+\/metrics/);
@@ -23,7 +23,11 @@ describe('genai-usage demo', () => {
     const store = await openStore(`sqlite:${db}`);
     try {
       const rows = await store.aggregate({ groupBy: ['agent'] });
-      expect(rows.reduce((n, r) => n + r.requests, 0)).toBe(14);
+      expect(rows.reduce((n, r) => n + r.requests, 0)).toBe(16);
+      // Bedrock Converse through the mock's HTTP/2 listener, priced at Bedrock's rates.
+      const bedrock = await store.records({ provider: 'aws.bedrock' });
+      expect(bedrock).toHaveLength(2);
+      expect(bedrock.filter((r) => r.success).every((r) => r.costSource === 'table' && r.costUsd! > 0 && r.requestModel === 'us.amazon.nova-pro-v1:0')).toBe(true);
       const unpriced = await store.records({ model: 'acme-local-7b' });
       expect(unpriced.filter((r) => r.success).every((r) => r.costUsd === undefined && r.costSource === 'unknown')).toBe(true);
     } finally {

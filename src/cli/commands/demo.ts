@@ -11,9 +11,9 @@ import { formatTable, formatUsd } from '../format-table.js';
 
 const HELP = `Usage: genai-usage demo [options]
 
-Runs a realistic workload through the real openai and @anthropic-ai/sdk clients against a
-local mock LLM server (127.0.0.1, no network, some failures), tracks it, and prints spend
-by model, user and agent.
+Runs a realistic workload through the real openai and @anthropic-ai/sdk clients (and
+@aws-sdk/client-bedrock-runtime when installed) against a local mock LLM server (127.0.0.1,
+no network, some failures), tracks it, and prints spend by model, user and agent.
 
 Options:
   --store <url>     where records go (default sqlite:./genai-usage.db; env GENAI_USAGE_STORE)
@@ -49,7 +49,7 @@ export const command: CliCommand = {
       serviceName: 'genai-usage-demo',
       store: values.store ?? io.env.GENAI_USAGE_STORE ?? undefined,
       prometheus: { host: io.env.OTEL_EXPORTER_PROMETHEUS_HOST || '127.0.0.1', port },
-      instrumentModules: { openai: sdks.openai, anthropic: sdks.anthropic },
+      instrumentModules: { openai: sdks.openai, anthropic: sdks.anthropic, ...(sdks.bedrock ? { bedrock: sdks.bedrock } : {}) },
     });
     const store = values.store ?? io.env.GENAI_USAGE_STORE ?? DEFAULT_STORE_URL;
     const records: UsageRecord[] = [];
@@ -59,8 +59,13 @@ export const command: CliCommand = {
         // No retries, so the mock server's occasional 429/5xx show up as failed calls.
         openai: new sdks.openai.OpenAI({ apiKey: 'demo', baseURL: `${mock.url}/v1`, maxRetries: 0 }),
         anthropic: new sdks.anthropic.Anthropic({ apiKey: 'demo', baseURL: mock.url, maxRetries: 0 }),
+        // The AWS SDK speaks HTTP/2: the mock's second listener. Static credentials, never real ones.
+        bedrock: sdks.bedrock
+          ? new sdks.bedrock.BedrockRuntime({ region: 'us-east-1', endpoint: mock.h2Url, credentials: { accessKeyId: 'DEMO', secretAccessKey: 'demo' }, maxAttempts: 1 })
+          : undefined,
       };
       io.stderr.write(`demo: mock LLM server on ${mock.url}; running ${rounds} rounds...\n`);
+      if (!sdks.bedrock) io.stderr.write('demo: @aws-sdk/client-bedrock-runtime is not installed; the Bedrock calls are skipped\n');
       const { calls, failed } = await runDemoWorkload(clients, rounds);
       await tracking.forceFlush();
       await new Promise((r) => setImmediate(r));
@@ -100,12 +105,16 @@ async function showStore(store: string, io: CliIo): Promise<void> {
   );
 }
 
-async function loadSdks(): Promise<{ openai: any; anthropic: any }> {
+async function loadSdks(): Promise<{ openai: any; anthropic: any; bedrock: any }> {
+  let sdks: { openai: any; anthropic: any };
   try {
-    return { openai: await import('openai'), anthropic: await import('@anthropic-ai/sdk') };
+    sdks = { openai: await import('openai'), anthropic: await import('@anthropic-ai/sdk') };
   } catch {
     throw new CliUsageError('the demo drives the real SDK clients: install them with `npm install openai @anthropic-ai/sdk`', 1);
   }
+  // Optional: the Bedrock calls run only when the AWS SDK is installed.
+  const bedrock = await import('@aws-sdk/client-bedrock-runtime').catch(() => undefined);
+  return { ...sdks, bedrock };
 }
 
 interface Row {
