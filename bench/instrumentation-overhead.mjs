@@ -71,7 +71,7 @@ if (variant === 'genai-usage') {
 
 /** The AWS SDK's request handler, stubbed: a recorded-style response, SigV4 signing and parsing still run. */
 function bedrockHandler() {
-  const { EventStreamCodec } = requireFromRoot('@smithy/eventstream-codec');
+  const { EventStreamCodec } = requireFromRoot('@smithy/core/event-streams');
   const codec = new EventStreamCodec((b) => new TextDecoder().decode(b), (t) => new TextEncoder().encode(t));
   const json = bedrockConverseJson();
   const frames = bedrockConverseStream(chunks, codec);

@@ -12,7 +12,7 @@ export interface CallOutcome {
   providerCostUsd?: number;
   /** Output content for `gen_ai.output.messages`, only read when content capture is on. */
   outputMessages?: unknown;
-  /** Provider-specific response attributes (Bedrock's own latency measure). */
+  /** Provider-specific response attributes (`openai.response.service_tier`, Bedrock's latency), set as they are. */
   attributes?: Attributes;
 }
 

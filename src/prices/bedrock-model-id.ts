@@ -91,11 +91,17 @@ export function bedrockPriceModels(
   provider: string | undefined,
   model: string | undefined,
   requestModel: string | undefined,
-): { overrideKeys: string[]; tableModels: string[] } | undefined {
+): { overrideKeys: string[]; tableModels: string[]; unknownReason?: string } | undefined {
   if (provider !== BEDROCK_PROVIDER) return undefined;
   const sent = requestModel ?? model;
   if (!sent) return { overrideKeys: [], tableModels: [] };
   const ref = resolveBedrockModelId(sent);
   const tableModels = ref.kind === 'model' ? bedrockTableIds(ref.id) : [];
-  return { overrideKeys: [...new Set([sent, ...tableModels])], tableModels };
+  const unknownReason =
+    ref.kind === 'unpriced'
+      ? `a Bedrock ${ref.resource} id has no per-token price${ref.resource === 'provisioned-model' ? ' (provisioned throughput is billed by the hour)' : ''}; add a price override keyed by it`
+      : tableModels.length === 0
+        ? `no Bedrock price for ${ref.id} in the price table`
+        : undefined;
+  return { overrideKeys: [...new Set([sent, ...tableModels])], tableModels, ...(unknownReason ? { unknownReason } : {}) };
 }

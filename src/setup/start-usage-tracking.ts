@@ -1,9 +1,8 @@
 import { context, diag, metrics, propagation, trace } from '@opentelemetry/api';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { envDetector, osDetector, processDetector, serviceInstanceIdDetector } from '@opentelemetry/resources';
 import type { IMetricReader, ViewOptions } from '@opentelemetry/sdk-metrics';
 import { setUsageBaggagePropagation } from '../context/usage-context.js';
 import { createInstrumentations, patchGivenModules } from '../instrumentations/create-instrumentations.js';
+import { endInFlightCalls, settleFinishedCalls } from '../instrumentations/in-flight-calls.js';
 import { PriceBook } from '../prices/price-book.js';
 import * as A from '../semconv.js';
 import { GenAiRecordingSampler } from '../usage/genai-recording-sampler.js';
@@ -14,6 +13,8 @@ import { samplerFromEnv } from './env-sampler.js';
 import { PrometheusEndpoint } from './prometheus-endpoint.js';
 import { resolveOptions } from './resolve-options.js';
 import { openStoreSink } from './store-sink.js';
+import { startOtelSdk } from './otel-sdk.js';
+import { onEsmSdkLoaded, patchLoadedModule } from './esm-loaded.js';
 import { registerWriterMetrics } from '../exporter/writer-metrics.js';
 import type { UsageTrackingOptions } from './tracking-options.js';
 
@@ -24,14 +25,17 @@ export interface UsageTracking {
   readonly processor: GenAiUsageProcessor;
   /** The budgets in force (option `budgets`, else env `GENAI_USAGE_BUDGETS`); undefined when none. */
   readonly budgets: Budgets | undefined;
-  /** Flushes spans, metrics and queued store records. */
+  /** Waits (up to 5 s) for calls the SDK finished to end, then flushes spans, metrics and queued store records. */
   forceFlush(): Promise<void>;
-  /** Flushes, then stops everything; runs once. Unpatches the SDKs. */
+  /**
+   * Ends calls still in flight (waiting up to 5 s for finished ones; open ones end as failed with
+   * `error.type` `InterruptedByShutdown`), flushes, then stops everything; runs once. Unpatches the SDKs.
+   */
   shutdown(): Promise<void>;
 }
 
 /**
- * Starts OpenTelemetry (a `NodeSDK`) with the LLM SDK instrumentations, the usage
+ * Starts OpenTelemetry (tracer and meter providers, see `startOtelSdk`) with the LLM SDK instrumentations, the usage
  * processor, the Prometheus endpoint and the usage store. See `UsageTrackingOptions`
  * for every option and its environment variable. Throws `ConfigError` on bad options.
  */
@@ -58,18 +62,6 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
   const created = createInstrumentations(options.instrumentations, resolved.captureContent, options.instrumentModules);
   const instrumentations = created.map((c) => c.instrumentation);
 
-  const sdk = new NodeSDK({
-    serviceName: resolved.serviceName,
-    spanProcessors: [processor, ...(options.spanProcessors ?? [])],
-    metricReaders: readers,
-    views: cardinalityViews(resolved.metricsCardinalityLimit),
-    logRecordProcessors: [],
-    // Synchronous detectors only: the host detector's async host.id leaves the resource
-    // unsettled, and reading it then logs an error per span.
-    resourceDetectors: [envDetector, processDetector, osDetector, serviceInstanceIdDetector],
-    instrumentations,
-    sampler: new GenAiRecordingSampler(options.sampler ?? samplerFromEnv()),
-  });
   const preexisting = registeredGlobals();
   if (preexisting.has('trace')) {
     // The app already runs an OpenTelemetry SDK: ours cannot register, and would see no spans.
@@ -77,11 +69,22 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
       'genai-usage: a global tracer provider is already registered, so startUsageTracking cannot install its span processor. Add `new GenAiUsageProcessor()` to your own SDK instead (see README, "Plug into an existing OpenTelemetry SDK").',
     );
   }
-  sdk.start();
+  const sdk = startOtelSdk({
+    serviceName: resolved.serviceName,
+    spanProcessors: [processor, ...(options.spanProcessors ?? [])],
+    metricReaders: readers,
+    views: cardinalityViews(resolved.metricsCardinalityLimit),
+    sampler: new GenAiRecordingSampler(options.sampler ?? samplerFromEnv()),
+    instrumentations,
+  });
   // After start: the budget gauges need the registered meter provider.
   budgets?.install();
   if (storeSink) registerWriterMetrics(storeSink.writer, metrics.getMeterProvider());
   patchGivenModules(created, options.instrumentModules);
+  // SDKs imported as ESM under `--import genai-usage/register` (see esm-hook-source.ts).
+  const stopEsmPatching = onEsmSdkLoaded((name, namespace, url) => {
+    for (const instrumentation of instrumentations) patchLoadedModule(instrumentation, name, namespace, url);
+  });
 
   let shutdown: Promise<void> | undefined;
   return {
@@ -89,6 +92,8 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
     processor,
     budgets,
     async forceFlush() {
+      // Calls the SDK finished may still be estimating tokens: their spans end first.
+      await settleFinishedCalls();
       await Promise.all([
         (trace.getTracerProvider() as { forceFlush?: () => Promise<void> }).forceFlush?.(),
         (metrics.getMeterProvider() as { forceFlush?: () => Promise<void> }).forceFlush?.(),
@@ -97,7 +102,10 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
     },
     shutdown() {
       shutdown ??= (async () => {
+        stopEsmPatching();
         for (const instrumentation of instrumentations) instrumentation.disable();
+        // Before the SDK shuts down, so the spans of these calls still reach every processor.
+        await endInFlightCalls();
         try {
           await sdk.shutdown();
         } catch (err) {

@@ -1,12 +1,13 @@
 import { diag, metrics, type Context, type MeterProvider } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { getUsageContext } from '../context/usage-context.js';
-import { ANTHROPIC_NATIVE_SCOPE } from '../instrumentations/anthropic/anthropic-instrumentation.js';
-import { isSdkPatched } from '../instrumentations/sdk-instrumentation.js';
+import { endInFlightCalls, settleFinishedCalls } from '../instrumentations/in-flight-calls.js';
 import { PriceBook } from '../prices/price-book.js';
 import * as A from '../semconv.js';
 import { VERSION } from '../version.js';
-import { isGenAiCallSpan, readProvider, readTokens, spanToUsageRecord } from './span-to-record.js';
+import { isTwinOfOurCall, onSpanStart } from './duplicate-calls.js';
+import { costAttributes } from './price-span.js';
+import { isGenAiCallSpan, spanToUsageRecord } from './span-to-record.js';
 import { emitUsage } from './usage-listeners.js';
 import { UsageMetrics, type MetricsUserMode } from './usage-metrics.js';
 import type { UsageRecord } from './usage-record.js';
@@ -57,9 +58,9 @@ export class GenAiUsageProcessor implements SpanProcessor {
 
   onStart(span: Span, parentContext: Context): void {
     try {
+      if (onSpanStart(span, parentContext)) return;
       const attrs = span.attributes;
       if (attrs[A.ATTR_GEN_AI_OPERATION_NAME] === undefined && attrs[A.ATTR_GEN_AI_SYSTEM] === undefined) return;
-      if (isDuplicate(span)) return;
       stampAttribution(span, parentContext);
     } catch (err) {
       diag.error('genai-usage: onStart failed', err);
@@ -68,29 +69,14 @@ export class GenAiUsageProcessor implements SpanProcessor {
 
   onEnding(span: Span): void {
     try {
-      const attrs = span.attributes;
-      if (attrs[A.ATTR_COST_USD] !== undefined || !isGenAiCallSpan(attrs) || isDuplicate(span)) return;
-      const tokens = readTokens(attrs);
-      // No token counts on a call that went through: unknown, as $0 would be a wrong number.
-      // A failed call without counts used none (providers do not bill rejected requests).
-      const failed = attrs[A.ATTR_ERROR_TYPE] !== undefined;
-      if (tokens.input === undefined && tokens.output === undefined && !failed) return;
-      const estimate = this.#prices.estimate({
-        provider: readProvider(attrs),
-        model: text(attrs[A.ATTR_GEN_AI_RESPONSE_MODEL]) ?? text(attrs[A.ATTR_GEN_AI_REQUEST_MODEL]),
-        requestModel: text(attrs[A.ATTR_GEN_AI_REQUEST_MODEL]),
-        inputTokens: tokens.input ?? 0,
-        outputTokens: tokens.output ?? 0,
-        cacheReadTokens: tokens.cacheRead,
-        cacheWriteTokens: tokens.cacheWrite,
-        reasoningTokens: tokens.reasoning,
-      });
-      span.setAttribute(A.ATTR_COST_SOURCE, estimate.source);
-      if (estimate.costUsd !== undefined) {
-        span.setAttribute(A.ATTR_COST_USD, estimate.costUsd);
-        span.setAttribute(A.ATTR_COST_INPUT_USD, estimate.inputCostUsd!);
-        span.setAttribute(A.ATTR_COST_OUTPUT_USD, estimate.outputCostUsd!);
+      if (isTwinOfOurCall(span)) {
+        // Said on the span too, so readers of exported traces (the collector) do not count the call twice.
+        span.setAttribute(A.ATTR_DUPLICATE_CALL, true);
+        return;
       }
+      if (span.attributes[A.ATTR_COST_USD] !== undefined || !isGenAiCallSpan(span.attributes)) return;
+      const cost = costAttributes(span.attributes, this.#prices);
+      if (cost) span.setAttributes(cost);
     } catch (err) {
       diag.error('genai-usage: pricing failed', err);
     }
@@ -98,7 +84,7 @@ export class GenAiUsageProcessor implements SpanProcessor {
 
   onEnd(span: ReadableSpan): void {
     try {
-      if (isDuplicate(span)) return;
+      if (isTwinOfOurCall(span)) return;
       const record = spanToUsageRecord(span, this.#defaults);
       if (!record) return;
       this.#getMetrics().record(record);
@@ -116,11 +102,15 @@ export class GenAiUsageProcessor implements SpanProcessor {
     }
   }
 
+  /** Waits (up to 5 s) for calls the SDK finished whose span has not ended yet, then flushes the sinks. */
   async forceFlush(): Promise<void> {
+    await settleFinishedCalls();
     await Promise.all(this.#sinks.map((s) => s.forceFlush()));
   }
 
+  /** Ends every call still in flight (open ones as `InterruptedByShutdown`), then shuts the sinks down. */
   async shutdown(): Promise<void> {
+    await endInFlightCalls();
     await Promise.all(this.#sinks.map((s) => s.shutdown()));
   }
 
@@ -132,11 +122,6 @@ export class GenAiUsageProcessor implements SpanProcessor {
     );
     return this.#metrics;
   }
-}
-
-/** One call, one count: the Anthropic SDK's own span duplicates ours when we patched the SDK. */
-function isDuplicate(span: { instrumentationScope?: { name: string } }): boolean {
-  return span.instrumentationScope?.name === ANTHROPIC_NATIVE_SCOPE && isSdkPatched('@anthropic-ai/sdk');
 }
 
 function stampAttribution(span: Span, parentContext: Context): void {
@@ -153,8 +138,4 @@ function stampAttribution(span: Span, parentContext: Context): void {
   if (ctx.handoffChain && ctx.handoffChain.length > 1) set(A.ATTR_HANDOFF_CHAIN, ctx.handoffChain.join(' > '));
   if (ctx.tags) for (const [key, value] of Object.entries(ctx.tags)) set(A.ATTR_TAG_PREFIX + key, value);
   if (ctx.trackUsage === false) span.setAttribute(A.ATTR_UNTRACKED, true);
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }

@@ -70,6 +70,10 @@ describe('Converse through BedrockRuntimeClient.send', () => {
       'genai_usage.cost.usd': expect.closeTo(inputUsd + outputUsd, 12),
       'genai_usage.cost.input_usd': expect.closeTo(inputUsd, 12),
       'genai_usage.cost.output_usd': expect.closeTo(outputUsd, 12),
+      // What the cache saved against uncached input, and what writing it cost beyond that.
+      'genai_usage.cost.cache_read_savings_usd': expect.closeTo((u.cacheReadInputTokens * (3.3 - 0.33)) / 1e6, 12),
+      'genai_usage.cost.cache_write_premium_usd': expect.closeTo((u.cacheWriteInputTokens * (4.125 - 3.3)) / 1e6, 12),
+      'genai_usage.cost.price_version': expect.stringMatching(/^genai-prices@/),
     });
     const firstParty = estimateCost({ provider: 'anthropic', model: 'claude-sonnet-4-5-20250929', inputTokens: input, outputTokens: u.outputTokens, cacheReadTokens: u.cacheReadInputTokens, cacheWriteTokens: u.cacheWriteInputTokens });
     expect(firstParty.costUsd).not.toBeCloseTo(inputUsd + outputUsd, 6);
@@ -167,6 +171,8 @@ describe('ConverseStream', () => {
       'genai_usage.cost.usd': expect.any(Number),
       'genai_usage.cost.input_usd': expect.any(Number),
       'genai_usage.cost.output_usd': expect.any(Number),
+      'genai_usage.cost.cache_read_savings_usd': expect.closeTo((2048 * (3.3 - 0.33)) / 1e6, 12),
+      'genai_usage.cost.price_version': expect.stringMatching(/^genai-prices@/),
     });
     const [record] = await h.waitForRecords(1);
     expect(record).toMatchObject({ streaming: true, inputTokens: input, outputTokens: 96, cacheReadTokens: 2048, usageEstimated: false, finishReason: 'end_turn' });

@@ -38,6 +38,7 @@ describe('Bedrock failures end the span with error.type', () => {
       'genai_usage.cost.usd': 0,
       'genai_usage.cost.input_usd': 0,
       'genai_usage.cost.output_usd': 0,
+      'genai_usage.cost.price_version': expect.stringMatching(/^genai-prices@/),
     });
     const [record] = await h.waitForRecords(1);
     expect(record).toMatchObject({ success: false, errorType: 'ThrottlingException', inputTokens: 0, outputTokens: 0 });

@@ -56,6 +56,8 @@ describe('InvokeModel: each model family body', () => {
       'genai_usage.cost.usd': expect.closeTo(inputUsd + outputUsd, 12),
       'genai_usage.cost.input_usd': expect.closeTo(inputUsd, 12),
       'genai_usage.cost.output_usd': expect.closeTo(outputUsd, 12),
+      'genai_usage.cost.cache_read_savings_usd': expect.closeTo((u.cache_read_input_tokens * (3 - 0.3)) / 1e6, 12),
+      'genai_usage.cost.price_version': expect.stringMatching(/^genai-prices@/),
     });
     const [record] = await h.waitForRecords(1);
     expect(record).toMatchObject({ provider: 'aws.bedrock', requestModel: modelId, responseModel: 'claude-sonnet-4-5-20250929', inputTokens: input, outputTokens: 318, cacheReadTokens: 2816, success: true });

@@ -68,16 +68,16 @@ describe('Bedrock prices (USD per 1M tokens, from the AWS price list)', () => {
   });
 
   it.each([
-    ['a provisioned-throughput ARN (billed by the hour)', 'arn:aws:bedrock:us-east-1:123456789012:provisioned-model/k2c8lxd4u0pz'],
-    ['a custom model ARN naming its base model', 'arn:aws:bedrock:us-east-1:123456789012:custom-model/amazon.nova-lite-v1:0:300k/3kq9x7w2m1ab'],
-    ['an application inference profile', 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6'],
-    ['a first-party model name (never the first party\'s price)', 'claude-sonnet-4-5'],
-    ['a global profile missing from the table (not the regional price)', 'global.meta.llama3-3-70b-instruct-v1:0'],
-    ['a model Bedrock does not price in the table', 'cohere.command-r-plus-v1:0'],
+    ['a provisioned-throughput ARN (billed by the hour)', 'arn:aws:bedrock:us-east-1:123456789012:provisioned-model/k2c8lxd4u0pz', /provisioned-model id has no per-token price \(provisioned throughput is billed by the hour\)/],
+    ['a custom model ARN naming its base model', 'arn:aws:bedrock:us-east-1:123456789012:custom-model/amazon.nova-lite-v1:0:300k/3kq9x7w2m1ab', /custom-model id has no per-token price/],
+    ['an application inference profile', 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6', /application-inference-profile id/],
+    ['a first-party model name (never the first party\'s price)', 'claude-sonnet-4-5', /no Bedrock price for claude-sonnet-4-5/],
+    ['a global profile missing from the table (not the regional price)', 'global.meta.llama3-3-70b-instruct-v1:0', /no Bedrock price/],
+    ['a model Bedrock does not price in the table', 'cohere.command-r-plus-v1:0', /no Bedrock price/],
     // The table's substring match would land on the v1 entry ($0.10), 5x the v2 price.
-    ['a model whose table match is another version', 'amazon.titan-embed-text-v2:0'],
-  ])('%s is unknown', (_name, model) => {
-    expect(bedrock(model)).toEqual({ costUsd: undefined, inputCostUsd: undefined, outputCostUsd: undefined, source: 'unknown' });
+    ['a model whose table match is another version', 'amazon.titan-embed-text-v2:0', /no Bedrock price/],
+  ])('%s is unknown', (_name, model, reason) => {
+    expect(bedrock(model)).toEqual({ costUsd: undefined, inputCostUsd: undefined, outputCostUsd: undefined, source: 'unknown', unknownReason: expect.stringMatching(reason) });
   });
 
   it('the body\'s first-party model name does not price a Bedrock call', () => {

@@ -1,7 +1,7 @@
 /**
  * A local HTTP/2 (cleartext) server that answers the real `@aws-sdk/client-bedrock-runtime`
  * client as Bedrock would: JSON for Converse and InvokeModel, AWS event-stream binary frames
- * (encoded with `@smithy/eventstream-codec`) for ConverseStream and
+ * (encoded with `@smithy/core`'s event-stream codec) for ConverseStream and
  * InvokeModelWithResponseStream. Binds 127.0.0.1 only.
  *
  *   const server = await startBedrockServer();
@@ -11,7 +11,7 @@
 import http2 from 'node:http2';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { EventStreamCodec } from '@smithy/eventstream-codec';
+import { EventStreamCodec } from '@smithy/core/event-streams';
 import { FIXTURES_DIR } from './replay-server.js';
 
 /** One event of a streamed fixture: a named event, a model chunk (InvokeModel streams), or an exception. */
