@@ -125,6 +125,16 @@ describe('InvokeModel: each model family body', () => {
     await h.waitForRecords(1);
   });
 
+  it('a request body above 64 KiB is not parsed: no request parameters, the usage still read', async () => {
+    server.enqueue('bedrock/invoke-nova');
+    const long = 'The quarterly figures follow. '.repeat(3000);
+    await client().send(new InvokeModelCommand({ modelId: 'us.amazon.nova-lite-v1:0', body: json({ messages: [{ role: 'user', content: [{ text: long }] }], inferenceConfig: { maxTokens: 300 } }) }));
+    const [span] = await h.callSpans();
+    expect(span!.attributes['gen_ai.request.max_tokens']).toBeUndefined();
+    expect(span!.attributes).toMatchObject({ 'gen_ai.operation.name': 'chat', 'gen_ai.usage.input_tokens': 412 + 1024, 'gen_ai.usage.output_tokens': 58 });
+    await h.waitForRecords(1);
+  });
+
   it.each([
     ['Mistral text completion (no usage in the body)', 'bedrock/invoke-mistral-text', 'mistral.mistral-7b-instruct-v0:2', { prompt: '<s>[INST] Name the primary colours. [/INST]', max_tokens: 100 }, 'stop'],
     ['a body no family describes (an image model)', 'bedrock/invoke-unknown', 'stability.sd3-5-large-v1:0', { prompt: 'a lighthouse at dusk', mode: 'text-to-image' }, undefined],
