@@ -129,6 +129,19 @@ describe('Converse through BedrockRuntimeClient.send', () => {
     expect(record).toMatchObject({ success: false, errorType: 'ValidationException', provider: 'aws.bedrock' });
   });
 
+  it.each([
+    ['flex', { serviceTier: { type: 'flex' } }, 'flex'],
+    ['latency-optimized', { performanceConfig: { latency: 'optimized' } }, 'latency_optimized'],
+  ])('the %s tier the response reports is recorded; with no table price for it the cost is unknown, not the standard rate', async (_name, extra, tier) => {
+    const body = { ...bedrockFixture('bedrock/converse-nova').body, ...extra };
+    server.enqueue({ body });
+    await new BedrockRuntimeClient(server.clientConfig()).send(new ConverseCommand({ modelId: 'us.amazon.nova-pro-v1:0', messages }));
+    const [span] = await h.callSpans();
+    expect(span!.attributes).toMatchObject({ 'genai_usage.service_tier': tier, 'genai_usage.cost.source': 'unknown', 'gen_ai.usage.input_tokens': 1250 });
+    const [record] = await h.waitForRecords(1);
+    expect(record).toMatchObject({ costSource: 'unknown', costUsd: undefined, inputTokens: 1250 });
+  });
+
   it('commands other than the four model calls pass through without a span', async () => {
     server.enqueue({ body: { inputTokens: 42 } });
     const client = new BedrockRuntimeClient(server.clientConfig());
