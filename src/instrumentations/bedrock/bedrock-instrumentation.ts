@@ -15,7 +15,7 @@ function adaptSend(instrumented: Send): Send {
   return function send(this: unknown, command: unknown, optionsOrCb?: unknown, cb?: unknown) {
     const callback = typeof optionsOrCb === 'function' ? optionsOrCb : cb;
     const options = typeof optionsOrCb === 'function' ? undefined : optionsOrCb;
-    if (options) rememberAbortSignal(command, options);
+    rememberAbortSignal(command, options);
     if (typeof callback !== 'function') return instrumented.apply(this, arguments as unknown as unknown[]);
     (instrumented.call(this, command, options) as Promise<unknown>)
       .then(

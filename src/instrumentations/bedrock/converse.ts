@@ -92,9 +92,9 @@ export class ConverseStreamAccumulator implements StreamAccumulator<ConverseStre
   #outcome: CallOutcome = {};
   #text: string[] = [];
   #ended = false;
-  readonly #signal: AbortSignal | undefined;
+  readonly #signal: { readonly aborted?: boolean } | undefined;
 
-  constructor(signal?: AbortSignal) {
+  constructor(signal?: { readonly aborted?: boolean }) {
     this.#signal = signal;
   }
 
@@ -131,7 +131,7 @@ export class ConverseStreamAccumulator implements StreamAccumulator<ConverseStre
 }
 
 /** What a stream that stopped before its final event failed of: the app's abort, else a cut connection. */
-export function incompleteStreamError(signal: AbortSignal | undefined): { name: string; message: string } {
+export function incompleteStreamError(signal: { readonly aborted?: boolean } | undefined): { name: string; message: string } {
   return signal?.aborted
     ? { name: 'AbortError', message: 'The request was aborted while streaming.' }
     : { name: 'IncompleteStreamError', message: 'The stream ended before its final event.' };

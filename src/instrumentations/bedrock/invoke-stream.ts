@@ -28,9 +28,9 @@ export class InvokeStreamAccumulator implements StreamAccumulator<InvokeStreamEv
   #text: string[] = [];
   #promptTokens: number | undefined;
   #metrics: CallUsage | undefined;
-  readonly #signal: AbortSignal | undefined;
+  readonly #signal: { readonly aborted?: boolean } | undefined;
 
-  constructor(signal?: AbortSignal) {
+  constructor(signal?: { readonly aborted?: boolean }) {
     this.#signal = signal;
   }
 

@@ -32,11 +32,18 @@ export function operationOf(command: Command | undefined): string | undefined {
   return name && OPERATIONS.has(name) ? name : undefined;
 }
 
-/** The `abortSignal` each command was sent with: the SDK ends an aborted stream quietly. */
-const abortSignals = new WeakMap<object, AbortSignal>();
+/** Anything with `aborted`: the SDK takes the DOM `AbortSignal` and its own look-alike. */
+export interface AbortSignalLike {
+  readonly aborted?: boolean;
+}
+
+/** The `abortSignal` each command was last sent with: the SDK ends an aborted stream quietly. */
+const abortSignals = new WeakMap<object, AbortSignalLike>();
 export function rememberAbortSignal(command: unknown, options: unknown): void {
+  if (typeof command !== 'object' || command === null) return;
   const signal = (options as { abortSignal?: unknown } | undefined)?.abortSignal;
-  if (typeof command === 'object' && command !== null && signal instanceof AbortSignal) abortSignals.set(command, signal);
+  if (typeof signal === 'object' && signal !== null && 'aborted' in signal) abortSignals.set(command, signal as AbortSignalLike);
+  else abortSignals.delete(command);
 }
 
 /** Parsed request bodies, so describing, capturing and estimating parse once. */
