@@ -7,10 +7,12 @@
  *   new Anthropic({ baseURL: mock.url, apiKey: 'mock' });
  *
  * Routes: POST /v1/chat/completions, /v1/responses, /v1/embeddings (OpenAI),
- * POST /v1/messages (Anthropic), POST /model/{modelId}/converse (Amazon Bedrock, also on a
- * second, HTTP/2 listener at `h2Url`: the AWS SDK speaks HTTP/2). Header
- * `x-mock-fail: 429|500|529|reset` forces a failure; otherwise one request in `failureRate`
- * fails at random (seeded).
+ * POST /v1/messages (Anthropic), /gemini/v1/models/{model}:generateContent,
+ * :streamGenerateContent, :batchEmbedContents (Gemini; `httpOptions.baseUrl: <url>/gemini`),
+ * POST /mistral/v1/chat/completions (Mistral; `serverURL: <url>/mistral`),
+ * POST /model/{modelId}/converse (Amazon Bedrock, also on a second, HTTP/2 listener at `h2Url`:
+ * the AWS SDK speaks HTTP/2). Header `x-mock-fail: 429|500|529|reset` forces a
+ * failure; otherwise one request in `failureRate` fails at random (seeded).
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage } from 'node:http';
@@ -21,6 +23,8 @@ import type { MockContext, MockReply, Rng } from './mock-common.js';
 import { chatCompletions, embeddings, openaiError } from './mock-openai.js';
 import { responses } from './mock-openai-responses.js';
 import { anthropicError, messages } from './mock-anthropic.js';
+import { geminiError, geminiRoute } from './mock-gemini.js';
+import { mistralChat, mistralError } from './mock-mistral.js';
 import { bedrockError, converse, CONVERSE_PATH } from './mock-bedrock.js';
 
 export interface MockLlmServerOptions {
@@ -60,7 +64,7 @@ export interface MockLlmServer {
   close(): Promise<void>;
 }
 
-type Provider = 'openai' | 'anthropic' | 'bedrock';
+type Provider = 'openai' | 'anthropic' | 'gemini' | 'mistral' | 'bedrock';
 type Handler = (body: Record<string, unknown>, ctx: MockContext) => MockReply;
 
 const ROUTES: Record<string, { provider: Provider; handler: Handler }> = {
@@ -68,13 +72,28 @@ const ROUTES: Record<string, { provider: Provider; handler: Handler }> = {
   '/v1/responses': { provider: 'openai', handler: responses },
   '/v1/embeddings': { provider: 'openai', handler: embeddings },
   '/v1/messages': { provider: 'anthropic', handler: messages },
+  '/mistral/v1/chat/completions': { provider: 'mistral', handler: mistralChat },
 };
+
+function routeFor(path: string): { provider: Provider; handler: Handler } | undefined {
+  const exact = ROUTES[path];
+  if (exact) return exact;
+  const gemini = geminiRoute(path);
+  return gemini ? { provider: 'gemini', handler: gemini } : undefined;
+}
 
 const FORCED_FAILURES = ['429', '500', '529', 'reset'] as const;
 
+const ERROR_REPLIES: Record<Provider, (rng: Rng, status: number, message?: string) => MockReply> = {
+  openai: openaiError,
+  anthropic: anthropicError,
+  gemini: geminiError,
+  mistral: mistralError,
+  bedrock: bedrockError,
+};
+
 function errorReply(provider: Provider, rng: Rng, status: number, message?: string): MockReply {
-  if (provider === 'bedrock') return bedrockError(rng, status, message);
-  return provider === 'anthropic' ? anthropicError(rng, status, message) : openaiError(rng, status, message);
+  return ERROR_REPLIES[provider](rng, status, message);
 }
 
 /** The Bedrock route, whose path carries the model id. */
@@ -182,7 +201,7 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
     stats.requests++;
     stats.byRoute[routeKey] = (stats.byRoute[routeKey] ?? 0) + 1;
     // The HTTP/2 listener serves only Bedrock (the SSE replies send HTTP/1.1 connection headers).
-    const route = req.method === 'POST' ? (http2 ? undefined : ROUTES[path]) ?? bedrockRoute(path) : undefined;
+    const route = req.method === 'POST' ? (http2 ? undefined : routeFor(path)) ?? bedrockRoute(path) : undefined;
     if (!route) {
       const message = `Invalid URL (${req.method ?? 'GET'} ${path})`;
       return send(res, openaiError(contentRng, 404, message));

@@ -49,7 +49,7 @@ export const command: CliCommand = {
       serviceName: 'genai-usage-demo',
       store: values.store ?? io.env.GENAI_USAGE_STORE ?? undefined,
       prometheus: { host: io.env.OTEL_EXPORTER_PROMETHEUS_HOST || '127.0.0.1', port },
-      instrumentModules: { openai: sdks.openai, anthropic: sdks.anthropic, ...(sdks.bedrock ? { bedrock: sdks.bedrock } : {}) },
+      instrumentModules: { openai: sdks.openai, anthropic: sdks.anthropic, googleGenAI: sdks.googleGenAI, mistral: sdks.mistral, bedrock: sdks.bedrock },
     });
     const store = values.store ?? io.env.GENAI_USAGE_STORE ?? DEFAULT_STORE_URL;
     const records: UsageRecord[] = [];
@@ -59,13 +59,14 @@ export const command: CliCommand = {
         // No retries, so the mock server's occasional 429/5xx show up as failed calls.
         openai: new sdks.openai.OpenAI({ apiKey: 'demo', baseURL: `${mock.url}/v1`, maxRetries: 0 }),
         anthropic: new sdks.anthropic.Anthropic({ apiKey: 'demo', baseURL: mock.url, maxRetries: 0 }),
+        gemini: sdks.googleGenAI && new sdks.googleGenAI.GoogleGenAI({ apiKey: 'demo', httpOptions: { baseUrl: `${mock.url}/gemini` } }),
+        mistral: sdks.mistral && new sdks.mistral.Mistral({ apiKey: 'demo', serverURL: `${mock.url}/mistral` }),
         // The AWS SDK speaks HTTP/2: the mock's second listener. Static credentials, never real ones.
         bedrock: sdks.bedrock
           ? new sdks.bedrock.BedrockRuntime({ region: 'us-east-1', endpoint: mock.h2Url, credentials: { accessKeyId: 'DEMO', secretAccessKey: 'demo' }, maxAttempts: 1 })
           : undefined,
       };
       io.stderr.write(`demo: mock LLM server on ${mock.url}; running ${rounds} rounds...\n`);
-      if (!sdks.bedrock) io.stderr.write('demo: @aws-sdk/client-bedrock-runtime is not installed; the Bedrock calls are skipped\n');
       const { calls, failed } = await runDemoWorkload(clients, rounds);
       await tracking.forceFlush();
       await new Promise((r) => setImmediate(r));
@@ -105,16 +106,18 @@ async function showStore(store: string, io: CliIo): Promise<void> {
   );
 }
 
-async function loadSdks(): Promise<{ openai: any; anthropic: any; bedrock: any }> {
-  let sdks: { openai: any; anthropic: any };
-  try {
-    sdks = { openai: await import('openai'), anthropic: await import('@anthropic-ai/sdk') };
-  } catch {
-    throw new CliUsageError('the demo drives the real SDK clients: install them with `npm install openai @anthropic-ai/sdk`', 1);
-  }
-  // Optional: the Bedrock calls run only when the AWS SDK is installed.
-  const bedrock = await import('@aws-sdk/client-bedrock-runtime').catch(() => undefined);
-  return { ...sdks, bedrock };
+async function loadSdks(): Promise<{ openai: any; anthropic: any; googleGenAI?: any; mistral?: any; bedrock?: any }> {
+  // Optional: the workload calls Gemini, Mistral and Bedrock too when their SDKs are installed.
+  const optional = (name: string) => import(name).catch(() => undefined);
+  const [openai, anthropic, googleGenAI, mistral, bedrock] = await Promise.all([
+    optional('openai'),
+    optional('@anthropic-ai/sdk'),
+    optional('@google/genai'),
+    optional('@mistralai/mistralai'),
+    optional('@aws-sdk/client-bedrock-runtime'),
+  ]);
+  if (!openai || !anthropic) throw new CliUsageError('the demo drives the real SDK clients: install them with `npm install openai @anthropic-ai/sdk`', 1);
+  return { openai, anthropic, googleGenAI, mistral, bedrock };
 }
 
 interface Row {
