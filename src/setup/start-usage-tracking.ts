@@ -54,7 +54,6 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
   });
 
   const prometheus = resolved.prometheus ? new PrometheusEndpoint(resolved.prometheus.host, resolved.prometheus.port, resolved.prometheus.endpoint) : undefined;
-  const readers: IMetricReader[] = [...(prometheus ? [prometheus.reader] : []), ...(options.metricReaders ?? [])];
   const created = createInstrumentations(options.instrumentations, resolved.captureContent, options.instrumentModules);
   const instrumentations = created.map((c) => c.instrumentation);
 
@@ -68,14 +67,18 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
   const sdk = startOtelSdk({
     serviceName: resolved.serviceName,
     spanProcessors: [processor, ...(options.spanProcessors ?? [])],
-    metricReaders: readers,
+    metricReaders: options.metricReaders ?? [],
+    lazyMetricReaders: prometheus ? [prometheus.createReader] : [],
     views: cardinalityViews(resolved.metricsCardinalityLimit),
-    sampler: new GenAiRecordingSampler(options.sampler ?? samplerFromEnv()),
+    sampler: (sdkTrace) => new GenAiRecordingSampler(options.sampler ?? samplerFromEnv(sdkTrace)),
     instrumentations,
+    // SDK objects of the app's own: the SDK is loaded already, build on it now.
+    eager: Boolean(options.spanProcessors?.length || options.metricReaders?.length || options.sampler),
   });
+  prometheus?.bindMeterProvider(() => sdk.meterProvider());
   // After start: the budget gauges need the registered meter provider.
   budgets?.install();
-  if (storeSink) registerWriterMetrics(storeSink.writer, metrics.getMeterProvider());
+  if (storeSink) sdk.onMeterProvider((provider) => registerWriterMetrics(storeSink.writer, provider));
   patchGivenModules(created, options.instrumentModules);
   // SDKs imported as ESM under `--import genai-usage/register` (see esm-hook-source.ts).
   const stopEsmPatching = onEsmSdkLoaded((name, namespace, url) => {
@@ -88,10 +91,7 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
     processor,
     budgets,
     async forceFlush() {
-      await Promise.all([
-        (trace.getTracerProvider() as { forceFlush?: () => Promise<void> }).forceFlush?.(),
-        (metrics.getMeterProvider() as { forceFlush?: () => Promise<void> }).forceFlush?.(),
-      ]);
+      await sdk.forceFlush();
       await processor.forceFlush();
     },
     shutdown() {
