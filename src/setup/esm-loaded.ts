@@ -45,14 +45,15 @@ export function patchLoadedModule(instrumentation: InstrumentationBase, name: st
   }
 }
 
-/** The folder of the package `name` that holds the file at `url`. */
+/** The folder of the package `name` (or of a subpath's package: `@scope/pkg/sub` → `@scope/pkg`) that holds the file at `url`. */
 function packageDir(url: string, name: string): string | undefined {
+  const packageName = name.split('/').slice(0, name.startsWith('@') ? 2 : 1).join('/');
   let dir = dirname(fileURLToPath(url));
   for (let depth = 0; depth < 12; depth++) {
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest)) {
       try {
-        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === name) return dir;
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === packageName) return dir;
       } catch {
         // an unreadable manifest: keep walking up
       }

@@ -2,6 +2,7 @@ import { context, diag, metrics, propagation, trace } from '@opentelemetry/api';
 import type { IMetricReader, ViewOptions } from '@opentelemetry/sdk-metrics';
 import { setUsageBaggagePropagation } from '../context/usage-context.js';
 import { createInstrumentations, patchGivenModules } from '../instrumentations/create-instrumentations.js';
+import { endInFlightCalls, settleFinishedCalls } from '../instrumentations/in-flight-calls.js';
 import { PriceBook } from '../prices/price-book.js';
 import * as A from '../semconv.js';
 import { GenAiRecordingSampler } from '../usage/genai-recording-sampler.js';
@@ -24,9 +25,12 @@ export interface UsageTracking {
   readonly processor: GenAiUsageProcessor;
   /** The budgets in force (option `budgets`, else env `GENAI_USAGE_BUDGETS`); undefined when none. */
   readonly budgets: Budgets | undefined;
-  /** Flushes spans, metrics and queued store records. */
+  /** Waits (up to 5 s) for calls the SDK finished to end, then flushes spans, metrics and queued store records. */
   forceFlush(): Promise<void>;
-  /** Flushes, then stops everything; runs once. Unpatches the SDKs. */
+  /**
+   * Ends calls still in flight (waiting up to 5 s for finished ones; open ones end as failed with
+   * `error.type` `InterruptedByShutdown`), flushes, then stops everything; runs once. Unpatches the SDKs.
+   */
   shutdown(): Promise<void>;
 }
 
@@ -91,6 +95,8 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
     processor,
     budgets,
     async forceFlush() {
+      // Calls the SDK finished may still be estimating tokens: their spans end first.
+      await settleFinishedCalls();
       await sdk.forceFlush();
       await processor.forceFlush();
     },
@@ -98,6 +104,8 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
       shutdown ??= (async () => {
         stopEsmPatching();
         for (const instrumentation of instrumentations) instrumentation.disable();
+        // Before the SDK shuts down, so the spans of these calls still reach every processor.
+        await endInFlightCalls();
         try {
           await sdk.shutdown();
         } catch (err) {
