@@ -15,6 +15,7 @@ import { resolveOptions } from './resolve-options.js';
 import { openStoreSink } from './store-sink.js';
 import { startOtelSdk } from './otel-sdk.js';
 import { onEsmSdkLoaded, patchLoadedModule } from './esm-loaded.js';
+import { watchUnpatchedSdks } from './unpatched-sdk-check.js';
 import { registerWriterMetrics } from '../exporter/writer-metrics.js';
 import type { UsageTrackingOptions } from './tracking-options.js';
 
@@ -88,6 +89,7 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
   const stopEsmPatching = onEsmSdkLoaded((name, namespace, url) => {
     for (const instrumentation of instrumentations) patchLoadedModule(instrumentation, name, namespace, url);
   });
+  const unpatched = watchUnpatchedSdks(created);
 
   let shutdown: Promise<void> | undefined;
   return {
@@ -103,6 +105,7 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
     shutdown() {
       shutdown ??= (async () => {
         stopEsmPatching();
+        unpatched.check();
         for (const instrumentation of instrumentations) instrumentation.disable();
         // Before the SDK shuts down, so the spans of these calls still reach every processor.
         await endInFlightCalls();
