@@ -16,9 +16,16 @@ Options:
   --json             print rows as JSON instead of a table
 ${FILTER_HELP}
 
+Columns: tokens by kind (cache, reasoning: parts of input/output), cost, calls of
+unknown price, what cached reads saved against the uncached price ("cache saved") and
+what cache writes cost above it ("write extra"), duration. With --json every measure,
+audio/image token parts, 1-hour cache writes and web searches included.
+
 Examples:
   genai-usage report --by model
   genai-usage report --by user --top 10 --from 30d
+  genai-usage report --by trace --top 10 --from 7d      (the costliest agent runs)
+  genai-usage report --by rootAgent --by tier --from 30d
   genai-usage report --bucket day --from 2025-01-01 --to 2025-02-01 --provider openai`;
 
 const OPTIONS = {
@@ -53,7 +60,7 @@ export const command: CliCommand = {
       return 0;
     }
     io.stdout.write(`${renderTable(rows, groupBy, bucket !== undefined)}\n`);
-    io.stdout.write('(cache read/write tokens are part of input, reasoning part of output; p95 is estimated)\n');
+    io.stdout.write('(cache read/write tokens are part of input, reasoning part of output; cache saved/write extra: against the uncached input price; p95 is estimated)\n');
     return 0;
   },
 };
@@ -75,6 +82,8 @@ export const MEASURE_COLUMNS: readonly MeasureColumn[] = [
   { header: 'total tokens', cell: (r) => count(r.totalTokens) },
   { header: 'cost', cell: (r) => (r.costUsd === null ? 'unknown' : formatUsd(r.costUsd)) },
   { header: 'unpriced', cell: (r) => count(r.unpricedRequests) },
+  { header: 'cache saved', cell: (r) => formatUsd(r.cacheReadSavingsUsd) },
+  { header: 'write extra', cell: (r) => formatUsd(r.cacheWritePremiumUsd) },
   { header: 'avg ms', cell: (r) => (r.avgDurationMs === null ? '-' : Math.round(r.avgDurationMs).toString()) },
   { header: 'p95 ms', cell: (r) => (r.p95DurationMs === null ? '-' : `~${Math.round(r.p95DurationMs)}`) },
 ];
