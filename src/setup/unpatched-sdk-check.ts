@@ -11,8 +11,9 @@ import { warnOnce } from './warn-once.js';
  * `startUsageTracking()` ran (an ESM app's static imports always are), nothing patched it,
  * and its calls go unrecorded without a word. Checked when the process is about to exit and
  * on `shutdown()`: an SDK never patched whose files are loaded — in `require.cache`, or, for
- * an ESM app without the loader hook, among the scripts V8 compiled (read once through the
- * inspector; ~0.1 s, paid only then) — is said once on stderr with the fix.
+ * an ESM app without the loader hook that patched nothing at all, among the scripts V8
+ * compiled (read once through the inspector; ~0.1 s, paid only then) — is said once on
+ * stderr with the fix.
  */
 export function watchUnpatchedSdks(created: readonly CreatedInstrumentation[]): { check(): void; stop(): void } {
   let done = false;
@@ -26,7 +27,10 @@ export function watchUnpatchedSdks(created: readonly CreatedInstrumentation[]): 
       const unpatched = created.filter((c) => !hasPatchedModule(c.instrumentation));
       if (unpatched.length === 0) return;
       const esm = entryIsEsm();
-      const loaded = loadedPackages(unpatched.flatMap((c) => packagesOf(c.key)), esm);
+      // The inspector (~0.1 s) only when nothing was patched at all: an app that patched one
+      // SDK (instrumentModules) knows how, and pays nothing at exit.
+      const scanScripts = esm && unpatched.length === created.length;
+      const loaded = loadedPackages(unpatched.flatMap((c) => packagesOf(c.key)), scanScripts);
       for (const { key } of unpatched) {
         const name = packagesOf(key).find((p) => loaded.has(p));
         if (name) warnOnce('GENAI_USAGE_SDK_NOT_PATCHED', message(name, key, esm), `unpatched ${name}`);
@@ -50,14 +54,14 @@ function packagesOf(key: string): string[] {
   return [...new Set((entry?.modules ?? []).map((m) => m.split('/').slice(0, m.startsWith('@') ? 2 : 1).join('/')))];
 }
 
-/** Which of `packages` have files loaded: in `require.cache`, or (an ESM app) compiled as ES modules. */
-function loadedPackages(packages: readonly string[], esm: boolean): Set<string> {
+/** Which of `packages` have files loaded: in `require.cache`, or (`scanScripts`) compiled as ES modules. */
+function loadedPackages(packages: readonly string[], scanScripts: boolean): Set<string> {
   const found = new Set<string>();
   const marker = (name: string, s: string) => `${s}node_modules${s}${name.split('/').join(s)}${s}`;
   const cached = Object.keys(createRequire(import.meta.url).cache);
   for (const name of packages) if (cached.some((file) => file.includes(marker(name, sep)))) found.add(name);
   const rest = packages.filter((name) => !found.has(name));
-  if (rest.length === 0 || !esm) return found;
+  if (rest.length === 0 || !scanScripts) return found;
   for (const url of compiledScriptUrls()) {
     for (const name of rest) if (url.includes(marker(name, '/'))) found.add(name);
   }
