@@ -6,8 +6,8 @@
 // - several process sets, so one process's own bias (JIT, memory layout) is visible too;
 // - added cost = median over the paired (variant - base) block differences, with a 95%
 //   two-level bootstrap interval (processes, then blocks); genai-usage - contrib likewise.
-// Writes bench/results/instrumentation.json.
-//   node bench/run-instrumentation.mjs [--full] [--sets=N] [--rounds=N] [--only=openai-chat]
+// Writes bench/results/instrumentation.json (with --only: instrumentation-<names>.json).
+//   node bench/run-instrumentation.mjs [--full] [--sets=N] [--rounds=N] [--only=openai-chat,mistral]
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -19,7 +19,9 @@ const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}
 const full = process.argv.includes('--full');
 const sets = Number(arg('sets', full ? 5 : 3));
 const rounds = Number(arg('rounds', full ? 12 : 7));
-const only = arg('only', undefined);
+// `--only=a,b` or `--only a,b`: scenarios by sdk (`mistral`) or sdk-mode (`openai-chat`).
+const onlyAt = process.argv.indexOf('--only');
+const only = (arg('only', undefined) ?? (onlyAt > 0 ? process.argv[onlyAt + 1] : undefined))?.split(',');
 const here = fileURLToPath(new URL('.', import.meta.url));
 const PEERS = ['base', 'genai-usage', 'contrib', 'openllmetry'];
 // Blocks long enough (~0.2-0.5 s of CPU) to measure the steady state rather than timer noise.
@@ -30,7 +32,12 @@ const scenarios = [
   // (it wraps the removed `Completions` resource), and contrib has none: only ours there.
   { sdk: 'anthropic', mode: 'chat', blockCalls: full ? 4000 : 2000, warmUp: 4000, variants: ['base', 'genai-usage'] },
   { sdk: 'anthropic', mode: 'stream', chunks: 200, blockCalls: full ? 200 : 100, warmUp: 300, variants: ['base', 'genai-usage'] },
-].filter((s) => !only || `${s.sdk}-${s.mode}` === only);
+  // No peer instruments @google/genai 3 or Mistral 2: ours against the uninstrumented SDK.
+  { sdk: 'google-genai', mode: 'chat', blockCalls: full ? 2000 : 1000, warmUp: 2000, variants: ['base', 'genai-usage'] },
+  { sdk: 'google-genai', mode: 'stream', chunks: 200, blockCalls: full ? 200 : 100, warmUp: 300, variants: ['base', 'genai-usage'] },
+  { sdk: 'mistral', mode: 'chat', blockCalls: full ? 2000 : 1000, warmUp: 2000, variants: ['base', 'genai-usage'] },
+  { sdk: 'mistral', mode: 'stream', chunks: 200, blockCalls: full ? 200 : 100, warmUp: 300, variants: ['base', 'genai-usage'] },
+].filter((s) => !only || only.includes(s.sdk) || only.includes(`${s.sdk}-${s.mode}`));
 
 /** A variant's serving process: `measure(n)` runs a block of n calls and resolves to µs/call. */
 async function startVariant(s, variant) {
@@ -99,7 +106,8 @@ for (const s of scenarios) {
   for (const [name, c] of Object.entries(row.comparisons)) console.log(`  ${name}: ${fmt(c.usPerCall)} [${fmt(c.ci[0])}, ${fmt(c.ci[1])}] µs per call`);
 }
 mkdirSync(`${here}results`, { recursive: true });
+// A partial run (--only) keeps the full results: it writes its own file.
 writeFileSync(
-  `${here}results/instrumentation.json`,
+  `${here}results/${only ? `instrumentation-${only.join('-')}` : 'instrumentation'}.json`,
   `${JSON.stringify({ machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`, date: new Date().toISOString(), full, method: 'interleaved blocks', results }, null, 2)}\n`,
 );

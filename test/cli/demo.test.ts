@@ -35,8 +35,11 @@ function tableAfter(text: string, title: string): string[][] {
 describe('genai-usage demo', () => {
   it('runs the workload through the real SDKs, prints spend, and the store reads back the same numbers', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'genai-usage-demo-'));
-    const { stdout } = await run(process.execPath, [cli, 'demo', '--rounds', '1', '--port', '0', '--store', 'sqlite:./demo.db'], { cwd: dir, timeout: 120_000 });
-    expect(stdout).toMatch(/Tracked 14 LLM calls \(14 made by the app, \d+ failed\); spend \$0\.\d+/);
+    const { stdout } = await run(process.execPath, [cli, 'demo', '--rounds', '1', '--port', '0', '--store', 'sqlite:./demo.db'], { cwd: dir, timeout: 170_000 });
+    // 14 OpenAI and Anthropic calls, 6 Gemini and 4 Mistral ones (their SDKs are dev dependencies here).
+    expect(stdout).toMatch(/Tracked 24 LLM calls \(24 made by the app, \d+ failed\); spend \$0\.\d+/);
+    expect(stdout).toMatch(/^gcp\.gemini\s+gemini-2\.5-flash\s/m);
+    expect(stdout).toMatch(/^mistral_ai\s+mistral-small-latest\s/m);
     expect(stdout).toContain('Spend by agent');
     // One truth: the live table (requests, failed, total tokens, cost, unpriced) is what the store report shows.
     const live = tableAfter(stdout, 'Spend by model');
@@ -46,7 +49,10 @@ describe('genai-usage demo', () => {
     const store = await openStore(`sqlite:${join(dir, 'demo.db')}`, { readOnly: true });
     try {
       const rows = await store.aggregate({ groupBy: ['agent'] });
-      expect(rows.reduce((n, r) => n + r.requests, 0)).toBe(14);
+      expect(rows.reduce((n, r) => n + r.requests, 0)).toBe(24);
+      // Gemini's thinking tokens are recorded as reasoning, a part of output.
+      const gemini = await store.records({ provider: 'gcp.gemini', success: true });
+      expect(gemini.filter((r) => r.operation === 'generate_content').every((r) => r.reasoningTokens > 0 && r.outputTokens > r.reasoningTokens)).toBe(true);
       const unpriced = await store.records({ model: 'acme-local-7b' });
       expect(unpriced.filter((r) => r.success).every((r) => r.costUsd === undefined && r.costSource === 'unknown')).toBe(true);
     } finally {

@@ -15,9 +15,10 @@ import { renderTable } from './report.js';
 
 const HELP = `Usage: genai-usage demo [options]
 
-Runs a realistic workload through the real openai and @anthropic-ai/sdk clients against a
-local mock LLM server (127.0.0.1, no network, some failures), tracks it, prints spend by
-model, user and agent, then reads the same calls back from the store.
+Runs a realistic workload through the real openai and @anthropic-ai/sdk clients (and
+@google/genai and @mistralai/mistralai when installed) against a local mock LLM server
+(127.0.0.1, no network, some failures), tracks it, prints spend by model, user and agent,
+then reads the same calls back from the store.
 
 Options:
   --store <url>     where records go (default sqlite:./genai-usage.db; env GENAI_USAGE_STORE)
