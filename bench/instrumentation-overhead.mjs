@@ -1,6 +1,8 @@
 // One benchmark process: N LLM calls through the real SDK with a stub `fetch` (no network),
 // plain or streamed, uninstrumented or under one instrumentation. Prints one JSON line.
-// bench/run-instrumentation.mjs runs the variants in separate processes, alternating order.
+// With --serve it warms up, prints READY, then measures a block of calls per `run <calls>`
+// line on stdin (one JSON line each) until `exit`: bench/run-instrumentation.mjs keeps one
+// such process per variant and interleaves their blocks in time.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
@@ -17,6 +19,7 @@ const { values } = parseArgs({
     // Run inside an active OpenTelemetry context, as a server whose HTTP instrumentation made
     // the request span current (the OpenTelemetry SDK is started for every variant then).
     ambient: { type: 'boolean', default: false },
+    serve: { type: 'boolean', default: false },
   },
 });
 const { sdk, variant, mode, ambient } = values;
@@ -134,22 +137,44 @@ async function once() {
   }
 }
 
-async function loop() {
-  for (let i = 0; i < Math.min(500, calls); i++) await once(); // warm-up: JIT, caches
+/** `n` calls, timed: CPU (user + system, this process) and wall. */
+async function block(n) {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  for (let i = 0; i < calls; i++) await once();
-  return { wall: performance.now() - t0, cpu: process.cpuUsage(cpu0) };
+  for (let i = 0; i < n; i++) await once();
+  const cpu = process.cpuUsage(cpu0);
+  return { calls: n, cpuUsPerCall: (cpu.user + cpu.system) / n, wallUsPerCall: ((performance.now() - t0) * 1000) / n };
 }
-let measured;
-if (ambient) {
+
+/** Inside an active request span when --ambient, as a server whose HTTP instrumentation made it current. */
+async function inRequest(fn) {
+  if (!ambient) return fn();
   const { context, trace } = await import('@opentelemetry/api');
   const request = trace.getTracer('http').startSpan('POST /chat');
-  measured = await context.with(trace.setSpan(context.active(), request), loop);
-  request.end();
-} else measured = await loop();
+  try {
+    return await context.with(trace.setSpan(context.active(), request), fn);
+  } finally {
+    request.end();
+  }
+}
+
+// JIT, caches; a serving process warms up with --calls calls.
+const warmUp = () => inRequest(() => block(values.serve ? calls : Math.min(500, calls)));
+if (values.serve) {
+  await warmUp();
+  process.stdout.write('READY\n');
+  const { createInterface } = await import('node:readline');
+  for await (const line of createInterface({ input: process.stdin })) {
+    const [command, n] = line.trim().split(/\s+/);
+    if (command === 'exit') break;
+    if (command === 'run') process.stdout.write(`${JSON.stringify(await inRequest(() => block(Number(n))))}\n`);
+  }
+  await shutdown();
+  process.exit(0);
+}
+await warmUp();
+const measured = await inRequest(() => block(calls));
 await shutdown();
-const { wall, cpu } = measured;
 process.stdout.write(
-  `${JSON.stringify({ sdk, variant, mode, ambient, calls, chunks: mode === 'stream' ? chunks : 0, cpuUsPerCall: (cpu.user + cpu.system) / calls, wallUsPerCall: (wall * 1000) / calls, rssMb: process.memoryUsage().rss / 1e6 })}\n`,
+  `${JSON.stringify({ sdk, variant, mode, ambient, calls, chunks: mode === 'stream' ? chunks : 0, cpuUsPerCall: measured.cpuUsPerCall, wallUsPerCall: measured.wallUsPerCall, rssMb: process.memoryUsage().rss / 1e6 })}\n`,
 );

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { context, diag } from '@opentelemetry/api';
-import { suppressTracing } from '@opentelemetry/core';
+import { suppressTracing } from '../context/suppress-tracing.js';
 
 import type { UsageRecord } from '../usage/usage-record.js';
 import { Spool } from './spool.js';

@@ -123,6 +123,7 @@ export abstract class LlmSdkInstrumentation extends InstrumentationBase<LlmInstr
       setMethod(proto, target.method, wrapper);
     }
     if (patched === 0) diag.warn(`genai-usage: found nothing to instrument in ${def.moduleName}; its calls are not tracked`);
+    else patchedBy.add(this);
     return moduleExports;
   }
 
@@ -135,6 +136,12 @@ export abstract class LlmSdkInstrumentation extends InstrumentationBase<LlmInstr
       if (ours?.owner === this) setMethod(proto, target.method, ours.below.fn);
     }
   }
+}
+
+/** Instrumentations that patched a module (whichever way it reached them). */
+const patchedBy = new WeakSet<LlmSdkInstrumentation>();
+export function hasPatchedModule(instrumentation: LlmSdkInstrumentation): boolean {
+  return patchedBy.has(instrumentation);
 }
 
 /** Another library unwrapping while ours is on top meant its own wrapper, right beneath ours. */

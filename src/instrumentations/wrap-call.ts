@@ -1,5 +1,5 @@
 import { context, diag, type Tracer } from '@opentelemetry/api';
-import { isTracingSuppressed } from '@opentelemetry/core';
+import { isTracingSuppressed } from '../context/suppress-tracing.js';
 import * as A from '../semconv.js';
 import { collectText, countTokensOffThread, messageTokens, toolDefinitionsText } from '../tokens/estimate-tokens.js';
 import type { CallOutcome, StreamAccumulator } from './call-outcome.js';

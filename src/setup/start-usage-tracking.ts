@@ -15,6 +15,7 @@ import { resolveOptions } from './resolve-options.js';
 import { openStoreSink } from './store-sink.js';
 import { startOtelSdk } from './otel-sdk.js';
 import { onEsmSdkLoaded, patchLoadedModule } from './esm-loaded.js';
+import { watchUnpatchedSdks } from './unpatched-sdk-check.js';
 import { registerWriterMetrics } from '../exporter/writer-metrics.js';
 import type { UsageTrackingOptions } from './tracking-options.js';
 
@@ -58,7 +59,6 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
   });
 
   const prometheus = resolved.prometheus ? new PrometheusEndpoint(resolved.prometheus.host, resolved.prometheus.port, resolved.prometheus.endpoint) : undefined;
-  const readers: IMetricReader[] = [...(prometheus ? [prometheus.reader] : []), ...(options.metricReaders ?? [])];
   const created = createInstrumentations(options.instrumentations, resolved.captureContent, options.instrumentModules);
   const instrumentations = created.map((c) => c.instrumentation);
 
@@ -72,19 +72,24 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
   const sdk = startOtelSdk({
     serviceName: resolved.serviceName,
     spanProcessors: [processor, ...(options.spanProcessors ?? [])],
-    metricReaders: readers,
+    metricReaders: options.metricReaders ?? [],
+    lazyMetricReaders: prometheus ? [prometheus.createReader] : [],
     views: cardinalityViews(resolved.metricsCardinalityLimit),
-    sampler: new GenAiRecordingSampler(options.sampler ?? samplerFromEnv()),
+    sampler: (sdkTrace) => new GenAiRecordingSampler(options.sampler ?? samplerFromEnv(sdkTrace)),
     instrumentations,
+    // SDK objects of the app's own: the SDK is loaded already, build on it now.
+    eager: Boolean(options.spanProcessors?.length || options.metricReaders?.length || options.sampler),
   });
+  prometheus?.bindMeterProvider(() => sdk.meterProvider());
   // After start: the budget gauges need the registered meter provider.
   budgets?.install();
-  if (storeSink) registerWriterMetrics(storeSink.writer, metrics.getMeterProvider());
+  if (storeSink) sdk.onMeterProvider((provider) => registerWriterMetrics(storeSink.writer, provider));
   patchGivenModules(created, options.instrumentModules);
   // SDKs imported as ESM under `--import genai-usage/register` (see esm-hook-source.ts).
   const stopEsmPatching = onEsmSdkLoaded((name, namespace, url) => {
     for (const instrumentation of instrumentations) patchLoadedModule(instrumentation, name, namespace, url);
   });
+  const unpatched = watchUnpatchedSdks(created);
 
   let shutdown: Promise<void> | undefined;
   return {
@@ -94,15 +99,13 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
     async forceFlush() {
       // Calls the SDK finished may still be estimating tokens: their spans end first.
       await settleFinishedCalls();
-      await Promise.all([
-        (trace.getTracerProvider() as { forceFlush?: () => Promise<void> }).forceFlush?.(),
-        (metrics.getMeterProvider() as { forceFlush?: () => Promise<void> }).forceFlush?.(),
-      ]);
+      await sdk.forceFlush();
       await processor.forceFlush();
     },
     shutdown() {
       shutdown ??= (async () => {
         stopEsmPatching();
+        unpatched.check();
         for (const instrumentation of instrumentations) instrumentation.disable();
         // Before the SDK shuts down, so the spans of these calls still reach every processor.
         await endInFlightCalls();
