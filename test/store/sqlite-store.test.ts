@@ -49,7 +49,7 @@ describe('SQLite store specifics', () => {
     }
     const columns = [...RECORD_COLUMN_NAMES, 'tenant'];
     const insert = db.prepare(`INSERT INTO genai_usage_records (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
-    for (const r of records) insert.run(recordToValues(r, sqliteDialect, null));
+    for (const r of records) insert.run(recordToValues(r, sqliteDialect, ''));
     db.close();
     const store = await openStore(`sqlite:${file}`);
     const expected = (dim: 'session' | 'trace'): Map<string | null, number> => {
