@@ -22,3 +22,59 @@ export function anthropicSse(n) {
   out.push(ev('message_stop', {}));
   return out.join('');
 }
+
+/** A Gemini `streamGenerateContent?alt=sse` stream of `n` chunks, each with the running usage. */
+export function geminiSse(n) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const last = i === n - 1;
+    const chunk = {
+      candidates: [{ content: { role: 'model', parts: [{ text: ' tok' }] }, ...(last ? { finishReason: 'STOP' } : {}), index: 0 }],
+      usageMetadata: { promptTokenCount: 120, candidatesTokenCount: i + 1, totalTokenCount: 120 + i + 1 },
+      modelVersion: 'gemini-2.5-flash',
+      responseId: 'bench-gemini',
+    };
+    out.push(`data: ${JSON.stringify(chunk)}\r\n\r\n`);
+  }
+  return out.join('');
+}
+
+/** A Mistral chat stream of `n` content chunks, usage on the last one, then [DONE]. */
+export function mistralSse(n) {
+  const base = { id: 'bench-mistral', object: 'chat.completion.chunk', created: 1764409601, model: 'mistral-small-latest' };
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const last = i === n - 1;
+    const chunk = { ...base, choices: [{ index: 0, delta: { content: ' tok' }, finish_reason: last ? 'stop' : null }], ...(last ? { usage: { prompt_tokens: 120, completion_tokens: n, total_tokens: 120 + n } } : {}) };
+    out.push(`data: ${JSON.stringify(chunk)}\n\n`);
+  }
+  out.push('data: [DONE]\n\n');
+  return out.join('');
+}
+
+/** A Bedrock Converse response (Amazon Nova Pro), as JSON bytes. */
+export function bedrockConverseJson() {
+  return new TextEncoder().encode(
+    JSON.stringify({
+      output: { message: { role: 'assistant', content: [{ text: 'Order #48213 shipped on Tuesday.' }] } },
+      stopReason: 'end_turn',
+      usage: { inputTokens: 120, outputTokens: 9, totalTokens: 129 },
+      metrics: { latencyMs: 412 },
+    }),
+  );
+}
+
+/**
+ * A Bedrock ConverseStream response body: AWS event-stream frames (`encode` is an
+ * `EventStreamCodec`'s) for messageStart, `n` text deltas, messageStop and metadata.
+ */
+export function bedrockConverseStream(n, codec) {
+  const utf8 = new TextEncoder();
+  const str = (value) => ({ type: 'string', value });
+  const frame = (type, data) => codec.encode({ headers: { ':message-type': str('event'), ':event-type': str(type), ':content-type': str('application/json') }, body: utf8.encode(JSON.stringify(data)) });
+  const frames = [frame('messageStart', { role: 'assistant' })];
+  for (let i = 0; i < n; i++) frames.push(frame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: ' tok' } }));
+  frames.push(frame('contentBlockStop', { contentBlockIndex: 0 }), frame('messageStop', { stopReason: 'end_turn' }));
+  frames.push(frame('metadata', { usage: { inputTokens: 120, outputTokens: n, totalTokens: 120 + n }, metrics: { latencyMs: 412 } }));
+  return Buffer.concat(frames);
+}

@@ -65,18 +65,6 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-/** The rollups migration 2 created (and migration 4 extended); later ones are added by their own migration. */
-const FIRST_ROLLUPS = ['genai_usage_rollup_daily', 'genai_usage_rollup_daily_user', 'genai_usage_rollup_hourly'];
-
-/** A migration names its rollups: one added later must not change what an older migration does. */
-function rollupsNamed(tables: readonly string[]): RollupDef[] {
-  return tables.map((table) => {
-    const def = ROLLUPS.find((r) => r.table === table);
-    if (!def) throw new Error(`no rollup ${table}`);
-    return def;
-  });
-}
-
 /**
  * Version 3 on SQLite: a table's primary key cannot be altered, so the table is rebuilt with
  * the columns and indexes the applied migrations made (version 4 may have run first on a
@@ -126,6 +114,18 @@ export function pendingMigrations(applied: ReadonlySet<number>): Migration[] {
     throw new StoreError(`the database schema is version ${newest}, newer than this genai-usage supports (${LATEST_VERSION}); upgrade genai-usage`);
   }
   return MIGRATIONS.filter((m) => !applied.has(m.version)).sort((a, b) => a.version - b.version);
+}
+
+/** The rollups migration 2 created (and migration 4 extended); later ones are added by their own migration. */
+const FIRST_ROLLUPS = ['genai_usage_rollup_daily', 'genai_usage_rollup_daily_user', 'genai_usage_rollup_hourly'];
+
+/** A migration names its rollups: one added later must not change what an older migration does. */
+function rollupsNamed(tables: readonly string[]): RollupDef[] {
+  return tables.map((table) => {
+    const def = ROLLUPS.find((r) => r.table === table);
+    if (!def) throw new Error(`no rollup ${table}`);
+    return def;
+  });
 }
 
 export function migrationsTableSql(d: Dialect): string {
