@@ -11,8 +11,8 @@ import { formatTable, formatUsd } from '../format-table.js';
 
 const HELP = `Usage: genai-usage demo [options]
 
-Runs a realistic workload through the real openai and @anthropic-ai/sdk clients against a
-local mock LLM server (127.0.0.1, no network, some failures), tracks it, and prints spend
+Runs a realistic workload through the real openai and @anthropic-ai/sdk clients (and
+@google/genai and @mistralai/mistralai when installed) against a local mock LLM server (127.0.0.1, no network, some failures), tracks it, and prints spend
 by model, user and agent.
 
 Options:
