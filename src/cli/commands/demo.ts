@@ -12,8 +12,8 @@ import { formatTable, formatUsd } from '../format-table.js';
 const HELP = `Usage: genai-usage demo [options]
 
 Runs a realistic workload through the real openai and @anthropic-ai/sdk clients (and
-@google/genai and @mistralai/mistralai when installed) against a local mock LLM server (127.0.0.1, no network, some failures), tracks it, and prints spend
-by model, user and agent.
+@google/genai and @mistralai/mistralai when installed) against a local mock LLM server
+(127.0.0.1, no network, some failures), tracks it, and prints spend by model, user and agent.
 
 Options:
   --store <url>     where records go (default sqlite:./genai-usage.db; env GENAI_USAGE_STORE)
