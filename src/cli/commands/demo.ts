@@ -16,9 +16,9 @@ import { renderTable } from './report.js';
 const HELP = `Usage: genai-usage demo [options]
 
 Runs a realistic workload through the real openai and @anthropic-ai/sdk clients (and
-@google/genai, @mistralai/mistralai and @aws-sdk/client-bedrock-runtime when installed) against a local mock LLM server
-(127.0.0.1, no network, some failures), tracks it, prints spend by model, user and agent,
-then reads the same calls back from the store.
+@google/genai, @mistralai/mistralai and @aws-sdk/client-bedrock-runtime when installed)
+against a local mock LLM server (127.0.0.1, no network, some failures), tracks it, prints
+spend by model, user and agent, then reads the same calls back from the store.
 
 Options:
   --store <url>     where records go (default sqlite:./genai-usage.db; env GENAI_USAGE_STORE)
