@@ -1,3 +1,4 @@
+import { ClickHouseUsageStore } from './clickhouse/clickhouse-store.js';
 import { StoreError } from './errors.js';
 import { PostgresUsageStore, redact } from './postgres-store.js';
 import { SqliteUsageStore } from './sqlite-store.js';
@@ -6,19 +7,23 @@ import type { UsageStore } from './usage-store.js';
 /** The store `startUsageTracking` and the CLI use when neither an option nor `GENAI_USAGE_STORE` names one. */
 export const DEFAULT_STORE_URL = 'sqlite:./genai-usage.db';
 
-const VALID_FORMS = 'sqlite:<path>, sqlite::memory:, postgres://user:pass@host:port/db[?schema=name], postgresql://...';
+const VALID_FORMS =
+  'sqlite:<path>, sqlite::memory:, postgres://user:pass@host:port/db[?schema=name], postgresql://..., clickhouse://user:pass@host:8123/db[?cluster=name], clickhouse+https://...';
 
 export interface OpenStoreOptions {
   /** SQLite: ms a write waits on another connection's lock (also URL `?busy_timeout=`). Default 250. */
   busyTimeoutMs?: number;
   /** PostgreSQL: pool size. Default 4. */
   poolSize?: number;
+  /** ClickHouse: the `remote_servers` cluster to shard over (also URL `?cluster=`); default a single server. */
+  cluster?: string;
 }
 
 /**
  * Opens the usage store a URL names and applies pending schema migrations:
  * - `sqlite:<path>` (relative to the working directory), `sqlite:///abs/path`, `sqlite::memory:`
  * - `postgres://…` or `postgresql://…`, optionally `?schema=<name>`
+ * - `clickhouse://user:pass@host:8123/db` or `clickhouse+https://…:8443/db`, optionally `?cluster=<name>`
  *
  * Callers pass the option, else `GENAI_USAGE_STORE`, else {@link DEFAULT_STORE_URL}.
  * @throws StoreError for any other form, naming the valid ones, or when the store cannot be opened.
@@ -27,6 +32,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   if (typeof url !== 'string' || url.trim() === '') throw new StoreError(`a store URL is required; valid forms: ${VALID_FORMS}`);
   const trimmed = url.trim();
   if (/^postgres(ql)?:\/\//i.test(trimmed)) return PostgresUsageStore.open(trimmed, { poolSize: options.poolSize });
+  if (/^clickhouse(\+https?)?:\/\//i.test(trimmed)) return ClickHouseUsageStore.open(trimmed, { cluster: options.cluster });
   if (/^sqlite:/i.test(trimmed)) {
     const { path, busyTimeoutMs } = parseSqliteUrl(trimmed);
     return new SqliteUsageStore(path, { busyTimeoutMs: options.busyTimeoutMs ?? busyTimeoutMs });

@@ -1,0 +1,47 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { StoreError } from '../../src/store/errors.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { UsageStore } from '../../src/store/usage-store.js';
+import { clickhouseSingle, runOn, withDatabase } from './clickhouse-env.js';
+import { generateRecords } from './reference.js';
+import { storeSuite } from './store-suite.js';
+
+const { url, skipReason } = clickhouseSingle();
+// One database per store, dropped at the end: test files run in parallel.
+const prefix = `t_store_${process.pid}_${Date.now().toString(36)}`;
+const databases: string[] = [];
+const opened: UsageStore[] = [];
+
+async function openFresh(): Promise<UsageStore> {
+  const database = `${prefix}_${databases.length}`;
+  databases.push(database);
+  const store = await openStore(withDatabase(url as string, database));
+  opened.push(store);
+  return store;
+}
+
+describe.skipIf(skipReason !== undefined)('ClickHouse store (single server)', () => {
+  afterAll(async () => {
+    await Promise.all(opened.map((s) => s.close()));
+    for (const database of databases) await runOn(url as string, `DROP DATABASE IF EXISTS ${database}`);
+  });
+
+  storeSuite({ open: openFresh });
+
+  it('migrates once per database and keeps the data on reopen', async () => {
+    const store = await openFresh();
+    await store.insert(generateRecords(25));
+    const again = await openStore(withDatabase(url as string, databases[databases.length - 1] as string));
+    expect((await again.aggregate())[0]?.requests).toBe(25);
+    await again.close();
+  });
+
+  it('fails with a StoreError naming the server when it is unreachable, password redacted', async () => {
+    const error = await openStore('clickhouse://bob:secret@127.0.0.1:1/none').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).toContain('bob:***@127.0.0.1:1');
+    expect((error as Error).message).not.toContain('secret');
+    await expect(openStore(withDatabase(url as string, 'bad-name'))).rejects.toThrow(/invalid ClickHouse database name/);
+    await expect(openStore(`${url as string}?pool=3`)).rejects.toThrow(/unsupported ClickHouse URL parameter/);
+  });
+});
