@@ -50,7 +50,10 @@ export function whereClause(f: NormalizedFilter, source: ChSource = { kind: 'raw
     if (f.to) conditions.push(`bucket_start < toDateTime(${sqlNumber(f.to.getTime() / 1000)})`);
     if (source.kind === 'tag') conditions.push(`tag_key = ${sqlString(source.key)}`, `tag_value = ${sqlString(source.value)}`);
   }
-  return conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
+  // 18.16 reading a Distributed table with FINAL and no WHERE sends the shards a column list
+  // without the sort key ("Cannot find column … in source stream"); any WHERE avoids it.
+  if (conditions.length === 0) return source.kind === 'raw' ? 'WHERE 1' : '';
+  return `WHERE ${conditions.join(' AND ')}`;
 }
 
 /** The value a dimension groups on; '' is "not set" in every ClickHouse table, so it becomes NULL. */
