@@ -105,6 +105,7 @@ start_clickhouse() {
   export GENAI_USAGE_TEST_CLICKHOUSE_URL="clickhouse://default@127.0.0.1:$http/default"
   export GENAI_USAGE_TEST_CLICKHOUSE_CLUSTER_URL="clickhouse://default@127.0.0.1:$s1_http/default?cluster=genai_usage_test"
   export GENAI_USAGE_TEST_CLICKHOUSE_DIR="$dir"
+  export GENAI_USAGE_TEST_CLICKHOUSE_ZK="127.0.0.1:$CH_TEST_ZK_PORT"
   echo "ci: clickhouse $(curl -s "http://127.0.0.1:$http/?query=SELECT%20version()") on $GENAI_USAGE_TEST_CLICKHOUSE_URL, two shards on $GENAI_USAGE_TEST_CLICKHOUSE_CLUSTER_URL"
 }
 
