@@ -2,7 +2,7 @@
 # The two commands a newcomer needs, on a fresh machine:
 #   ./dev.sh demo    install everything, build, run the demo on the embedded default (SQLite)
 #   ./dev.sh test    install everything (Node 22, npm packages, Prometheus, a throwaway
-#                    PostgreSQL when run as root), build, run every test
+#                    PostgreSQL and ClickHouse when run as root), build, run every test
 # CI runs `./dev.sh test` (see .ci/run).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -36,7 +36,8 @@ if [ "$what" = demo ]; then
   exec node dist/cli/main.js demo "$@"
 fi
 
-# Real servers for the tests: promtool/Prometheus from Debian, a throwaway PostgreSQL cluster.
+# Real servers for the tests: promtool/Prometheus from Debian, a throwaway PostgreSQL cluster,
+# throwaway ClickHouse servers (one, and two shards with ZooKeeper) from Debian.
 if ! command -v promtool >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
     echo "dev: installing Debian's prometheus package (promtool, prometheus)" >&2
@@ -53,6 +54,17 @@ if [ -z "${GENAI_USAGE_TEST_POSTGRES_URL:-}" ]; then
     trap stop_postgres EXIT
   else
     echo "dev: not root, so no throwaway PostgreSQL: the PostgreSQL tests will be skipped (set GENAI_USAGE_TEST_POSTGRES_URL to use yours)" >&2
+  fi
+fi
+
+if [ -z "${GENAI_USAGE_TEST_CLICKHOUSE_URL:-}" ]; then
+  if [ "$(id -u)" = 0 ]; then
+    # shellcheck source=.ci/clickhouse.sh
+    source .ci/clickhouse.sh
+    start_clickhouse "$root/.tmp/clickhouse"
+    trap 'stop_clickhouse; if declare -F stop_postgres >/dev/null; then stop_postgres; fi' EXIT
+  else
+    echo "dev: not root, so no throwaway ClickHouse: the ClickHouse tests will be skipped (set GENAI_USAGE_TEST_CLICKHOUSE_URL to use yours)" >&2
   fi
 fi
 

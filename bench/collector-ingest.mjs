@@ -1,5 +1,9 @@
-// Collector ingest: OTLP/HTTP protobuf → genai-usage collector → SQLite, at fixed request rates.
+// Collector ingest: OTLP/HTTP protobuf → genai-usage collector → a store, at fixed request rates.
 //   npx tsc -p tsconfig.json && node bench/collector-ingest.mjs [--rates=1000,2000,4000] [--seconds=10] [--spans=10]
+//     [--stores=sqlite,postgres,clickhouse]   (default sqlite; PostgreSQL and ClickHouse URLs from
+//     GENAI_USAGE_BENCH_{POSTGRES,CLICKHOUSE}_URL or GENAI_USAGE_TEST_{POSTGRES,CLICKHOUSE}_URL)
+// Several stores run one after another in the same run; ratios to SQLite at the same offered
+// load go to bench/results/collector-stores.json.
 // The collector runs in this process; the load generator is a separate Node process (this file
 // with --role=load) on loopback: keep-alive http.Agent, open-loop schedule (request i is due at
 // t0 + i/rate whether or not earlier ones answered), latency measured from the due time, so a
@@ -25,54 +29,112 @@ async function main() {
   const rates = arg('rates', '1000,2000,4000').split(',').map(Number);
   const seconds = Number(arg('seconds', '10'));
   const spans = Number(arg('spans', '10'));
+  const engines = arg('stores', 'sqlite').split(',');
   const dir = mkdtempSync(join(tmpdir(), 'genai-usage-bench-collector-'));
-  const storeUrl = `sqlite:${join(dir, 'bench.db')}`;
-  const collector = await startCollector({ ...COLLECTOR_DEFAULTS, port: 0, store: storeUrl, tokens: [] }, { log: () => undefined });
-  const scenarios = [];
+  const byStore = {};
   try {
-    for (const rate of rates) {
-      const before = collector.deps.metrics.recordsWritten;
-      const load = await runLoad({ url: collector.url, rate, seconds, spans, warmup: 2 });
-      const stored = collector.deps.metrics.recordsWritten - before;
-      const result = {
-        requestsPerSecondTarget: rate,
-        spansPerRequest: spans,
-        seconds,
-        requests: load.requests,
-        ok: load.ok,
-        errors: load.errors,
-        achievedRequestsPerSecond: Math.round(load.ok / load.elapsedS),
-        spansPerSecond: Math.round((load.ok * spans) / load.elapsedS),
-        latencyMs: load.latencyMs,
-        storedRecords: stored,
-        collectorCpuPercent: load.collectorCpuPercent,
-        // The machine is shared: a load average above the core count means other work competed.
-        loadAverage1m: Math.round(loadavg()[0] * 100) / 100,
-      };
-      scenarios.push(result);
-      console.log(
-        `${rate} req/s × ${spans} spans: ${result.spansPerSecond} spans/s stored, ` +
-          `p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, max ${result.latencyMs.max} ms, errors ${load.errors}, records ${stored}, load avg ${result.loadAverage1m}`,
-      );
+    for (const engine of engines) {
+      const { url: storeUrl, label, drop } = await benchStore(engine, dir);
+      const collector = await startCollector({ ...COLLECTOR_DEFAULTS, port: 0, store: storeUrl, tokens: [] }, { log: () => undefined });
+      const scenarios = [];
+      try {
+        for (const rate of rates) {
+          const before = collector.deps.metrics.recordsWritten;
+          const load = await runLoad({ url: collector.url, rate, seconds, spans, warmup: 2 });
+          // Let the last batches land before counting.
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          const stored = collector.deps.metrics.recordsWritten - before;
+          const result = {
+            requestsPerSecondTarget: rate,
+            spansPerRequest: spans,
+            seconds,
+            requests: load.requests,
+            ok: load.ok,
+            errors: load.errors,
+            achievedRequestsPerSecond: Math.round(load.ok / load.elapsedS),
+            spansPerSecond: Math.round((load.ok * spans) / load.elapsedS),
+            latencyMs: load.latencyMs,
+            storedRecords: stored,
+            collectorCpuPercent: load.collectorCpuPercent,
+            // The machine is shared: a load average above the core count means other work competed.
+            loadAverage1m: Math.round(loadavg()[0] * 100) / 100,
+          };
+          scenarios.push(result);
+          console.log(
+            `${engine} ${rate} req/s × ${spans} spans: ${result.spansPerSecond} spans/s stored, ` +
+              `p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, max ${result.latencyMs.max} ms, errors ${load.errors}, records ${stored}, load avg ${result.loadAverage1m}`,
+          );
+        }
+      } finally {
+        await collector.close();
+      }
+      const store = await openStore(storeUrl);
+      const [total] = await store.aggregate({});
+      await store.close();
+      await drop();
+      byStore[engine] = { store: label, totalRecordsInStore: total?.requests, scenarios };
     }
-    const store = await openStore(storeUrl);
-    const [total] = await store.aggregate({});
-    await store.close();
-    const results = {
-      machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
-      node: process.version,
-      store: 'sqlite (file, WAL)',
-      note: 'latency from the scheduled send time (open loop); warm-up excluded',
-      totalRecordsInStore: total?.requests,
-      scenarios,
-    };
-    const out = join(dirname(fileURLToPath(import.meta.url)), 'results/collector.json');
-    writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-    console.log(`written ${out}`);
+    const note = 'latency from the scheduled send time (open loop); warm-up excluded';
+    const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`;
+    if (engines.length === 1 && engines[0] === 'sqlite') {
+      const out = join(dirname(fileURLToPath(import.meta.url)), 'results/collector.json');
+      writeFileSync(out, `${JSON.stringify({ machine, node: process.version, store: byStore.sqlite.store, note, totalRecordsInStore: byStore.sqlite.totalRecordsInStore, scenarios: byStore.sqlite.scenarios }, null, 2)}\n`);
+      console.log(`written ${out}`);
+    } else {
+      // Ratios against SQLite at the same offered load, from this one run.
+      const ratios = {};
+      for (const [engine, r] of Object.entries(byStore)) {
+        if (engine === 'sqlite' || !byStore.sqlite) continue;
+        ratios[engine] = r.scenarios.map((sc, i) => ({
+          requestsPerSecondTarget: sc.requestsPerSecondTarget,
+          spansPerSecondVsSqlite: +(sc.spansPerSecond / byStore.sqlite.scenarios[i].spansPerSecond).toFixed(2),
+        }));
+        for (const row of ratios[engine]) console.log(`${engine} / sqlite at ${row.requestsPerSecondTarget} req/s: ${row.spansPerSecondVsSqlite}x spans/s`);
+      }
+      const out = join(dirname(fileURLToPath(import.meta.url)), 'results/collector-stores.json');
+      writeFileSync(out, `${JSON.stringify({ machine, node: process.version, note, byStore, ratios }, null, 2)}\n`);
+      console.log(`written ${out}`);
+    }
   } finally {
-    await collector.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A fresh store per engine: a SQLite file, a PostgreSQL schema or a ClickHouse database (dropped after). */
+async function benchStore(engine, dir) {
+  const name = `bench_collector_${process.pid}`;
+  if (engine === 'sqlite') return { url: `sqlite:${join(dir, 'bench.db')}`, label: 'sqlite (file, WAL)', drop: async () => undefined };
+  if (engine === 'postgres') {
+    const base = process.env.GENAI_USAGE_BENCH_POSTGRES_URL ?? process.env.GENAI_USAGE_TEST_POSTGRES_URL;
+    if (!base) throw new Error('--stores=postgres needs GENAI_USAGE_BENCH_POSTGRES_URL or GENAI_USAGE_TEST_POSTGRES_URL');
+    const { default: pg } = await import('pg');
+    return {
+      url: `${base}${base.includes('?') ? '&' : '?'}schema=${name}`,
+      label: 'postgres',
+      drop: async () => {
+        const client = new pg.Client({ connectionString: base });
+        await client.connect();
+        await client.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
+        await client.end();
+      },
+    };
+  }
+  if (engine === 'clickhouse') {
+    const base = process.env.GENAI_USAGE_BENCH_CLICKHOUSE_URL ?? process.env.GENAI_USAGE_TEST_CLICKHOUSE_URL;
+    if (!base) throw new Error('--stores=clickhouse needs GENAI_USAGE_BENCH_CLICKHOUSE_URL or GENAI_USAGE_TEST_CLICKHOUSE_URL');
+    const url = base.replace(/^(clickhouse(?:\+https?)?:\/\/[^/?]+)(\/[^?]*)?/, `$1/${name}`);
+    return { url, label: 'clickhouse', drop: () => dropClickHouseDatabase(url, name) };
+  }
+  throw new Error(`unknown store ${engine}; valid: sqlite, postgres, clickhouse`);
+}
+
+async function dropClickHouseDatabase(url, name) {
+  const { createClient } = await import('@clickhouse/client');
+  const { parseClickHouseUrl } = await import('../dist/store/clickhouse/clickhouse-connection.js');
+  const parsed = parseClickHouseUrl(url);
+  const client = createClient({ url: parsed.origin, username: parsed.username, password: parsed.password });
+  await client.command({ query: `DROP DATABASE IF EXISTS ${name}${parsed.cluster ? ` ON CLUSTER ${parsed.cluster}` : ''}` });
+  await client.close();
 }
 
 /** Forks the load generator, measures the collector's CPU (this process) meanwhile. */

@@ -15,7 +15,7 @@ const RECORDS = generateRecords(3000, 11);
 const dir = mkdtempSync(join(tmpdir(), 'genai-usage-ch-writer-'));
 const idsOf = (records: readonly UsageRecord[]): string[] => records.map((r) => r.id).sort();
 
-async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+async function waitFor(condition: () => boolean, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
@@ -43,9 +43,7 @@ describe.skipIf(skip !== undefined)('UsageWriter with a ClickHouse outage', () =
     ({ server, url, destroy } = await startServer());
   }, 90_000);
   afterAll(async () => {
-    const t0 = Date.now();
     await destroy?.();
-    console.log('DESTROY', Date.now() - t0);
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
@@ -53,7 +51,7 @@ describe.skipIf(skip !== undefined)('UsageWriter with a ClickHouse outage', () =
     const w = new UsageWriter({ store: () => openStore(url), maxBatchSize: 200, flushIntervalMs: 20, initialBackoffMs: 50, maxBackoffMs: 400 });
     const records = RECORDS.slice(0, 2400);
     for (const record of records.slice(0, 800)) w.write(record);
-    await w.forceFlush(20_000);
+    await w.forceFlush(120_000);
     expect(w.stats().written).toBe(800);
     await server.stop('SIGTERM');
     for (const record of records.slice(800, 1600)) {
@@ -63,7 +61,7 @@ describe.skipIf(skip !== undefined)('UsageWriter with a ClickHouse outage', () =
     await waitFor(() => w.stats().retries >= 2);
     await server.start();
     for (const record of records.slice(1600)) w.write(record);
-    await w.forceFlush(30_000);
+    await w.forceFlush(180_000);
     expect(w.stats()).toMatchObject({ dropped: 0, queueDepth: 0 });
     await w.shutdown();
     const check = await openStore(url);
@@ -72,7 +70,7 @@ describe.skipIf(skip !== undefined)('UsageWriter with a ClickHouse outage', () =
     } finally {
       await check.close();
     }
-  }, 120_000);
+  }, 400_000);
 
   it('a server killed mid-stream (SIGKILL) loses nothing: re-sent batches are stored once', async () => {
     const store = `${url.replace(/\/usage$/, '/usage_kill')}`;
@@ -92,7 +90,7 @@ describe.skipIf(skip !== undefined)('UsageWriter with a ClickHouse outage', () =
     await server.start();
     restarted = true;
     await feeding;
-    await w.forceFlush(30_000);
+    await w.forceFlush(180_000);
     expect(w.stats()).toMatchObject({ dropped: 0, queueDepth: 0 });
     await w.shutdown();
     const check = await openStore(store);
@@ -101,7 +99,7 @@ describe.skipIf(skip !== undefined)('UsageWriter with a ClickHouse outage', () =
     } finally {
       await check.close();
     }
-  }, 120_000);
+  }, 400_000);
 
   it('spools while ClickHouse is down at start and replays after it returns', async () => {
     const spoolDir = join(dir, 'spool');
@@ -114,7 +112,7 @@ describe.skipIf(skip !== undefined)('UsageWriter with a ClickHouse outage', () =
     expect(first.stats()).toMatchObject({ written: 0, dropped: 0, spooled: 400 });
     await server.start();
     const second = new UsageWriter({ store: () => openStore(store), spoolDir, initialBackoffMs: 50 });
-    await waitFor(() => second.stats().replayed === 400, 30_000);
+    await waitFor(() => second.stats().replayed === 400, 180_000);
     await second.shutdown();
     expect(readdirSync(spoolDir)).toEqual([]);
     const check = await openStore(store);
@@ -123,5 +121,5 @@ describe.skipIf(skip !== undefined)('UsageWriter with a ClickHouse outage', () =
     } finally {
       await check.close();
     }
-  }, 120_000);
+  }, 400_000);
 });

@@ -2,7 +2,7 @@
 // the suites use (.ci/clickhouse.sh): one server, or two shards of their own cluster that
 // share the CI's ZooKeeper (GENAI_USAGE_TEST_CLICKHOUSE_ZK) for ON CLUSTER DDL.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,11 +103,25 @@ export class ClickHouseServer {
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill(signal);
     // 18.16 takes ~8 s to stop on SIGTERM here; never wait forever on a stuck one.
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    await exited;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        resolve();
+      }, signal === 'SIGKILL' ? 5_000 : 30_000);
+    });
+    await Promise.race([exited, late]);
     clearTimeout(timer);
     this.process = undefined;
   }
+}
+
+/**
+ * Deletes a server's folder in the background: thousands of part files take minutes to
+ * unlink on a busy disk, longer than a test hook may wait.
+ */
+function removeLater(dir: string): void {
+  spawn('rm', ['-rf', dir], { detached: true, stdio: 'ignore' }).unref();
 }
 
 async function ports(): Promise<Ports> {
@@ -125,7 +139,7 @@ export async function startServer(): Promise<{ server: ClickHouseServer; url: st
     url: `clickhouse://default@${server.origin}/usage`,
     destroy: async () => {
       await server.stop('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
+      removeLater(dir);
     },
   };
 }
@@ -143,7 +157,7 @@ export async function startTwoShards(): Promise<{ shards: ClickHouseServer[]; ur
     url: `clickhouse://default@${(shards[0] as ClickHouseServer).origin}/usage?cluster=${cluster}`,
     destroy: async () => {
       await Promise.all(shards.map((shard) => shard.stop('SIGKILL')));
-      rmSync(dir, { recursive: true, force: true });
+      removeLater(dir);
     },
   };
 }
