@@ -25,7 +25,7 @@ export type {
   UsageStore, UsageFilter, AggregateQuery, AggregateRow, AggregateMeasures, TopQuery, Identity, PruneOptions, ExportOptions,
   GroupByDimension, TimeBucket, TopMetric, ExportFormat,
 } from './store/usage-store.js';
-export { StoreError, StoreQueryError } from './store/errors.js';
+export { StoreError, StoreNotFoundError, StoreQueryError } from './store/errors.js';
 export { UsageWriter, USAGE_WRITER_DEFAULTS, type UsageWriterOptions, type UsageWriterStats } from './exporter/usage-writer.js';
 export { UsageSpanExporter, type UsageSpanExporterOptions } from './exporter/usage-span-exporter.js';
 export { BudgetExceededError, BudgetDefinitionError } from './budgets/budget-errors.js';

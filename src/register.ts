@@ -1,15 +1,15 @@
 /**
  * Zero-code start: `node --import genai-usage/register app.js`. Registers the ESM loader hook
- * (so `import OpenAI from 'openai'` is patched too), starts tracking from the environment,
- * and flushes on SIGTERM/SIGINT before the process exits.
+ * for the instrumented SDKs only (so `import OpenAI from 'openai'` is patched too), starts
+ * tracking from the environment, and flushes on SIGTERM/SIGINT before the process exits.
  */
 import './node-version-check.js';
-import { register } from 'node:module';
 import { diag } from '@opentelemetry/api';
+import { hookedModules } from './instrumentations/registry.js';
+import { registerLoaderHook } from './setup/loader-hook.js';
+import { startUsageTracking } from './setup/start-usage-tracking.js';
 
-register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
-
-const { startUsageTracking } = await import('./setup/start-usage-tracking.js');
+registerLoaderHook(hookedModules());
 
 let tracking: ReturnType<typeof startUsageTracking> | undefined;
 try {

@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
-import { StoreError, StoreQueryError } from '../store/errors.js';
-import { parseDuration } from '../store/filter.js';
+import { StoreError, StoreNotFoundError, StoreQueryError } from '../store/errors.js';
+import { parseDuration, parseInstant } from '../store/filter.js';
 import { DEFAULT_STORE_URL, openStore } from '../store/open-store.js';
 import type { UsageFilter, UsageStore } from '../store/usage-store.js';
 import { CliUsageError } from './command.js';
@@ -114,9 +114,14 @@ export function filterFromFlags(values: FilterValues): UsageFilter {
   return filter;
 }
 
-/** `7d` → that long ago; anything else goes to the store as an ISO date/time. */
-function instantOrAgo(flag: string, value: string): Date | string {
-  return /^\d+(ms|s|m|h|d|w)$/.test(value.trim()) ? new Date(Date.now() - parseDuration(flag, value)) : value;
+/** `7d` → that long ago; else an ISO date/time. The error names both forms. */
+function instantOrAgo(flag: string, value: string): Date {
+  if (/^\d+(ms|s|m|h|d|w)$/.test(value.trim())) return new Date(Date.now() - parseDuration(flag, value));
+  try {
+    return parseInstant(flag, value);
+  } catch {
+    throw new CliUsageError(`${flag} ${JSON.stringify(value)} is not a time; use a duration ago (30d, 12h, 2w, 90m) or an ISO date/time (2025-01-31, 2025-01-31T09:00Z; UTC unless an offset is given)`);
+  }
 }
 
 export function choice<T extends string>(flag: string, value: string, valid: readonly T[]): T {
@@ -131,19 +136,23 @@ export function integer(flag: string, value: string, min: number): number {
 }
 
 /**
- * Opens the store, runs `fn`, closes it. Store errors become one-line CLI errors: a bad query
- * names its flag (exit 2), a store that cannot be opened exits 1.
+ * Opens the store, runs `fn`, closes it. Readers open it read-only (`write: true` for prune):
+ * a store that does not exist is never created. Store errors become one-line CLI errors: a bad
+ * query names its flag (exit 2), a store that is missing or cannot be opened exits 1.
  */
-export async function withStore<T>(url: string, fn: (store: UsageStore) => Promise<T>): Promise<T> {
+export async function withStore<T>(url: string, fn: (store: UsageStore) => Promise<T>, { write = false }: { write?: boolean } = {}): Promise<T> {
   let store: UsageStore | undefined;
   try {
-    store = await openStore(url);
+    // Even a writer (prune) never creates a store: it must exist first.
+    if (write) await (await openStore(url, { readOnly: true })).close();
+    store = await openStore(url, { readOnly: !write });
     return await fn(store);
   } catch (error) {
     if (error instanceof StoreQueryError) {
       const flag = FLAG_OF[error.key];
       throw new CliUsageError(flag ? `${flag}: ${error.message}` : error.message);
     }
+    if (error instanceof StoreNotFoundError) throw new CliUsageError(`${error.message}; name the store with --store <url> or GENAI_USAGE_STORE`, 1);
     if (error instanceof StoreError) throw new CliUsageError(error.message, 1);
     throw error;
   } finally {

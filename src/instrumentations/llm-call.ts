@@ -1,6 +1,7 @@
 import { SpanKind, SpanStatusCode, context, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import * as A from '../semconv.js';
 import type { CallOutcome, CallUsage } from './call-outcome.js';
+import { INTERRUPTED_ERROR_TYPE, callEnded, callStarted, type InFlightCall } from './in-flight-calls.js';
 
 /** What an SDK mapping says about a call before it is sent. */
 export interface LlmCallSpec {
@@ -20,15 +21,19 @@ export const IN_LLM_CALL = Symbol.for('genai-usage.in-llm-call');
 
 /**
  * One instrumented LLM call: owns its span from start to end. Every SDK mapping funnels
- * through here, so spans look the same whatever the SDK. Ends exactly once.
+ * through here, so spans look the same whatever the SDK. Ends exactly once. Until then it is
+ * in the in-flight registry, so `forceFlush()` and `shutdown()` can wait for it or end it.
  */
-export class LlmCall {
+export class LlmCall implements InFlightCall {
   readonly span: Span;
   readonly context: Context;
   readonly spec: LlmCallSpec;
   readonly #startedAt = performance.now();
   #firstChunkAt: number | undefined;
   #ended = false;
+  #pendingEnd: Promise<unknown> | undefined;
+  #endNow: (() => void) | undefined;
+  #onInterrupt: ((error: Error) => void) | undefined;
 
   constructor(tracer: Tracer, spec: LlmCallSpec, parent: Context = context.active()) {
     this.spec = spec;
@@ -45,6 +50,38 @@ export class LlmCall {
     const name = spec.requestModel ? `${spec.operation} ${spec.requestModel}` : spec.operation;
     this.span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
     this.context = trace.setSpan(parent, this.span).setValue(IN_LLM_CALL, true);
+    callStarted(this);
+  }
+
+  get pendingEnd(): Promise<unknown> | undefined {
+    return this.#pendingEnd;
+  }
+
+  /**
+   * The SDK has finished, but the span ends only when `work` does (a token estimate); shutdown
+   * and flush wait for it, and `fallback` ends the call if they run out of time.
+   */
+  endAfter(work: Promise<unknown>, fallback: () => void): void {
+    this.#pendingEnd = work;
+    this.#endNow = fallback;
+  }
+
+  /** How this call ends when shutdown interrupts it (a stream keeps what it delivered); default: failed, no usage. */
+  onInterrupt(handler: (error: Error) => void): void {
+    this.#onInterrupt = handler;
+  }
+
+  interrupt(): void {
+    if (this.#ended || this.#pendingEnd) return;
+    const error = new InterruptedError();
+    if (this.#onInterrupt) this.#onInterrupt(error);
+    else this.fail(error);
+  }
+
+  endNow(): void {
+    if (this.#ended) return;
+    if (this.#endNow) this.#endNow();
+    if (!this.#ended) this.fail(new InterruptedError());
   }
 
   get ended(): boolean {
@@ -67,10 +104,12 @@ export class LlmCall {
   fail(error: unknown, partial?: CallOutcome): void {
     if (this.#ended) return;
     if (partial) this.#setOutcome(partial);
-    const err = error as { name?: unknown; constructor?: { name?: unknown }; status?: unknown; message?: unknown } | undefined;
+    const err = error as { name?: unknown; constructor?: { name?: unknown }; status?: unknown; statusCode?: unknown; message?: unknown } | undefined;
     const type = errorType(err);
     this.span.setAttribute(A.ATTR_ERROR_TYPE, type);
-    if (typeof err?.status === 'number') this.span.setAttribute('http.response.status_code', err.status);
+    // `status` in Stainless SDKs and @google/genai, `statusCode` in Speakeasy ones (Mistral).
+    const status = typeof err?.status === 'number' ? err.status : err?.statusCode;
+    if (typeof status === 'number') this.span.setAttribute('http.response.status_code', status);
     this.span.setStatus({ code: SpanStatusCode.ERROR, message: typeof err?.message === 'string' ? err.message : type });
     this.#end();
   }
@@ -113,10 +152,19 @@ export class LlmCall {
 
   #end(): void {
     this.#ended = true;
+    callEnded(this);
     if (this.#firstChunkAt !== undefined) {
       this.span.setAttribute(A.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, (this.#firstChunkAt - this.#startedAt) / 1000);
     }
     this.span.end();
+  }
+}
+
+/** A call still open when tracking shut down; its `error.type` is `InterruptedByShutdown`. */
+class InterruptedError extends Error {
+  constructor() {
+    super('the process shut down before the LLM call finished');
+    this.name = INTERRUPTED_ERROR_TYPE;
   }
 }
 
@@ -132,8 +180,10 @@ export function normaliseServiceTier(raw: string | undefined): string | undefine
 
 /** Low-cardinality error identifier: the SDK's error class (RateLimitError, APIConnectionError, ...). */
 function errorType(err: { name?: unknown; constructor?: { name?: unknown } } | undefined): string {
+  if (err instanceof InterruptedError) return INTERRUPTED_ERROR_TYPE;
   const ctor = err?.constructor?.name;
-  if (typeof ctor === 'string' && ctor !== 'Object' && ctor !== 'Error') return ctor;
+  // A DOMException's class says nothing; its name does (AbortError, TimeoutError).
+  if (typeof ctor === 'string' && ctor !== 'Object' && ctor !== 'Error' && ctor !== 'DOMException') return ctor;
   if (typeof err?.name === 'string' && err.name) return err.name;
   return typeof ctor === 'string' ? ctor : '_OTHER';
 }

@@ -1,11 +1,12 @@
 import { context, diag, type Tracer } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import * as A from '../semconv.js';
-import { collectText, countTokensOffThread, messageTokens } from '../tokens/estimate-tokens.js';
+import { collectText, countTokensOffThread, messageTokens, toolDefinitionsText } from '../tokens/estimate-tokens.js';
 import type { CallOutcome, StreamAccumulator } from './call-outcome.js';
 import { IN_LLM_CALL, LlmCall, safeJson, type LlmCallSpec } from './llm-call.js';
 import { observeSdkStream } from './observe-stream.js';
 import { isBlockingError, preCallHooks } from './pre-call-hooks.js';
+import { markParentOfOurCall, markTwinOfOurCall } from '../usage/duplicate-calls.js';
 
 /** How one SDK method maps to a GenAI call. Mappings only read fields; they never build spans. */
 export interface CallMapping<Params = any, Result = any, Chunk = any> {
@@ -17,10 +18,17 @@ export interface CallMapping<Params = any, Result = any, Chunk = any> {
   inputMessages?(params: Params): unknown;
   /** Response content for `gen_ai.output.messages` (content capture only). */
   outputMessages?(result: Result): unknown;
+  /**
+   * The span the SDK itself started for this call before calling the method (from the
+   * method's second argument, its request options), so it is not counted beside ours.
+   */
+  sdkSpan?(options: unknown): unknown;
 }
 
 export interface WrapOptions {
   tracer(): Tracer;
+  /** False once the instrumentation is disabled: the wrapper then only calls the original. */
+  enabled?(): boolean;
   captureContent(): boolean;
   /** The rejected result of a call a pre-call hook blocked (default: a rejected Promise). */
   rejected?(self: unknown, error: Error): unknown;
@@ -36,13 +44,15 @@ type AnyFn = (this: unknown, ...args: any[]) => any;
 export function wrapCall(original: AnyFn, mapping: CallMapping, options: WrapOptions): AnyFn {
   return function instrumentedCall(this: unknown, ...args: any[]) {
     const active = context.active();
-    if (active.getValue(IN_LLM_CALL) || isTracingSuppressed(active)) return original.apply(this, args);
+    if (active.getValue(IN_LLM_CALL) || isTracingSuppressed(active) || options.enabled?.() === false) return original.apply(this, args);
     const params = args[0];
     let call: LlmCall;
     try {
       const spec = mapping.describe(this, params);
       if (!spec) return original.apply(this, args);
       call = new LlmCall(options.tracer(), spec, active);
+      if (mapping.sdkSpan) markTwinOfOurCall(mapping.sdkSpan(args[1]));
+      markParentOfOurCall(active);
       if (options.captureContent() && mapping.inputMessages) {
         call.span.setAttribute(A.ATTR_GEN_AI_INPUT_MESSAGES, safeJson(mapping.inputMessages(params)));
       }
@@ -51,7 +61,7 @@ export function wrapCall(original: AnyFn, mapping: CallMapping, options: WrapOpt
       return original.apply(this, args);
     }
     const blocked = runPreCallHooks(call);
-    if (blocked) return options.rejected ? options.rejected(this, blocked) : Promise.reject(blocked);
+    if (blocked) return options.rejected ? options.rejected(this, blocked) : rejectedCall(blocked);
 
     let result: unknown;
     try {
@@ -67,6 +77,16 @@ export function wrapCall(original: AnyFn, mapping: CallMapping, options: WrapOpt
       return result;
     }
   };
+}
+
+/**
+ * A call a pre-call hook blocked, as a rejected promise that also has the `withResponse()` and
+ * `asResponse()` of an SDK `APIPromise` (the SDKs' own helpers call them), for when the SDK's
+ * promise class is not at hand.
+ */
+export function rejectedCall(error: Error): Promise<never> {
+  const rejected = Promise.reject(error);
+  return Object.assign(rejected, { withResponse: () => rejected, asResponse: () => rejected });
 }
 
 export function runPreCallHooks(call: LlmCall): Error | undefined {
@@ -97,6 +117,8 @@ export function runPreCallHooks(call: LlmCall): Error | undefined {
 interface ApiPromiseLike {
   _thenUnwrap?(transform: (data: unknown, props: unknown) => unknown): unknown;
   asResponse?(): Promise<unknown>;
+  /** Set once something awaited the promise (its body is then consumed). */
+  parsedPromise?: unknown;
   then(onfulfilled: (v: unknown) => unknown, onrejected: (e: unknown) => unknown): unknown;
 }
 
@@ -117,7 +139,9 @@ function observeResult(result: unknown, call: LlmCall, mapping: CallMapping, par
   };
   const onError = (err: unknown): void => call.fail(err);
   const promise = result as ApiPromiseLike | undefined;
-  if (promise && typeof promise._thenUnwrap === 'function' && typeof promise.asResponse === 'function') {
+  // Already parsed (another instrumentation inside ours awaited it): a derived promise would read
+  // the consumed body again, so observe the parsed result instead.
+  if (promise && typeof promise._thenUnwrap === 'function' && typeof promise.asResponse === 'function' && promise.parsedPromise === undefined) {
     // A new APIPromise of the SDK's own class, lazily parsed like the original.
     const wrapped = promise._thenUnwrap(onData) as ApiPromiseLike;
     // HTTP and network errors reject the response promise before any parsing happens.
@@ -134,15 +158,15 @@ function observeResult(result: unknown, call: LlmCall, mapping: CallMapping, par
 
 function observeStream(stream: unknown, call: LlmCall, mapping: CallMapping, params: unknown, capture: boolean): void {
   const acc = mapping.accumulator(params);
-  const finish = (early: boolean, error?: unknown) => {
-    if (call.ended) return;
+  const finish = (early: boolean, error?: unknown, interrupted = false) => {
+    if (call.ended || call.pendingEnd) return;
     // The SDKs end iteration quietly when the app aborts mid-stream: that is a failed call.
     if (error === undefined && !early && (stream as { controller?: AbortController }).controller?.signal?.aborted) {
       error = { name: 'APIUserAbortError', message: 'Request was aborted.' };
     }
     const outcome = acc.outcome();
     if (capture) outcome.outputMessages = [{ role: 'assistant', parts: [{ type: 'text', content: acc.outputText() }] }];
-    if (error !== undefined) {
+    if (error !== undefined && (outcome.usage || !interrupted)) {
       call.fail(error, outcome.usage ? outcome : undefined);
       return;
     }
@@ -150,15 +174,17 @@ function observeStream(stream: unknown, call: LlmCall, mapping: CallMapping, par
       call.succeed(outcome);
       return;
     }
-    // No usage in the stream (e.g. OpenAI without `stream_options.include_usage`, or an early break).
-    estimateUsage(params, acc, outcome).then(
-      (estimated) => call.succeed(estimated),
-      (err) => {
-        diag.error('genai-usage: token estimate failed', err);
-        call.succeed(outcome);
-      },
-    );
+    // No usage in the stream (OpenAI without `stream_options.include_usage`, an early break, or
+    // shutdown mid-stream): estimate what was sent and delivered. The span ends when the
+    // estimate does; until then shutdown and forceFlush wait for it.
+    const end = (o: CallOutcome) => (error === undefined ? call.succeed(o) : call.fail(error, o));
+    const work = estimateUsage(params, acc, outcome).then(end, (err) => {
+      diag.error('genai-usage: token estimate failed', err);
+      end(outcome);
+    });
+    call.endAfter(work, () => end(outcome));
   };
+  call.onInterrupt((err) => finish(false, err, true));
   const observed = observeSdkStream(stream, {
     chunk(chunk) {
       if (acc.add(chunk)) call.firstChunk();
@@ -173,7 +199,7 @@ async function estimateUsage(params: unknown, acc: StreamAccumulator<unknown>, o
   const p = (params ?? {}) as Record<string, unknown>;
   // Input counts the provider already sent (Anthropic's message_start) beat an estimate.
   const known = acc.partialUsage?.();
-  const inputTexts = known ? [] : collectText([p.system, p.instructions, p.messages, p.input, p.prompt]);
+  const inputTexts = known ? [] : [...collectText([p.system, p.instructions, p.messages, p.input, p.prompt, p.contents]), ...toolDefinitionsText(p.tools)];
   const counts = await countTokensOffThread([acc.outputText(), ...inputTexts]);
   const output = counts[0] ?? 0;
   const usage = known ? { ...known, output, estimated: true } : { input: messageTokens(counts.slice(1)), output, estimated: true };

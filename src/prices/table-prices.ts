@@ -1,5 +1,17 @@
-import { calcPrice, findProvider } from '@pydantic/genai-prices';
+import { createRequire } from 'node:module';
 import type { CallTokens } from './price-types.js';
+
+type GenaiPrices = Pick<typeof import('@pydantic/genai-prices'), 'calcPrice' | 'findProvider'>;
+let library: GenaiPrices | undefined;
+/**
+ * `@pydantic/genai-prices` (its bundled data: ~20 MB of heap) is loaded by the first price
+ * lookup, synchronously, so even a call in the first millisecond is priced; a process that
+ * never prices a call never loads it.
+ */
+function prices(): GenaiPrices {
+  library ??= createRequire(import.meta.url)('@pydantic/genai-prices') as GenaiPrices;
+  return library;
+}
 
 /** The library's price value: a flat USD/Mtok, or tiers keyed on total input tokens. */
 type PriceValue = number | { base: number; tiers: ReadonlyArray<{ start: number; price: number }> };
@@ -72,7 +84,7 @@ export class TablePrices {
 
 function knownProvider(providerId: string): boolean {
   try {
-    return findProvider({ providerId }) !== undefined;
+    return prices().findProvider({ providerId }) !== undefined;
   } catch {
     return false;
   }
@@ -80,7 +92,7 @@ function knownProvider(providerId: string): boolean {
 
 function lookup(model: string, providerId: string | undefined, now: number) {
   try {
-    return calcPrice({ input_tokens: 0, output_tokens: 0 }, model, { providerId, timestamp: new Date(now) });
+    return prices().calcPrice({ input_tokens: 0, output_tokens: 0 }, model, { providerId, timestamp: new Date(now) });
   } catch {
     return null;
   }

@@ -1,13 +1,33 @@
 import { createServer, type Server } from 'node:http';
 import { diag } from '@opentelemetry/api';
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { MetricReader } from '@opentelemetry/sdk-metrics';
+import { warnOnce } from './warn-once.js';
 
 /**
- * The Prometheus reader with our own server around it: unlike the exporter's built-in one it
- * binds port 0 (tests), reports the bound URL, and a taken port is logged, never thrown.
+ * Collects for Prometheus: cumulative temporality and default aggregations, like the
+ * exporter's own reader. The text serializer (`@opentelemetry/exporter-prometheus`, with its
+ * own pinned copy of sdk-metrics) is loaded on the first scrape, not at startup.
+ */
+class PrometheusReader extends MetricReader {
+  #serializer: Promise<{ serialize(metrics: unknown): string }> | undefined;
+
+  async text(): Promise<string> {
+    this.#serializer ??= import('@opentelemetry/exporter-prometheus').then((m) => new m.PrometheusSerializer());
+    const [{ resourceMetrics, errors }, serializer] = await Promise.all([this.collect(), this.#serializer]);
+    if (errors.length) diag.error('genai-usage: metrics collection errors', ...errors);
+    return serializer.serialize(resourceMetrics);
+  }
+
+  protected override async onForceFlush(): Promise<void> {}
+  protected override async onShutdown(): Promise<void> {}
+}
+
+/**
+ * The Prometheus reader with our own server around it: it binds port 0 (tests), reports the
+ * bound URL, and a taken port is said once on stderr, never thrown.
  */
 export class PrometheusEndpoint {
-  readonly reader = new PrometheusExporter({ preventServerStart: true });
+  readonly reader = new PrometheusReader();
   readonly #server: Server;
   readonly #path: string;
   readonly ready: Promise<string | undefined>;
@@ -16,15 +36,24 @@ export class PrometheusEndpoint {
     this.#path = endpoint.startsWith('/') ? endpoint : `/${endpoint}`;
     this.#server = createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0];
-      if (path === this.#path) this.reader.getMetricsRequestHandler(req, res);
-      else {
+      if (path !== this.#path) {
         res.statusCode = 404;
         res.end(`Not found; metrics are at ${this.#path}\n`);
+        return;
       }
+      this.reader.text().then(
+        (text) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text),
+        (err: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`# failed to export metrics: ${err.message}\n`),
+      );
     }).unref();
     this.ready = new Promise((resolve) => {
-      this.#server.once('error', (err) => {
-        diag.error(`genai-usage: Prometheus endpoint could not listen on ${host}:${port}; metrics are not served`, err);
+      this.#server.once('error', (err: NodeJS.ErrnoException) => {
+        warnOnce(
+          'GENAI_USAGE_PROMETHEUS_PORT',
+          `genai-usage: Prometheus metrics are not served: ${host}:${port} ${err.code === 'EADDRINUSE' ? 'is already in use' : `failed (${err.message})`}. ` +
+            'Pick another port with OTEL_EXPORTER_PROMETHEUS_PORT or the prometheus.port option (0 picks a free one), or turn the endpoint off with OTEL_METRICS_EXPORTER=none / prometheus: false. Usage is still recorded.',
+          `prometheus ${host}:${port}`,
+        );
         resolve(undefined);
       });
       this.#server.listen(port, host, () => {

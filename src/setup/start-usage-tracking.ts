@@ -1,11 +1,8 @@
 import { context, diag, metrics, propagation, trace } from '@opentelemetry/api';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { envDetector, osDetector, processDetector, serviceInstanceIdDetector } from '@opentelemetry/resources';
 import type { IMetricReader, ViewOptions } from '@opentelemetry/sdk-metrics';
 import { setUsageBaggagePropagation } from '../context/usage-context.js';
-import { AnthropicInstrumentation } from '../instrumentations/anthropic/anthropic-instrumentation.js';
-import { OpenAIInstrumentation } from '../instrumentations/openai/openai-instrumentation.js';
-import type { LlmInstrumentationConfig, LlmSdkInstrumentation } from '../instrumentations/sdk-instrumentation.js';
+import { createInstrumentations, patchGivenModules } from '../instrumentations/create-instrumentations.js';
+import { endInFlightCalls, settleFinishedCalls } from '../instrumentations/in-flight-calls.js';
 import { PriceBook } from '../prices/price-book.js';
 import * as A from '../semconv.js';
 import { GenAiRecordingSampler } from '../usage/genai-recording-sampler.js';
@@ -16,6 +13,8 @@ import { samplerFromEnv } from './env-sampler.js';
 import { PrometheusEndpoint } from './prometheus-endpoint.js';
 import { resolveOptions } from './resolve-options.js';
 import { openStoreSink } from './store-sink.js';
+import { startOtelSdk } from './otel-sdk.js';
+import { onEsmSdkLoaded, patchLoadedModule } from './esm-loaded.js';
 import { registerWriterMetrics } from '../exporter/writer-metrics.js';
 import type { UsageTrackingOptions } from './tracking-options.js';
 
@@ -26,14 +25,17 @@ export interface UsageTracking {
   readonly processor: GenAiUsageProcessor;
   /** The budgets in force (option `budgets`, else env `GENAI_USAGE_BUDGETS`); undefined when none. */
   readonly budgets: Budgets | undefined;
-  /** Flushes spans, metrics and queued store records. */
+  /** Waits (up to 5 s) for calls the SDK finished to end, then flushes spans, metrics and queued store records. */
   forceFlush(): Promise<void>;
-  /** Flushes, then stops everything; runs once. Unpatches the SDKs. */
+  /**
+   * Ends calls still in flight (waiting up to 5 s for finished ones; open ones end as failed with
+   * `error.type` `InterruptedByShutdown`), flushes, then stops everything; runs once. Unpatches the SDKs.
+   */
   shutdown(): Promise<void>;
 }
 
 /**
- * Starts OpenTelemetry (a `NodeSDK`) with the LLM SDK instrumentations, the usage
+ * Starts OpenTelemetry (tracer and meter providers, see `startOtelSdk`) with the LLM SDK instrumentations, the usage
  * processor, the Prometheus endpoint and the usage store. See `UsageTrackingOptions`
  * for every option and its environment variable. Throws `ConfigError` on bad options.
  */
@@ -57,20 +59,9 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
 
   const prometheus = resolved.prometheus ? new PrometheusEndpoint(resolved.prometheus.host, resolved.prometheus.port, resolved.prometheus.endpoint) : undefined;
   const readers: IMetricReader[] = [...(prometheus ? [prometheus.reader] : []), ...(options.metricReaders ?? [])];
-  const instrumentations = createInstrumentations(options.instrumentations, resolved.captureContent);
+  const created = createInstrumentations(options.instrumentations, resolved.captureContent, options.instrumentModules);
+  const instrumentations = created.map((c) => c.instrumentation);
 
-  const sdk = new NodeSDK({
-    serviceName: resolved.serviceName,
-    spanProcessors: [processor, ...(options.spanProcessors ?? [])],
-    metricReaders: readers,
-    views: cardinalityViews(resolved.metricsCardinalityLimit),
-    logRecordProcessors: [],
-    // Synchronous detectors only: the host detector's async host.id leaves the resource
-    // unsettled, and reading it then logs an error per span.
-    resourceDetectors: [envDetector, processDetector, osDetector, serviceInstanceIdDetector],
-    instrumentations,
-    sampler: new GenAiRecordingSampler(options.sampler ?? samplerFromEnv()),
-  });
   const preexisting = registeredGlobals();
   if (preexisting.has('trace')) {
     // The app already runs an OpenTelemetry SDK: ours cannot register, and would see no spans.
@@ -78,11 +69,22 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
       'genai-usage: a global tracer provider is already registered, so startUsageTracking cannot install its span processor. Add `new GenAiUsageProcessor()` to your own SDK instead (see README, "Plug into an existing OpenTelemetry SDK").',
     );
   }
-  sdk.start();
+  const sdk = startOtelSdk({
+    serviceName: resolved.serviceName,
+    spanProcessors: [processor, ...(options.spanProcessors ?? [])],
+    metricReaders: readers,
+    views: cardinalityViews(resolved.metricsCardinalityLimit),
+    sampler: new GenAiRecordingSampler(options.sampler ?? samplerFromEnv()),
+    instrumentations,
+  });
   // After start: the budget gauges need the registered meter provider.
   budgets?.install();
   if (storeSink) registerWriterMetrics(storeSink.writer, metrics.getMeterProvider());
-  patchPreloadedModules(instrumentations, options.instrumentModules);
+  patchGivenModules(created, options.instrumentModules);
+  // SDKs imported as ESM under `--import genai-usage/register` (see esm-hook-source.ts).
+  const stopEsmPatching = onEsmSdkLoaded((name, namespace, url) => {
+    for (const instrumentation of instrumentations) patchLoadedModule(instrumentation, name, namespace, url);
+  });
 
   let shutdown: Promise<void> | undefined;
   return {
@@ -90,6 +92,8 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
     processor,
     budgets,
     async forceFlush() {
+      // Calls the SDK finished may still be estimating tokens: their spans end first.
+      await settleFinishedCalls();
       await Promise.all([
         (trace.getTracerProvider() as { forceFlush?: () => Promise<void> }).forceFlush?.(),
         (metrics.getMeterProvider() as { forceFlush?: () => Promise<void> }).forceFlush?.(),
@@ -98,7 +102,10 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
     },
     shutdown() {
       shutdown ??= (async () => {
+        stopEsmPatching();
         for (const instrumentation of instrumentations) instrumentation.disable();
+        // Before the SDK shuts down, so the spans of these calls still reach every processor.
+        await endInFlightCalls();
         try {
           await sdk.shutdown();
         } catch (err) {
@@ -120,26 +127,6 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
 function registeredGlobals(): Set<string> {
   const registry = (globalThis as Record<symbol, Record<string, unknown> | undefined>)[Symbol.for('opentelemetry.js.api.1')];
   return new Set(Object.keys(registry ?? {}).filter((key) => registry?.[key] !== undefined));
-}
-
-function createInstrumentations(config: UsageTrackingOptions['instrumentations'], captureContent: boolean): LlmSdkInstrumentation[] {
-  const make = (setting: boolean | LlmInstrumentationConfig | undefined, create: (c: LlmInstrumentationConfig) => LlmSdkInstrumentation) => {
-    if (setting === false) return [];
-    const own = typeof setting === 'object' ? setting : {};
-    return [create({ captureMessageContent: captureContent, ...own })];
-  };
-  return [
-    ...make(config?.openai, (c) => new OpenAIInstrumentation(c)),
-    ...make(config?.anthropic, (c) => new AnthropicInstrumentation(c)),
-  ];
-}
-
-function patchPreloadedModules(instrumentations: LlmSdkInstrumentation[], modules: UsageTrackingOptions['instrumentModules']): void {
-  if (!modules) return;
-  for (const instrumentation of instrumentations) {
-    const mod = instrumentation instanceof OpenAIInstrumentation ? modules.openai : instrumentation instanceof AnthropicInstrumentation ? modules.anthropic : undefined;
-    if (mod) instrumentation.patchModule(mod);
-  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { SpanProcessor, Sampler } from '@opentelemetry/sdk-trace';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
-import type { LlmInstrumentationConfig } from '../instrumentations/sdk-instrumentation.js';
+import type { InstrumentModulesOption, InstrumentationsOption } from '../instrumentations/create-instrumentations.js';
 import type { TokenPrices } from '../prices/price-types.js';
 import type { MetricsUserMode } from '../usage/usage-metrics.js';
 import type { BudgetsOption } from '../budgets/wire-budgets.js';
@@ -35,13 +35,13 @@ export interface UsageTrackingOptions {
   metricsUser?: MetricsUserMode;
   /** Series per counter before the SDK's overflow series takes the rest. Default 2000. */
   metricsCardinalityLimit?: number;
-  /** Turn an instrumentation off (`false`) or configure it. Default: all on. */
-  instrumentations?: { openai?: boolean | LlmInstrumentationConfig; anthropic?: boolean | LlmInstrumentationConfig };
+  /** Turn an instrumentation off (`false`) or configure it, by SDK key (`openai`, `anthropic`, ...). Default: all on. */
+  instrumentations?: InstrumentationsOption;
   /**
    * SDK modules to patch directly, for apps that imported them before tracking started
    * (ESM without the `--import genai-usage/register` hook, bundlers).
    */
-  instrumentModules?: { openai?: unknown; anthropic?: unknown };
+  instrumentModules?: InstrumentModulesOption;
   /** Extra span processors (e.g. OTLP to a collector, in-memory for tests). */
   spanProcessors?: SpanProcessor[];
   /** Extra metric readers (e.g. OTLP, in-memory for tests). */

@@ -19,10 +19,20 @@ export class StoreQueryError extends Error {
 
 /** A store that cannot be opened or used: a bad URL, a schema newer than this version, an unreachable server. */
 export class StoreError extends Error {
-  override readonly name = 'StoreError';
+  override readonly name: string = 'StoreError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
+}
+
+/** A store opened read-only (`openStore(url, { readOnly: true })`) that does not exist: nothing was created. */
+export class StoreNotFoundError extends StoreError {
+  override readonly name: string = 'StoreNotFoundError';
+}
+
+/** A store URL with its password masked, for messages. */
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }
 
 /** Quotes a value for an error message; values are never put into SQL this way. */

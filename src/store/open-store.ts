@@ -1,7 +1,4 @@
-import { ClickHouseUsageStore } from './clickhouse/clickhouse-store.js';
-import { StoreError } from './errors.js';
-import { PostgresUsageStore, redact } from './postgres-store.js';
-import { SqliteUsageStore } from './sqlite-store.js';
+import { redact, StoreError } from './errors.js';
 import type { UsageStore } from './usage-store.js';
 
 /** The store `startUsageTracking` and the CLI use when neither an option nor `GENAI_USAGE_STORE` names one. */
@@ -15,6 +12,12 @@ export interface OpenStoreOptions {
   busyTimeoutMs?: number;
   /** PostgreSQL: pool size. Default 4. */
   poolSize?: number;
+  /**
+   * Open a store that must already exist, for reading: nothing is created (no file, folder,
+   * schema or table) and a missing store is a `StoreNotFoundError`; engines that can, open a
+   * read-only connection. A store of an older schema is still migrated. Default false.
+   */
+  readOnly?: boolean;
   /** ClickHouse: the `remote_servers` cluster to shard over (also URL `?cluster=`); default a single server. */
   cluster?: string;
 }
@@ -26,16 +29,25 @@ export interface OpenStoreOptions {
  * - `clickhouse://user:pass@host:8123/db` or `clickhouse+https://…:8443/db`, optionally `?cluster=<name>`
  *
  * Callers pass the option, else `GENAI_USAGE_STORE`, else {@link DEFAULT_STORE_URL}.
- * @throws StoreError for any other form, naming the valid ones, or when the store cannot be opened.
+ * @throws StoreError for any other form, naming the valid ones, or when the store cannot be opened;
+ *   `StoreNotFoundError` (a StoreError) when `readOnly` and the store does not exist.
  */
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<UsageStore> {
   if (typeof url !== 'string' || url.trim() === '') throw new StoreError(`a store URL is required; valid forms: ${VALID_FORMS}`);
   const trimmed = url.trim();
-  if (/^postgres(ql)?:\/\//i.test(trimmed)) return PostgresUsageStore.open(trimmed, { poolSize: options.poolSize });
-  if (/^clickhouse(\+https?)?:\/\//i.test(trimmed)) return ClickHouseUsageStore.open(trimmed, { cluster: options.cluster });
+  // Each engine (and its driver) is loaded when a URL names it, not when the package is imported.
+  if (/^postgres(ql)?:\/\//i.test(trimmed)) {
+    const { PostgresUsageStore } = await import('./postgres-store.js');
+    return PostgresUsageStore.open(trimmed, { poolSize: options.poolSize, readOnly: options.readOnly });
+  }
+  if (/^clickhouse(\+https?)?:\/\//i.test(trimmed)) {
+    const { ClickHouseUsageStore } = await import('./clickhouse/clickhouse-store.js');
+    return ClickHouseUsageStore.open(trimmed, { cluster: options.cluster, readOnly: options.readOnly });
+  }
   if (/^sqlite:/i.test(trimmed)) {
     const { path, busyTimeoutMs } = parseSqliteUrl(trimmed);
-    return new SqliteUsageStore(path, { busyTimeoutMs: options.busyTimeoutMs ?? busyTimeoutMs });
+    const { SqliteUsageStore } = await import('./sqlite-store.js');
+    return new SqliteUsageStore(path, { busyTimeoutMs: options.busyTimeoutMs ?? busyTimeoutMs, readOnly: options.readOnly });
   }
   throw new StoreError(`unsupported store URL ${JSON.stringify(redact(trimmed))}; valid forms: ${VALID_FORMS}`);
 }

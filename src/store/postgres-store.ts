@@ -2,7 +2,7 @@ import { diag } from '@opentelemetry/api';
 import pg from 'pg';
 import type { UsageRecord } from '../usage/usage-record.js';
 import { postgresDialect } from './dialect.js';
-import { StoreError } from './errors.js';
+import { redact, StoreError, StoreNotFoundError } from './errors.js';
 import { LATEST_VERSION, MIGRATIONS, migrationsTableSql, rollupKeyColumns } from './migrations.js';
 import { MEASURE_COLUMNS, ROLLUPS, type RollupDef, type RollupDelta } from './rollup.js';
 import { MIGRATIONS_TABLE, RECORDS_TABLE, RECORD_COLUMNS, RECORD_COLUMN_NAMES, recordToValues } from './schema.js';
@@ -16,6 +16,8 @@ const MIGRATION_LOCK = 727_274_001;
 export interface PostgresStoreOptions {
   /** Pool size. Default 4. */
   poolSize?: number;
+  /** The store must exist (`StoreNotFoundError` otherwise): no schema or table is created. */
+  readOnly?: boolean;
 }
 
 const ARRAY_TYPES: Record<string, string> = {
@@ -46,7 +48,7 @@ export class PostgresUsageStore extends SqlUsageStore {
     super();
   }
 
-  /** Connects, applies pending migrations and resolves to a ready store. */
+  /** Connects, applies pending migrations (read-only: only to a store that exists) and resolves to a ready store. */
   static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresUsageStore> {
     const { connectionString, schema } = parseUrl(url);
     const pool = new pg.Pool({
@@ -61,6 +63,9 @@ export class PostgresUsageStore extends SqlUsageStore {
     pool.on('error', (error) => diag.debug(`genai-usage: idle PostgreSQL client error: ${error.message}`));
     const store = new PostgresUsageStore(pool);
     try {
+      if (options.readOnly && !(await store.exists())) {
+        throw new StoreNotFoundError(`no usage store at ${redact(url)}: it has no ${MIGRATIONS_TABLE} table (nothing recorded there yet, or another database or ?schema=)`);
+      }
       await store.migrate(schema);
     } catch (error) {
       await pool.end().catch(() => undefined);
@@ -138,6 +143,11 @@ export class PostgresUsageStore extends SqlUsageStore {
     }
   }
 
+  private async exists(): Promise<boolean> {
+    const { rows } = await this.pool.query('SELECT to_regclass($1) IS NOT NULL AS found', [MIGRATIONS_TABLE]);
+    return rows[0]?.found === true;
+  }
+
   private async migrate(schema: string | undefined): Promise<void> {
     await this.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
@@ -192,6 +202,4 @@ function parseUrl(url: string): { connectionString: string; schema: string | und
 }
 
 /** The URL without its password, for messages. */
-export function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-}
+export { redact };

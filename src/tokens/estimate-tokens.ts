@@ -72,16 +72,39 @@ export function messageTokens(counts: readonly number[]): number {
   return total;
 }
 
-/** Every string found in a message content value (string, content-part arrays, tool args). */
+const TEXT_KEYS = ['text', 'content', 'input', 'arguments', 'instructions', 'system', 'tool_calls', 'function', 'name', 'thinking'];
+
+/**
+ * Every string found in a message content value (string, content-part arrays, tool calls and
+ * their arguments). A tool call's structured input (Anthropic `tool_use`) counts as its JSON.
+ */
 export function collectText(value: unknown, out: string[] = [], depth = 0): string[] {
   if (depth > 6 || value == null) return out;
   if (typeof value === 'string') out.push(value);
   else if (Array.isArray(value)) for (const item of value) collectText(item, out, depth + 1);
   else if (typeof value === 'object') {
     const record = value as Record<string, unknown>;
-    for (const key of ['text', 'content', 'input', 'arguments', 'instructions', 'system']) {
+    if ((record.type === 'tool_use' || record.type === 'server_tool_use') && typeof record.input === 'object') {
+      if (typeof record.name === 'string') out.push(record.name);
+      out.push(jsonText(record.input));
+      return out;
+    }
+    for (const key of TEXT_KEYS) {
       if (key in record) collectText(record[key], out, depth + 1);
     }
   }
   return out;
+}
+
+/** Tool definitions as the provider counts them: roughly their JSON (names, descriptions, schemas). */
+export function toolDefinitionsText(tools: unknown): string[] {
+  return Array.isArray(tools) && tools.length > 0 ? [jsonText(tools)] : [];
+}
+
+function jsonText(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? '';
+  } catch {
+    return '';
+  }
 }

@@ -78,6 +78,7 @@ describe('genai-usage budgets', () => {
 
   it('names per-user budgets that have no copy yet, rather than dropping them silently', async () => {
     const empty = `sqlite:${join(dir, 'empty.db')}`;
+    await (await openStore(empty)).close(); // a store with nothing recorded yet (readers never create one)
     const cli = io({ GENAI_USAGE_STORE: empty, GENAI_USAGE_BUDGETS: file });
     await budgetsCommand.handler([], cli);
     expect(cli.out().trim().split('\n').slice(2).map((l) => l.split(/\s{2,}/)[0])).toEqual(['org-monthly', 'calls', 'no use yet this period: per-user-daily (per user)']);

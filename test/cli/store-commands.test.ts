@@ -58,7 +58,8 @@ describe('genai-usage report', () => {
       [['--colour'], /Unknown option '--colour'.*valid flags: .*--by/],
       [['--by', 'user', '--top', 'x'], /--top must be an integer/],
       [['--by', 'user', '--by', 'model', '--top', '3'], /exactly one --by/],
-      [['--from', 'last tuesday'], /--from: from must be an ISO-8601/],
+      [['--from', 'last tuesday'], /--from "last tuesday" is not a time; use a duration ago \(30d, 12h, 2w, 90m\) or an ISO date\/time/],
+      [['--to', 'yesterday'], /--to "yesterday" is not a time; use a duration ago \(30d/],
       [['--success', 'maybe'], /--success.*true, false/],
     ];
     for (const [argv, message] of cases) {
@@ -69,6 +70,24 @@ describe('genai-usage report', () => {
     const unsupported = await report.handler([], io({ GENAI_USAGE_STORE: 'mysql://x' })).catch((e: unknown) => e);
     expect(unsupported).toBeInstanceOf(CliUsageError);
     expect((unsupported as CliUsageError).exitCode).toBe(1);
+  });
+});
+
+describe('reading commands never create a store', () => {
+  it('report, export and prune on a missing SQLite file fail with one line and create nothing', async () => {
+    const missing = join(dir, 'nope', 'nope.db');
+    const env = { GENAI_USAGE_STORE: `sqlite:${missing}` };
+    for (const [name, run] of [
+      ['report', () => report.handler([], io(env))],
+      ['export', () => exportCommand.handler(['--format', 'csv'], io(env))],
+      ['prune', () => prune.handler(['--older-than', '90d'], io(env))],
+    ] as const) {
+      const error = await run().catch((e: unknown) => e);
+      expect(error, name).toBeInstanceOf(CliUsageError);
+      expect((error as CliUsageError).exitCode).toBe(1);
+      expect((error as Error).message).toBe(`no usage store at ${missing}: the file does not exist (nothing recorded there yet, or another path?); name the store with --store <url> or GENAI_USAGE_STORE`);
+    }
+    expect(existsSync(join(dir, 'nope'))).toBe(false);
   });
 });
 

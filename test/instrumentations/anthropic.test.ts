@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RateLimitError } from '@anthropic-ai/sdk';
 import { estimateCost } from '../../src/index.js';
 import { fixture } from '../support/replay-server.js';
-import { sumWhere, useHarness, type Harness } from '../support/tracking-harness.js';
+import { useHarness } from '../support/tracking-harness.js';
 
 const h = useHarness();
 
@@ -44,6 +44,29 @@ describe('@anthropic-ai/sdk messages.create', () => {
     expect(record).toMatchObject({ inputTokens: input, cacheReadTokens: u.cache_read_input_tokens, cacheWriteTokens: u.cache_creation_input_tokens, costUsd: expected.costUsd });
   });
 
+  it('maps 1-hour cache writes, web searches and the service tier (the usage block is the beta one)', async () => {
+    const u = fixture('anthropic/beta-message-thinking-search').body.usage;
+    h.server.enqueue('anthropic/beta-message-thinking-search');
+    await h.anthropic({ openTelemetry: false }).messages.create(request);
+    const [span] = await h.callSpans();
+    expect(span!.attributes).toMatchObject({
+      'gen_ai.usage.cache_write.input_tokens': u.cache_creation_input_tokens,
+      'genai_usage.usage.cache_write_1h.input_tokens': u.cache_creation.ephemeral_1h_input_tokens,
+      'genai_usage.usage.web_search.requests': u.server_tool_use.web_search_requests,
+      'gen_ai.usage.reasoning.output_tokens': u.output_tokens_details.thinking_tokens,
+      'genai_usage.service_tier': 'priority',
+    });
+    // A message with only 5-minute cache writes, no searches, served on the `standard` tier.
+    h.spans.reset();
+    h.server.enqueue('anthropic/message');
+    await h.anthropic({ openTelemetry: false }).messages.create(request);
+    const [plain] = await h.callSpans();
+    expect(plain!.attributes['genai_usage.usage.cache_write_1h.input_tokens']).toBeUndefined();
+    expect(plain!.attributes['genai_usage.usage.web_search.requests']).toBeUndefined();
+    expect(plain!.attributes['genai_usage.service_tier']).toBe('default');
+    await h.waitForRecords(2);
+  });
+
   it('streams: usage from message_start + message_delta, events unchanged', async () => {
     const events = fixture('anthropic/message-stream').events!;
     const start = events.find((e) => e.data.type === 'message_start')!.data.message.usage;
@@ -80,27 +103,5 @@ describe('@anthropic-ai/sdk messages.create', () => {
     await expect(h.anthropic({ openTelemetry: false }).messages.create(request)).rejects.toBeInstanceOf(RateLimitError);
     const [record] = await h.waitForRecords(1);
     expect(record).toMatchObject({ success: false, errorType: 'RateLimitError', provider: 'anthropic' });
-  });
-});
-
-describe('one call, one count with the Anthropic SDK native spans on', () => {
-  it.each([
-    ['create', (c: ReturnType<Harness['anthropic']>) => c.messages.create(request), 'anthropic/message'],
-    ['create stream', async (c: ReturnType<Harness['anthropic']>) => { for await (const _ of await c.messages.create({ ...request, stream: true })); }, 'anthropic/message-stream'],
-    ['stream()', (c: ReturnType<Harness['anthropic']>) => c.messages.stream(request).finalMessage(), 'anthropic/message-stream'],
-  ])('%s: the SDK span is exported but counted once', async (_name, call, name) => {
-    const before = sumWhere(await h.metric('genai_usage.requests'), { 'gen_ai.provider.name': 'anthropic' });
-    h.server.enqueue(name);
-    await call(h.anthropic());
-    await h.tracking.forceFlush();
-    const all = h.spans.getFinishedSpans();
-    const native = all.filter((s) => s.instrumentationScope.name === 'com.anthropic.sdk.typescript');
-    // The SDK's own span is kept for traces, and carries usage too: it would double-count if read.
-    expect(native.length).toBeGreaterThanOrEqual(1);
-    expect(native.some((s) => s.attributes['gen_ai.usage.output_tokens'] !== undefined)).toBe(true);
-    await h.waitForRecords(1);
-    expect(h.records).toHaveLength(1);
-    const after = sumWhere(await h.metric('genai_usage.requests'), { 'gen_ai.provider.name': 'anthropic' });
-    expect(after - before).toBe(1);
   });
 });

@@ -28,11 +28,12 @@ describe('openai v6', () => {
     expect(record).toMatchObject({ streaming: true, usageEstimated: false, inputTokens: 1289, outputTokens: 7 });
   });
 
-  it('responses.create and embeddings.create', async () => {
-    h.server.enqueue('openai/responses', 'openai/embeddings');
+  it('responses.create, embeddings.create and legacy completions.create', async () => {
+    h.server.enqueue('openai/responses', 'openai/embeddings', 'openai/completion');
     await client().responses.create({ model: 'gpt-5-mini', input: 'hi' });
     await client().embeddings.create({ model: 'text-embedding-3-small', input: ['a', 'b'] });
-    const records = await h.waitForRecords(2);
-    expect(records.map((r) => r.operation)).toEqual(['chat', 'embeddings']);
+    await client().completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'hi' });
+    const records = await h.waitForRecords(3);
+    expect(records.map((r) => r.operation)).toEqual(['chat', 'embeddings', 'text_completion']);
   });
 });

@@ -128,12 +128,22 @@ describe('the real /metrics endpoint', () => {
 
   it('a second tracking on the taken port does not throw: its prometheusUrl is undefined and the app continues', async () => {
     const port = Number(new URL(url).port);
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
     let second: UsageTracking | undefined;
     expect(() => {
       second = startUsageTracking({ serviceName: 'second', store: false, prometheus: { host: '127.0.0.1', port }, instrumentations: { openai: false, anthropic: false } });
     }).not.toThrow();
     extras.push(second!);
     await expect(second!.prometheusUrl).resolves.toBeUndefined();
+    // Said once on stderr (a process warning), with the fix, without OTEL_LOG_LEVEL.
+    await new Promise((r) => setImmediate(r));
+    process.off('warning', onWarning);
+    const ours = warnings.filter((w) => w.message.startsWith('genai-usage: Prometheus'));
+    expect(ours).toHaveLength(1);
+    expect(ours[0]!.message).toContain(`127.0.0.1:${port} is already in use`);
+    expect(ours[0]!.message).toContain('OTEL_EXPORTER_PROMETHEUS_PORT');
     // The first endpoint keeps serving, and calls keep being counted.
     const before = sum((await scrape()).samples.filter((s) => s.name === 'genai_usage_requests_total'));
     recordUsage({ provider: 'openai', model: 'gpt-4o-mini', inputTokens: 10, outputTokens: 10 });

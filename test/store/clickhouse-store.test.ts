@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { StoreError } from '../../src/store/errors.js';
+import { StoreError, StoreNotFoundError } from '../../src/store/errors.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { UsageStore } from '../../src/store/usage-store.js';
 import { clickhouseSingle, runOn, withDatabase } from './clickhouse-env.js';
@@ -34,6 +34,18 @@ describe.skipIf(skipReason !== undefined)('ClickHouse store (single server)', ()
     const again = await openStore(withDatabase(url as string, databases[databases.length - 1] as string));
     expect((await again.aggregate())[0]?.requests).toBe(25);
     await again.close();
+  });
+
+  it('read-only: refuses a database that holds no store and creates nothing; opens one that does', async () => {
+    const missing = `${prefix}_missing`;
+    await expect(openStore(withDatabase(url as string, missing), { readOnly: true })).rejects.toBeInstanceOf(StoreNotFoundError);
+    const admin = await openFresh();
+    await admin.insert(generateRecords(5));
+    const reader = await openStore(withDatabase(url as string, databases[databases.length - 1] as string), { readOnly: true });
+    expect((await reader.aggregate())[0]?.requests).toBe(5);
+    await reader.close();
+    // Nothing was created for the missing one: a read-only open still finds no store there.
+    await expect(openStore(withDatabase(url as string, missing), { readOnly: true })).rejects.toBeInstanceOf(StoreNotFoundError);
   });
 
   it('fails with a StoreError naming the server when it is unreachable, password redacted', async () => {

@@ -31,7 +31,7 @@ export const command: CliCommand = {
     const dryRun = values['dry-run'];
     const deleted = await withStore(storeUrl(values, io.env), async (store) =>
       dryRun ? ((await store.aggregate({ to: cutoff }))[0]?.requests ?? 0) : store.prune({ olderThan: cutoff }),
-    );
+    { write: !dryRun });
     if (values.json) io.stdout.write(`${JSON.stringify({ deleted, cutoff: cutoff.toISOString(), dryRun })}\n`);
     else io.stdout.write(`${dryRun ? 'would delete' : 'deleted'} ${deleted.toLocaleString('en-US')} records older than ${cutoff.toISOString()}\n`);
     return 0;

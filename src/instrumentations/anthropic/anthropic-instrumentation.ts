@@ -2,20 +2,24 @@ import { VERSION } from '../../version.js';
 import { LlmSdkInstrumentation, type LlmInstrumentationConfig, type SdkDefinition } from '../sdk-instrumentation.js';
 import { messagesMapping } from './messages.js';
 
-/** Scope name of the spans that `@anthropic-ai/sdk` 1.x creates itself. */
-export const ANTHROPIC_NATIVE_SCOPE = 'com.anthropic.sdk.typescript';
-
 /**
- * Instruments `@anthropic-ai/sdk` (CJS and ESM): `messages.create`, plain and streamed,
- * which `messages.stream()` also goes through. The SDK's own spans for the same calls are
- * recognised by the usage processor and not counted twice.
+ * Instruments `@anthropic-ai/sdk` (CJS and ESM): `messages.create` and `beta.messages.create`,
+ * plain and streamed, which their `.stream()` helpers also go through. The Bedrock and Vertex
+ * clients (`@anthropic-ai/bedrock-sdk`, `@anthropic-ai/vertex-sdk`) use these same classes.
+ * The SDK's own spans for calls we record are recognised per call and not counted twice.
  */
 export class AnthropicInstrumentation extends LlmSdkInstrumentation {
   static override readonly definition: SdkDefinition = {
     moduleName: '@anthropic-ai/sdk',
     supportedVersions: ['>=0.20.0 <2'],
-    targets: [{ path: ['Messages'], method: 'create', mapping: messagesMapping }],
+    targets: [
+      { path: ['Messages'], method: 'create', mapping: messagesMapping },
+      { path: ['Beta', 'Messages'], method: 'create', mapping: messagesMapping },
+    ],
     roots: (mod) => [mod, mod?.Anthropic, mod?.default],
+    // `@anthropic-ai/bedrock-sdk` and `@anthropic-ai/vertex-sdk` import the resource classes from
+    // here and never load the SDK's main entry.
+    files: ['@anthropic-ai/sdk/resources/index.js', '@anthropic-ai/sdk/resources/index.mjs'],
   };
 
   constructor(config: LlmInstrumentationConfig = {}) {

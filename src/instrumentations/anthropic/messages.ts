@@ -1,28 +1,21 @@
 import * as A from '../../semconv.js';
 import type { CallOutcome, CallUsage, StreamAccumulator } from '../call-outcome.js';
+import type { LlmCallSpec } from '../llm-call.js';
 import type { CallMapping } from '../wrap-call.js';
 import { num, requestAttributes, serverOf, str } from '../request-attributes.js';
+import { fromAnthropicUsage, inputUsage, mergeUsage, type AnthropicUsage } from './anthropic-usage.js';
 
 interface MessagesParams {
   model?: string;
   messages?: unknown[];
   system?: unknown;
+  tools?: unknown[];
   stream?: boolean;
   max_tokens?: number;
   temperature?: number;
   top_p?: number;
   top_k?: number;
   stop_sequences?: string[];
-}
-
-/** Anthropic's usage: `input_tokens` EXCLUDES cache reads and writes (semconv input includes them). */
-interface AnthropicUsage {
-  input_tokens?: number | null;
-  output_tokens?: number | null;
-  cache_read_input_tokens?: number | null;
-  cache_creation_input_tokens?: number | null;
-  /** Newer API versions: thinking tokens, a part of `output_tokens`. */
-  output_tokens_details?: { thinking_tokens?: number | null } | null;
 }
 
 interface Message {
@@ -36,57 +29,74 @@ interface Message {
 interface StreamEvent {
   type?: string;
   message?: Message;
+  content_block?: { type?: string; name?: string };
   delta?: { type?: string; text?: string; thinking?: string; partial_json?: string; stop_reason?: string | null };
   usage?: AnthropicUsage;
 }
 
-/** `messages.create`, plain and streamed; `messages.stream()` goes through it too. */
+/** What the SDK's client says about itself: its provider name (SDK 1.x) or its class. */
+interface AnthropicClientLike {
+  baseURL?: unknown;
+  _genAIProviderName?: unknown;
+  constructor?: { name?: string };
+}
+
+/** Anthropic's clients for other clouds reuse its resource classes; the client tells them apart. */
+const PROVIDER_BY_CLIENT: Readonly<Record<string, string>> = {
+  AnthropicBedrock: 'aws.bedrock',
+  AnthropicBedrockMantle: 'aws.bedrock',
+  AnthropicVertex: 'gcp.vertex_ai',
+};
+const KNOWN_PROVIDERS: ReadonlySet<string> = new Set(['anthropic', 'aws.bedrock', 'gcp.vertex_ai', 'azure.ai.inference']);
+
+export function anthropicProvider(client: AnthropicClientLike | undefined): string {
+  const named = client?._genAIProviderName;
+  if (typeof named === 'string' && KNOWN_PROVIDERS.has(named)) return named;
+  return PROVIDER_BY_CLIENT[client?.constructor?.name ?? ''] ?? 'anthropic';
+}
+
+function describeMessages(self: unknown, params: MessagesParams | undefined): LlmCallSpec {
+  const client = (self as { _client?: AnthropicClientLike } | undefined)?._client;
+  const server = serverOf(client?.baseURL);
+  return {
+    operation: A.OP_CHAT,
+    provider: anthropicProvider(client),
+    serverAddress: server?.host,
+    serverPort: server?.port,
+    requestModel: str(params?.model),
+    stream: params?.stream === true,
+    maxOutputTokens: num(params?.max_tokens),
+    attributes: requestAttributes([
+      [A.ATTR_GEN_AI_REQUEST_MAX_TOKENS, params?.max_tokens],
+      [A.ATTR_GEN_AI_REQUEST_TEMPERATURE, params?.temperature],
+      [A.ATTR_GEN_AI_REQUEST_TOP_P, params?.top_p],
+      [A.ATTR_GEN_AI_REQUEST_TOP_K, params?.top_k],
+      [A.ATTR_GEN_AI_REQUEST_STOP_SEQUENCES, params?.stop_sequences],
+    ]),
+  };
+}
+
+/**
+ * `messages.create` and `beta.messages.create`, plain and streamed; `.stream()` of both goes
+ * through them. The same mapping serves the Bedrock and Vertex clients.
+ */
 export const messagesMapping: CallMapping<MessagesParams, Message, StreamEvent> = {
-  describe(self, params) {
-    const server = serverOf((self as { _client?: { baseURL?: unknown } } | undefined)?._client?.baseURL);
-    return {
-      operation: A.OP_CHAT,
-      provider: 'anthropic',
-      serverAddress: server?.host,
-      serverPort: server?.port,
-      requestModel: str(params?.model),
-      stream: params?.stream === true,
-      maxOutputTokens: num(params?.max_tokens),
-      attributes: requestAttributes([
-        [A.ATTR_GEN_AI_REQUEST_MAX_TOKENS, params?.max_tokens],
-        [A.ATTR_GEN_AI_REQUEST_TEMPERATURE, params?.temperature],
-        [A.ATTR_GEN_AI_REQUEST_TOP_P, params?.top_p],
-        [A.ATTR_GEN_AI_REQUEST_TOP_K, params?.top_k],
-        [A.ATTR_GEN_AI_REQUEST_STOP_SEQUENCES, params?.stop_sequences],
-      ]),
-    };
-  },
+  describe: describeMessages,
   fromResult(message) {
     return {
       responseModel: str(message?.model),
       responseId: str(message?.id),
       finishReasons: message?.stop_reason ? [message.stop_reason] : undefined,
       usage: fromAnthropicUsage(message?.usage, message?.usage?.output_tokens),
+      serviceTier: str(message?.usage?.service_tier),
     };
   },
   accumulator: () => new MessagesStreamAccumulator(),
   inputMessages: (params) => ({ system: params?.system, messages: params?.messages }),
   outputMessages: (message) => [{ role: 'assistant', content: message?.content ?? null, finish_reason: message?.stop_reason }],
+  // `messages.stream()` starts the SDK's span itself and hands it to `create` as `options.__span`.
+  sdkSpan: (options) => (options as { __span?: { span?: unknown } } | undefined)?.__span?.span,
 };
-
-function fromAnthropicUsage(usage: AnthropicUsage | undefined, output: number | null | undefined): CallUsage | undefined {
-  const base = inputPart(usage);
-  if (!base || typeof output !== 'number') return undefined;
-  const reasoning = usage?.output_tokens_details?.thinking_tokens;
-  return typeof reasoning === 'number' ? { ...base, output, reasoning } : { ...base, output };
-}
-
-function inputPart(usage: AnthropicUsage | undefined): Omit<CallUsage, 'output'> | undefined {
-  if (!usage || typeof usage.input_tokens !== 'number') return undefined;
-  const cacheRead = usage.cache_read_input_tokens ?? 0;
-  const cacheWrite = usage.cache_creation_input_tokens ?? 0;
-  return { input: usage.input_tokens + cacheRead + cacheWrite, cacheRead, cacheWrite };
-}
 
 class MessagesStreamAccumulator implements StreamAccumulator<StreamEvent> {
   #outcome: CallOutcome = {};
@@ -99,7 +109,14 @@ class MessagesStreamAccumulator implements StreamAccumulator<StreamEvent> {
         const m = event.message;
         this.#outcome.responseId = str(m?.id);
         this.#outcome.responseModel = str(m?.model);
+        this.#outcome.serviceTier = str(m?.usage?.service_tier);
         this.#startUsage = m?.usage;
+        return false;
+      }
+      case 'content_block_start': {
+        // A tool call's name is generated output too (its arguments follow as input_json deltas).
+        const name = event.content_block?.type === 'tool_use' ? event.content_block.name : undefined;
+        if (typeof name === 'string') this.#text.push(name);
         return false;
       }
       case 'content_block_delta': {
@@ -110,9 +127,7 @@ class MessagesStreamAccumulator implements StreamAccumulator<StreamEvent> {
       }
       case 'message_delta': {
         if (event.delta?.stop_reason) this.#outcome.finishReasons = [event.delta.stop_reason];
-        // The final counts: output is cumulative; input fields, when present, override the start's.
-        const merged = { ...this.#startUsage, ...definedFields(event.usage), output_tokens_details: event.usage?.output_tokens_details ?? this.#startUsage?.output_tokens_details };
-        this.#outcome.usage = fromAnthropicUsage(merged, event.usage?.output_tokens);
+        this.#outcome.usage = fromAnthropicUsage(mergeUsage(this.#startUsage, event.usage), event.usage?.output_tokens);
         return false;
       }
       default:
@@ -129,12 +144,6 @@ class MessagesStreamAccumulator implements StreamAccumulator<StreamEvent> {
   }
 
   partialUsage(): Omit<CallUsage, 'output'> | undefined {
-    return inputPart(this.#startUsage);
+    return inputUsage(this.#startUsage);
   }
-}
-
-function definedFields(usage: AnthropicUsage | undefined): AnthropicUsage {
-  const out: Record<string, number> = {};
-  if (usage) for (const [k, v] of Object.entries(usage)) if (typeof v === 'number') out[k] = v;
-  return out;
 }

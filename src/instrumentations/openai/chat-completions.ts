@@ -22,7 +22,12 @@ interface ChatParams {
 interface ChatChoice {
   finish_reason?: string | null;
   message?: { content?: string | null };
-  delta?: { content?: string | null; tool_calls?: unknown[]; refusal?: string | null };
+  delta?: { content?: string | null; tool_calls?: ToolCallDelta[] | null; refusal?: string | null };
+}
+
+/** A streamed tool call: the name comes once, the arguments in pieces. */
+interface ToolCallDelta {
+  function?: { name?: string | null; arguments?: string | null } | null;
 }
 
 interface ChatCompletion {
@@ -98,7 +103,18 @@ class ChatStreamAccumulator implements StreamAccumulator<ChatCompletion> {
           if (delta.content) {
             this.#text.push(delta.content);
             content = true;
-          } else if (delta.tool_calls || delta.refusal) content = true;
+          } else if (delta.tool_calls) {
+            // Tool calls are generated tokens too: without usage in the stream they are estimated.
+            for (const call of delta.tool_calls) {
+              const fn = call?.function;
+              if (typeof fn?.name === 'string') this.#text.push(fn.name);
+              if (typeof fn?.arguments === 'string') this.#text.push(fn.arguments);
+            }
+            content = true;
+          } else if (delta.refusal) {
+            this.#text.push(delta.refusal);
+            content = true;
+          }
         }
         if (c.finish_reason) this.#finish.push(c.finish_reason);
       }

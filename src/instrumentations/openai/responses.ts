@@ -35,6 +35,7 @@ interface ResponseEvent {
   type?: string;
   delta?: unknown;
   response?: ResponseObject;
+  item?: { type?: string; name?: string };
 }
 
 /** `responses.create`, plain and streamed (also what `responses.stream()` calls). */
@@ -87,16 +88,21 @@ class ResponsesStreamAccumulator implements StreamAccumulator<ResponseEvent> {
 
   add(event: ResponseEvent): boolean {
     const type = event.type;
-    if (type === 'response.output_text.delta' && typeof event.delta === 'string') {
-      this.#text.push(event.delta);
+    if (type === 'response.output_text.delta' || type === 'response.function_call_arguments.delta' || type === 'response.refusal.delta') {
+      // Function call arguments are generated tokens too: without usage they are estimated.
+      if (typeof event.delta === 'string') this.#text.push(event.delta);
       return true;
+    }
+    if (type === 'response.output_item.added' && event.item?.type === 'function_call' && typeof event.item.name === 'string') {
+      this.#text.push(event.item.name);
+      return false;
     }
     if (type === 'response.created' && event.response) {
       this.#outcome = { ...fromResponse(event.response), usage: undefined, finishReasons: undefined };
     } else if (type !== undefined && FINAL_EVENTS.has(type) && event.response) {
       this.#outcome = fromResponse(event.response);
     }
-    return type === 'response.function_call_arguments.delta' || type === 'response.refusal.delta';
+    return false;
   }
 
   outcome(): CallOutcome {

@@ -1,5 +1,5 @@
 import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
-import { StoreError } from '../errors.js';
+import { redact, StoreError, StoreNotFoundError } from '../errors.js';
 import { MIGRATIONS_TABLE, RECORDS_TABLE } from '../schema.js';
 import {
   CLICKHOUSE_LATEST_VERSION,
@@ -21,6 +21,8 @@ export interface ClickHouseStoreOptions {
   cluster?: string;
   /** Milliseconds a request may take. Default 60,000 (a delete's mutation may wait longer; it polls). */
   requestTimeoutMs?: number;
+  /** The store must exist (`StoreNotFoundError` otherwise): no database or table is created. */
+  readOnly?: boolean;
 }
 
 export interface ParsedClickHouseUrl {
@@ -43,7 +45,7 @@ export function parseClickHouseUrl(url: string): ParsedClickHouseUrl {
   try {
     parsed = new URL(`${https ? 'https' : 'http'}://${url.slice(match[0].length)}`);
   } catch (error) {
-    throw new StoreError(`invalid ClickHouse URL ${redactUrl(url)}; valid forms: ${URL_FORMS}`, { cause: error });
+    throw new StoreError(`invalid ClickHouse URL ${redact(url)}; valid forms: ${URL_FORMS}`, { cause: error });
   }
   const database = decodeURIComponent(parsed.pathname.replace(/^\/+|\/+$/g, '')) || 'default';
   const cluster = parsed.searchParams.get('cluster') ?? undefined;
@@ -63,11 +65,6 @@ export function parseClickHouseUrl(url: string): ParsedClickHouseUrl {
     database,
     cluster,
   };
-}
-
-/** The URL without its password, for messages. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }
 
 /** Settings every request carries: big IN lists in the insert path's id checks, synchronous Distributed inserts. */
@@ -102,8 +99,15 @@ export async function serverVersion(client: ClickHouseClient): Promise<string> {
 export async function migrate(parsed: ParsedClickHouseUrl, options: ClickHouseStoreOptions, layout: Layout): Promise<void> {
   const admin = makeClient(parsed, 'default', options, layout.cluster);
   try {
-    await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${sqlIdentifier(layout.database)}${layout.cluster ? ` ON CLUSTER ${sqlIdentifier(layout.cluster)}` : ''}` });
-    for (const statement of migrationsTableStatements(layout)) await admin.command({ query: statement });
+    if (options.readOnly) {
+      const found = Number(await scalar(admin, `SELECT count() AS n FROM system.tables WHERE database = ${sqlString(layout.database)} AND name = ${sqlString(MIGRATIONS_TABLE)}`));
+      if (found === 0) {
+        throw new StoreNotFoundError(`no usage store at ${redact(parsed.origin)}/${layout.database}: it has no ${MIGRATIONS_TABLE} table (nothing recorded there yet, or another database)`);
+      }
+    } else {
+      await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${sqlIdentifier(layout.database)}${layout.cluster ? ` ON CLUSTER ${sqlIdentifier(layout.cluster)}` : ''}` });
+      for (const statement of migrationsTableStatements(layout)) await admin.command({ query: statement });
+    }
     const version = Number(await scalar(admin, `SELECT max(version) AS v FROM ${table(layout, MIGRATIONS_TABLE)}`));
     if (version > CLICKHOUSE_LATEST_VERSION) {
       throw new StoreError(`the database schema is version ${version}, newer than this genai-usage supports (${CLICKHOUSE_LATEST_VERSION}); upgrade genai-usage`);

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { UsageRecord } from '../../usage/usage-record.js';
-import { StoreError, StoreQueryError, show } from '../errors.js';
+import { redact, StoreError, StoreQueryError, show } from '../errors.js';
 import { exportFooter, exportHeader, exportRecord } from '../export-format.js';
 import { hasCriteria, normalizeFilter, oneOf, parseBucket, parseDuration, parseGroupBy, parseInstant, parseMetric, type NormalizedFilter } from '../filter.js';
 import { keyValue, metricColumn, rowToMeasures } from '../measures.js';
@@ -20,7 +20,7 @@ import {
   type UsageFilter,
   type UsageStore,
 } from '../usage-store.js';
-import { makeClient, migrate, parseClickHouseUrl, redactUrl, serverVersion, type ClickHouseStoreOptions } from './clickhouse-connection.js';
+import { makeClient, migrate, parseClickHouseUrl, serverVersion, type ClickHouseStoreOptions } from './clickhouse-connection.js';
 import { RECORD_SELECT, bucketIso, chooseSource, dimension, rowToChRecord, sourceTable, whereClause } from './clickhouse-query.js';
 import { bucketExpr, chMeasureSelect, table, type Layout } from './clickhouse-schema.js';
 import { deleteWhere, insertNew } from './clickhouse-writes.js';
@@ -61,7 +61,7 @@ export class ClickHouseUsageStore implements UsageStore {
     } catch (error) {
       await client?.close().catch(() => undefined);
       if (error instanceof StoreError) throw error;
-      throw new StoreError(`cannot open ClickHouse store ${redactUrl(url)}: ${(error as Error).message}`, { cause: error });
+      throw new StoreError(`cannot open ClickHouse store ${redact(url)}: ${(error as Error).message}`, { cause: error });
     }
   }
 
