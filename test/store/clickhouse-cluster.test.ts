@@ -49,7 +49,7 @@ async function rowsPerShard(database: string): Promise<number[]> {
 describe.skipIf(skipReason !== undefined)('ClickHouse store (two shards)', () => {
   afterAll(async () => {
     await Promise.all(opened.map((s) => s.close()));
-    for (const database of databases) await runOn(url as string, `DROP DATABASE IF EXISTS ${database} ON CLUSTER ${CLUSTER}`);
+    await Promise.all(databases.map((database) => runOn(url as string, `DROP DATABASE IF EXISTS ${database} ON CLUSTER ${CLUSTER}`)));
   });
 
   storeSuite({ open: openFresh });

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { StoreError, StoreNotFoundError } from '../../src/store/errors.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { UsageStore } from '../../src/store/usage-store.js';
@@ -7,6 +7,8 @@ import { generateRecords } from './reference.js';
 import { storeSuite } from './store-suite.js';
 
 const { url, skipReason } = clickhouseSingle();
+// Each call is an HTTP round trip to the server (the injection test makes ~400): more than 30 s on a busy machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 // One database per store, dropped at the end: test files run in parallel.
 const prefix = `t_store_${process.pid}_${Date.now().toString(36)}`;
 const databases: string[] = [];
@@ -23,7 +25,7 @@ async function openFresh(): Promise<UsageStore> {
 describe.skipIf(skipReason !== undefined)('ClickHouse store (single server)', () => {
   afterAll(async () => {
     await Promise.all(opened.map((s) => s.close()));
-    for (const database of databases) await runOn(url as string, `DROP DATABASE IF EXISTS ${database}`);
+    await Promise.all(databases.map((database) => runOn(url as string, `DROP DATABASE IF EXISTS ${database}`)));
   });
 
   storeSuite({ open: openFresh });
