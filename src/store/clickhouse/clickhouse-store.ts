@@ -74,7 +74,7 @@ export class ClickHouseUsageStore implements UsageStore {
     const f = normalizeFilter(filter);
     const dir = f.order === 'asc' ? 'ASC' : 'DESC';
     const sql =
-      `SELECT ${RECORD_SELECT} FROM ${this.records_} ${whereClause(f)} ORDER BY recorded_at_ms ${dir}, id ${dir} ` +
+      `SELECT ${RECORD_SELECT} FROM ${this.recordsFinal} ${whereClause(f)} ORDER BY recorded_at_ms ${dir}, id ${dir} ` +
       `LIMIT ${sqlNumber(f.limit ?? DEFAULT_RECORDS_LIMIT)} OFFSET ${sqlNumber(f.offset ?? 0)}`;
     return (await this.all(sql)).map(rowToChRecord);
   }
@@ -122,7 +122,7 @@ export class ClickHouseUsageStore implements UsageStore {
     const f = normalizeFilter(filter);
     const sql =
       `SELECT user_id, agent_name, session_id, count() AS requests, min(recorded_at_ms) AS first_seen, max(recorded_at_ms) AS last_seen ` +
-      `FROM ${this.records_} ${whereClause(f)} GROUP BY user_id, agent_name, session_id ` +
+      `FROM ${this.recordsFinal} ${whereClause(f)} GROUP BY user_id, agent_name, session_id ` +
       `ORDER BY last_seen DESC, nullIf(user_id, '') ASC NULLS LAST, nullIf(agent_name, '') ASC NULLS LAST, nullIf(session_id, '') ASC NULLS LAST ` +
       `LIMIT ${sqlNumber(f.limit ?? DEFAULT_RECORDS_LIMIT)} OFFSET ${sqlNumber(f.offset ?? 0)}`;
     return (await this.all(sql)).map((row) => ({
@@ -158,7 +158,7 @@ export class ClickHouseUsageStore implements UsageStore {
       }
       const pageSize = Math.min(EXPORT_PAGE, remaining);
       const rows = await this.all(
-        `SELECT ${RECORD_SELECT} FROM ${this.records_} ${where} ORDER BY recorded_at_ms ${dir}, id ${dir} LIMIT ${sqlNumber(pageSize)} OFFSET ${sqlNumber(offset)}`,
+        `SELECT ${RECORD_SELECT} FROM ${this.recordsFinal} ${where} ORDER BY recorded_at_ms ${dir}, id ${dir} LIMIT ${sqlNumber(pageSize)} OFFSET ${sqlNumber(offset)}`,
       );
       offset = 0;
       if (rows.length === 0) break;
@@ -202,7 +202,7 @@ export class ClickHouseUsageStore implements UsageStore {
 
   private readonly table = (name: string): string => table(this.layout, name);
 
-  private get records_(): string {
+  private get recordsFinal(): string {
     return `${this.table(RECORDS_TABLE)} FINAL`;
   }
 
