@@ -132,7 +132,8 @@ async function dropClickHouseDatabase(url, name) {
   const { createClient } = await import('@clickhouse/client');
   const { parseClickHouseUrl } = await import('../dist/store/clickhouse/clickhouse-connection.js');
   const parsed = parseClickHouseUrl(url);
-  const client = createClient({ url: parsed.origin, username: parsed.username, password: parsed.password });
+  // Dropping thousands of small parts takes a while on a busy disk.
+  const client = createClient({ url: parsed.origin, username: parsed.username, password: parsed.password, request_timeout: 600_000 });
   await client.command({ query: `DROP DATABASE IF EXISTS ${name}${parsed.cluster ? ` ON CLUSTER ${parsed.cluster}` : ''}` });
   await client.close();
 }

@@ -44,7 +44,7 @@ const RAW_QUERIES = {
 const dbUrl = (name) => base.replace(/^(clickhouse(?:\+https?)?:\/\/[^/?]+)(\/[^?]*)?/, `$1/${name}`);
 const admin = (() => {
   const parsed = parseClickHouseUrl(base);
-  return createClient({ url: parsed.origin, username: parsed.username, password: parsed.password });
+  return createClient({ url: parsed.origin, username: parsed.username, password: parsed.password, request_timeout: 600_000 });
 })();
 const drop = (name) => admin.command({ query: `DROP DATABASE IF EXISTS ${name}` });
 

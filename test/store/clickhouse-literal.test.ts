@@ -71,3 +71,28 @@ describe.skipIf(skipReason !== undefined)('sqlString against a real ClickHouse s
     }
   });
 });
+
+describe.skipIf(skipReason !== undefined)('records with hostile text round-trip through the TSV insert path', () => {
+  it('every string field and tag key and value comes back byte for byte', async () => {
+    const { openStore } = await import('../../src/store/open-store.js');
+    const { generateRecords } = await import('./reference.js');
+    const { runOn, withDatabase } = await import('./clickhouse-env.js');
+    const database = `t_tsv_${process.pid}_${Date.now().toString(36)}`;
+    const store = await openStore(withDatabase(url as string, database));
+    try {
+      const base = generateRecords(HOSTILE.length, 3);
+      const records = base.map((r, i) => {
+        const evil = HOSTILE[i] === '' ? 'x' : (HOSTILE[i] as string);
+        return { ...r, userId: evil, agentName: `a${evil}`, handoffChain: `${evil} > b`, errorType: evil, tags: { [evil]: evil, [`k\t${i}`]: `v'\\${evil}` } };
+      });
+      expect(await store.insert(records)).toBe(records.length);
+      for (const record of records) {
+        const [stored] = await store.records({ userId: record.userId, limit: 5 });
+        expect(stored).toEqual(Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)));
+      }
+    } finally {
+      await store.close();
+      await runOn(url as string, `DROP DATABASE IF EXISTS ${database}`);
+    }
+  }, 120_000);
+});

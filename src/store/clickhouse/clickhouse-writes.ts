@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { UsageRecord } from '../../usage/usage-record.js';
 import { MEASURE_COLUMNS, ROLLUPS, type RollupDef } from '../rollup.js';
@@ -7,6 +8,7 @@ import { StoreError } from '../errors.js';
 import { recordToChRow } from './clickhouse-query.js';
 import { IDS_TABLE, TAG_ROLLUP, bucketExpr, chMeasureExprs, localTable, table, type Layout } from './clickhouse-schema.js';
 import { sqlString } from './literal.js';
+import { toTsv } from './tsv.js';
 
 /** Ids per "already stored?" query: keeps each query's text around 100 KB. */
 const CHECK_IDS = 2000;
@@ -24,10 +26,13 @@ export async function insertNew(client: ClickHouseClient, layout: Layout, record
   const stored = await storedIds(client, layout, [...unique.values()], tenant ?? '');
   const fresh = [...unique.values()].filter((record) => !stored.has(record.id));
   if (fresh.length === 0) return 0;
+  const rows = fresh.map((record) => recordToChRow(record, tenant));
+  const columns = Object.keys(rows[0] as object);
   await client.insert({
     table: table(layout, RECORDS_TABLE),
-    values: fresh.map((record) => recordToChRow(record, tenant)),
-    format: 'JSONEachRow',
+    values: Readable.from([toTsv(rows, columns)], { objectMode: false }),
+    format: 'TabSeparated',
+    columns: columns as [string, ...string[]],
   });
   return fresh.length;
 }
