@@ -34,7 +34,7 @@ describe.each(targets)('two collectors on one %s store', (_engine, url, drop) =>
   afterAll(async () => {
     await Promise.all(collectors.map((c) => c.close()));
     if (url) await drop();
-  }, 60_000);
+  }, 600_000);
 
   it.skipIf(url === undefined)('ingest concurrently, with re-sends across instances: nothing lost, nothing counted twice', async () => {
     collectors.push(await startTestCollector(url as string), await startTestCollector(url as string));

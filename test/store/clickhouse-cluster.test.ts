@@ -10,7 +10,7 @@ import { storeSuite } from './store-suite.js';
 // ClickHouse servers (127.0.0.1:18124 and :18125 in CI), DDL ON CLUSTER through ZooKeeper.
 const { url, skipReason } = clickhouseCluster();
 // Every query crosses to both shards and DDL (delete's mutation) goes through ZooKeeper: slower than one server.
-vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 600_000 });
 const CLUSTER = 'genai_usage_test';
 const prefix = `t_cluster_${process.pid}_${Date.now().toString(36)}`;
 const databases: string[] = [];
@@ -24,23 +24,14 @@ async function openFresh(): Promise<UsageStore> {
   return store;
 }
 
-/** Rows per shard, read from each server's local table. */
+/** Rows per shard, read from each server's local table (18.16's cluster() has no _shard_num). */
 async function rowsPerShard(database: string): Promise<number[]> {
   const origin = new URL((url as string).replace(/^clickhouse:/, 'http:'));
   const client = createClient({ url: `http://${origin.host}` });
+  const shards = [process.env['CH_TEST_SHARD1_TCP_PORT'] ?? '19001', process.env['CH_TEST_SHARD2_TCP_PORT'] ?? '19002'];
   try {
-    const result = await client.query({
-      query: `SELECT hostName() AS h, _shard_num AS shard, count() AS n FROM cluster('${CLUSTER}', ${database}, genai_usage_records_local) GROUP BY h, shard ORDER BY shard`,
-      format: 'JSONEachRow',
-    });
-    return ((await result.json()) as Array<{ n: string }>).map((row) => Number(row.n));
-  } catch {
-    // 18.16's cluster() has no _shard_num: count on each shard through its own Distributed entry.
-    const result = await client.query({
-      query: `SELECT count() AS n FROM remote('127.0.0.1:${process.env['CH_TEST_SHARD1_TCP_PORT'] ?? 19001}', ${database}, genai_usage_records_local) UNION ALL SELECT count() AS n FROM remote('127.0.0.1:${process.env['CH_TEST_SHARD2_TCP_PORT'] ?? 19002}', ${database}, genai_usage_records_local)`,
-      format: 'JSONEachRow',
-    });
-    return ((await result.json()) as Array<{ n: string }>).map((row) => Number(row.n));
+    const query = shards.map((port) => `SELECT count() AS n FROM remote('127.0.0.1:${port}', ${database}, genai_usage_records_local)`).join(' UNION ALL ');
+    return ((await (await client.query({ query, format: 'JSONEachRow' })).json()) as Array<{ n: string }>).map((row) => Number(row.n));
   } finally {
     await client.close();
   }

@@ -8,7 +8,7 @@ import { storeSuite } from './store-suite.js';
 
 const { url, skipReason } = clickhouseSingle();
 // Each call is an HTTP round trip to the server (the injection test makes ~400): more than 30 s on a busy machine.
-vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 600_000 });
 // One database per store, dropped at the end: test files run in parallel.
 const prefix = `t_store_${process.pid}_${Date.now().toString(36)}`;
 const databases: string[] = [];
