@@ -63,6 +63,14 @@ export const ATTR_COST_INPUT_USD = 'genai_usage.cost.input_usd';
 export const ATTR_COST_OUTPUT_USD = 'genai_usage.cost.output_usd';
 export const ATTR_COST_SOURCE = 'genai_usage.cost.source';
 export const ATTR_USAGE_ESTIMATED = 'genai_usage.usage.estimated';
+/** What cached reads saved against the uncached input rate, USD. */
+export const ATTR_COST_CACHE_READ_SAVINGS_USD = 'genai_usage.cost.cache_read_savings_usd';
+/** What cache writes cost above the uncached input rate, USD. */
+export const ATTR_COST_CACHE_WRITE_PREMIUM_USD = 'genai_usage.cost.cache_write_premium_usd';
+/** Server-side web searches' share of the cost, USD (neither input nor output). */
+export const ATTR_COST_WEB_SEARCH_USD = 'genai_usage.cost.web_search_usd';
+/** Which price table priced the call (`genai-prices@0.1.8+tiers@2026-11-01`, `override`). */
+export const ATTR_PRICE_VERSION = 'genai_usage.cost.price_version';
 // Billed dimensions beyond input/output (issue 12). Counts are parts of input or output, never
 // additive to them; the tier is the one the provider says it served, normalised.
 /** `default` | `flex` | `priority` | `batch` | `scale` (Anthropic's `standard` → `default`). */
@@ -79,6 +87,8 @@ export const ATTR_USAGE_IMAGE_OUTPUT_TOKENS = 'genai_usage.usage.image.output_to
 export const ATTR_USAGE_WEB_SEARCH_REQUESTS = 'genai_usage.usage.web_search.requests';
 /** Set on a call span when `trackUsage: false` was in force: the span is kept, the usage is not counted. */
 export const ATTR_UNTRACKED = 'genai_usage.untracked';
+/** Set on another instrumentation's span of a call one of our spans already counts (the Anthropic SDK's native span): not a record. */
+export const ATTR_DUPLICATE_CALL = 'genai_usage.duplicate_call';
 /** Set by the budgets pre-call hook on a call it blocked. */
 export const ATTR_BLOCKED_BY_BUDGET = 'genai_usage.budget.blocked';
 
@@ -96,6 +106,13 @@ export const TOKEN_TYPE_OUTPUT = 'output';
 export const TOKEN_TYPE_CACHE_READ = 'cache_read';
 export const TOKEN_TYPE_CACHE_WRITE = 'cache_write';
 export const TOKEN_TYPE_REASONING = 'reasoning';
+// Parts of input or output (issue 12), never additive to them: `cache_write_1h` is part of
+// `cache_write`; `audio_*` and `image_*` are parts of `input` / `output`.
+export const TOKEN_TYPE_CACHE_WRITE_1H = 'cache_write_1h';
+export const TOKEN_TYPE_AUDIO_INPUT = 'audio_input';
+export const TOKEN_TYPE_AUDIO_OUTPUT = 'audio_output';
+export const TOKEN_TYPE_IMAGE_INPUT = 'image_input';
+export const TOKEN_TYPE_IMAGE_OUTPUT = 'image_output';
 
 // Metric names.
 export const METRIC_TOKEN_USAGE = 'gen_ai.client.token.usage';

@@ -22,7 +22,7 @@ export const drilldown: DashboardSpec = {
       { kind: 'stat', title: 'Spend', description: 'USD over the dashboard range.', queries: [{ expr: over([], cost) }], unit: 'currencyUSD', decimals: 2, width: 6 },
       { kind: 'stat', title: 'Requests', description: 'Calls over the dashboard range.', queries: [{ expr: over([], requests) }], unit: 'short', decimals: 0, width: 6 },
       { kind: 'stat', title: 'Failed requests', description: 'Calls with an error.type over the dashboard range.', queries: [{ expr: `${over([], errors)} or vector(0)` }], unit: 'short', decimals: 0, thresholds: [[null, 'green'], [1, 'orange']], width: 6 },
-      { kind: 'bargauge', title: 'Tokens by type', description: 'input includes cache_read and cache_write; output includes reasoning.', queries: [{ expr: over([L.tokenType], tokens), legend: `{{${L.tokenType}}}` }], unit: 'sishort', width: 6, height: 5 },
+      { kind: 'bargauge', title: 'Tokens by type', description: 'Parts, not additive: input includes cache_read, cache_write (of which cache_write_1h), audio_input and image_input; output includes reasoning, audio_output and image_output.', queries: [{ expr: over([L.tokenType], tokens), legend: `{{${L.tokenType}}}` }], unit: 'sishort', width: 6, height: 5 },
     ],
     [
       { kind: 'timeseries', title: 'Spend rate by model (USD/hour)', description: 'Stacked: models add up to this selection\'s spend rate.', queries: [{ expr: `${sumBy([L.provider, L.model], rate(cost, RATE_INTERVAL))} * 3600`, legend: `{{${L.model}}} ({{${L.provider}}})` }], unit: 'currencyUSD', decimals: 2, stacked: true, width: 12 },

@@ -16,6 +16,8 @@ export const FILTER_FLAGS = {
   service: { type: 'string' },
   session: { type: 'string' },
   conversation: { type: 'string' },
+  trace: { type: 'string' },
+  tier: { type: 'string' },
   success: { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
@@ -30,6 +32,8 @@ export const FILTER_FLAGS = {
 export const FILTER_HELP = `Filters (combine with AND):
   --user <id>  --agent <name>  --group <name>  --model <name>  --provider <name>
   --service <name>  --session <id>  --conversation <id>  --success true|false
+  --trace <id>                   one agent run (trace id)
+  --tier <tier>                  served service tier: default, flex, priority, batch, scale
   --from <time>  --to <time>     ISO date/time (UTC unless an offset is given), or a
                                  duration ago: 7d, 12h, 2w (--to is exclusive)
   --date YYYY-MM-DD              one UTC day
@@ -49,6 +53,8 @@ const FLAG_OF: Record<string, string> = {
   serviceName: '--service',
   sessionId: '--session',
   conversationId: '--conversation',
+  traceId: '--trace',
+  serviceTier: '--tier',
   success: '--success',
   from: '--from',
   to: '--to',
@@ -101,6 +107,8 @@ export function filterFromFlags(values: FilterValues): UsageFilter {
     ['service', 'serviceName'],
     ['session', 'sessionId'],
     ['conversation', 'conversationId'],
+    ['trace', 'traceId'],
+    ['tier', 'serviceTier'],
     ['date', 'date'],
   ];
   for (const [flag, key] of text) if (values[flag] !== undefined) (filter as Record<string, unknown>)[key] = values[flag];

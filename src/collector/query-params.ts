@@ -12,6 +12,8 @@ const FILTER_PARAMS: Record<string, keyof UsageFilter> = {
   service: 'serviceName',
   session: 'sessionId',
   conversation: 'conversationId',
+  trace: 'traceId',
+  tier: 'serviceTier',
   success: 'success',
   from: 'from',
   to: 'to',

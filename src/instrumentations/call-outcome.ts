@@ -1,3 +1,5 @@
+import type { Attributes } from '@opentelemetry/api';
+
 /** What an SDK mapping reads from a response or a finished stream. */
 export interface CallOutcome {
   responseModel?: string;
@@ -10,6 +12,8 @@ export interface CallOutcome {
   providerCostUsd?: number;
   /** Output content for `gen_ai.output.messages`, only read when content capture is on. */
   outputMessages?: unknown;
+  /** Provider-specific response attributes (`openai.response.service_tier`), set as they are. */
+  attributes?: Attributes;
 }
 
 /** Semconv token counts: `input` includes the cache parts, `output` the reasoning part. */

@@ -1,7 +1,11 @@
 import { SpanKind, SpanStatusCode, context, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import * as A from '../semconv.js';
+import { normaliseServiceTier } from '../prices/service-tier.js';
 import type { CallOutcome, CallUsage } from './call-outcome.js';
 import { INTERRUPTED_ERROR_TYPE, callEnded, callStarted, type InFlightCall } from './in-flight-calls.js';
+
+/** Re-exported where the SDK mappings found it first. */
+export { normaliseServiceTier };
 
 /** What an SDK mapping says about a call before it is sent. */
 export interface LlmCallSpec {
@@ -141,6 +145,7 @@ export class LlmCall implements InFlightCall {
     }
     const tier = normaliseServiceTier(outcome.serviceTier);
     if (tier) a[A.ATTR_SERVICE_TIER] = tier;
+    if (outcome.attributes) Object.assign(a, outcome.attributes);
     const cost = outcome.providerCostUsd;
     if (cost !== undefined && Number.isFinite(cost) && cost >= 0) {
       a[A.ATTR_COST_USD] = cost;
@@ -166,16 +171,6 @@ class InterruptedError extends Error {
     super('the process shut down before the LLM call finished');
     this.name = INTERRUPTED_ERROR_TYPE;
   }
-}
-
-/** The tiers prices know; a provider's spelling of the standard tier (`standard`, `auto`→served) maps to `default`. */
-export function normaliseServiceTier(raw: string | undefined): string | undefined {
-  if (typeof raw !== 'string' || raw === '') return undefined;
-  const tier = raw.toLowerCase();
-  if (tier === 'standard' || tier === 'default') return 'default';
-  if (tier === 'flex' || tier === 'priority' || tier === 'batch' || tier === 'scale') return tier;
-  // Unknown spellings are kept (bounded) so pricing can say "unknown" instead of guessing.
-  return tier.slice(0, 32);
 }
 
 /** Low-cardinality error identifier: the SDK's error class (RateLimitError, APIConnectionError, ...). */

@@ -1,10 +1,26 @@
 import { SpanKind, SpanStatusCode, context, diag, type Attributes } from '@opentelemetry/api';
 import { setUsageContext, type UsageContext } from '../context/usage-context.js';
+import { normaliseServiceTier } from '../prices/service-tier.js';
 import * as A from '../semconv.js';
 import { manualTracer } from './manual-tracer.js';
 
+/** The billed dimensions beyond input/output, for `recordUsage` and `trackCall`'s `extractUsage`. */
+export interface BilledParts {
+  /** Part of `cacheWriteTokens` written with a 1-hour TTL. */
+  cacheWrite1hTokens?: number;
+  /** Parts of `inputTokens` / `outputTokens` in audio or images. */
+  audioInputTokens?: number;
+  audioOutputTokens?: number;
+  imageInputTokens?: number;
+  imageOutputTokens?: number;
+  /** Server-side web searches. */
+  webSearchRequests?: number;
+  /** The tier the provider served: `default` (or `standard`), `flex`, `priority`, `batch`, `scale`. */
+  serviceTier?: string;
+}
+
 /** A call made without an instrumented SDK. Token counts follow semconv: `inputTokens` includes cached ones. */
-export interface ManualUsage extends UsageContext {
+export interface ManualUsage extends UsageContext, BilledParts {
   provider: string;
   model: string;
   /** Default `chat`. */
@@ -49,6 +65,12 @@ export function recordUsage(usage: ManualUsage): void {
       [A.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheReadTokens, 'cacheReadTokens'],
       [A.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cacheWriteTokens, 'cacheWriteTokens'],
       [A.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningTokens, 'reasoningTokens'],
+      [A.ATTR_USAGE_CACHE_WRITE_1H_INPUT_TOKENS, usage.cacheWrite1hTokens, 'cacheWrite1hTokens'],
+      [A.ATTR_USAGE_AUDIO_INPUT_TOKENS, usage.audioInputTokens, 'audioInputTokens'],
+      [A.ATTR_USAGE_AUDIO_OUTPUT_TOKENS, usage.audioOutputTokens, 'audioOutputTokens'],
+      [A.ATTR_USAGE_IMAGE_INPUT_TOKENS, usage.imageInputTokens, 'imageInputTokens'],
+      [A.ATTR_USAGE_IMAGE_OUTPUT_TOKENS, usage.imageOutputTokens, 'imageOutputTokens'],
+      [A.ATTR_USAGE_WEB_SEARCH_REQUESTS, usage.webSearchRequests, 'webSearchRequests'],
     ];
     for (const [key, value, name] of counts) {
       const n = nonNegative(value, name);
@@ -59,6 +81,8 @@ export function recordUsage(usage: ManualUsage): void {
       attributes[A.ATTR_COST_USD] = cost;
       attributes[A.ATTR_COST_SOURCE] = 'provider';
     }
+    const tier = normaliseServiceTier(usage.serviceTier);
+    if (tier) attributes[A.ATTR_SERVICE_TIER] = tier;
     if (usage.streaming) attributes[A.ATTR_GEN_AI_REQUEST_STREAM] = true;
     const ttft = nonNegative(usage.timeToFirstTokenMs, 'timeToFirstTokenMs');
     if (ttft !== undefined) attributes[A.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = ttft / 1000;

@@ -4,6 +4,7 @@ import { LlmCall } from '../instrumentations/llm-call.js';
 import { runPreCallHooks } from '../instrumentations/wrap-call.js';
 import * as A from '../semconv.js';
 import { manualTracer } from './manual-tracer.js';
+import type { BilledParts } from './record-usage.js';
 
 export interface TrackCallMeta {
   provider: string;
@@ -12,7 +13,7 @@ export interface TrackCallMeta {
   operation?: string;
 }
 
-export interface ExtractedUsage {
+export interface ExtractedUsage extends BilledParts {
   inputTokens: number;
   outputTokens: number;
   cacheReadTokens?: number;
@@ -69,8 +70,14 @@ function outcomeOf<T>(result: T, extract: TrackCallOptions<T>['extractUsage']): 
       cacheRead: u.cacheReadTokens,
       cacheWrite: u.cacheWriteTokens,
       reasoning: u.reasoningTokens,
+      cacheWrite1h: u.cacheWrite1hTokens,
+      audioInput: u.audioInputTokens,
+      audioOutput: u.audioOutputTokens,
+      imageInput: u.imageInputTokens,
+      imageOutput: u.imageOutputTokens,
+      webSearchRequests: u.webSearchRequests,
     };
-    return { usage, responseModel: u.responseModel, providerCostUsd: u.costUsd };
+    return { usage, responseModel: u.responseModel, providerCostUsd: u.costUsd, serviceTier: u.serviceTier };
   } catch (err) {
     diag.error('genai-usage: trackCall extractUsage failed', err);
     return {};

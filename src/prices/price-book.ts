@@ -1,5 +1,9 @@
+import { priceCall, type ModelPrice } from './price-arithmetic.js';
 import type { CallTokens, CostEstimate, TokenPrices } from './price-types.js';
-import { priceTokens, TablePrices } from './table-prices.js';
+import { currentTableVersion } from './price-version.js';
+import { normaliseServiceTier } from './service-tier.js';
+import { TablePrices } from './table-prices.js';
+import { TIER_TABLE_VERSION, billsAudioAtTextRate, modelPriceOf, tierPrice } from './tier-prices.js';
 
 export interface PriceQuery extends CallTokens {
   provider?: string;
@@ -7,13 +11,22 @@ export interface PriceQuery extends CallTokens {
   model: string | undefined;
   /** The model requested, tried when `model` has no price. */
   requestModel?: string;
+  /**
+   * The tier the provider served: `default` (also Anthropic's `standard`), `flex`, `priority`,
+   * `batch`, `scale`. A tier without a known price for the model is `unknown`.
+   */
+  serviceTier?: string;
   at?: number;
 }
+
+/** Semconv provider names → the table's, for the audio rule (the table maps them itself for lookups). */
+const TABLE_PROVIDER: Record<string, string> = { 'gcp.gemini': 'google', 'gcp.vertex_ai': 'google', 'gcp.gen_ai': 'google' };
 
 /**
  * Turns tokens into USD: user overrides win over the bundled table; a model in neither
  * is `unknown` with no cost. (A cost the provider reports wins over both; the callers
- * never ask the book in that case.)
+ * never ask the book in that case.) A non-default tier is priced by an override
+ * `<model>@<tier>`, else by the tier table (data/service-tiers.json), else it is unknown.
  */
 export class PriceBook {
   readonly #overrides = new Map<string, TokenPrices>();
@@ -24,36 +37,65 @@ export class PriceBook {
   }
 
   estimate(query: PriceQuery): CostEstimate {
+    const tier = normaliseServiceTier(query.serviceTier) ?? 'default';
     const models = query.requestModel && query.requestModel !== query.model ? [query.model, query.requestModel] : [query.model];
     for (const model of models) {
       if (!model) continue;
-      const override = this.#override(query.provider, model);
-      if (override) return cost(priceTokens(toTable(override), query), 'override');
+      const override = this.#override(query.provider, model, tier);
+      if (override) return finish(priceCall(modelPriceOf(override), query, this.#rules(query.provider)), 'override', 'override');
+      if (tier !== 'default' && this.#override(query.provider, model, 'default')) {
+        return unknown(`no ${tier} tier price for the override of ${model} (add "${model}@${tier}")`);
+      }
     }
     for (const model of models) {
       if (!model) continue;
-      const table = this.#table.price(query.provider, model, query, query.at);
-      if (table) return cost(table, 'table');
+      const entry = this.#table.entry(query.provider, model, query.at);
+      if (!entry) continue;
+      let price: ModelPrice = entry.price;
+      let version = currentTableVersion();
+      if (tier !== 'default') {
+        const tiered = tierPrice(entry.providerId, entry.modelId, tier, entry.price);
+        if (!tiered.ok) return unknown(tiered.reason);
+        price = tiered.price;
+        version = `${version}+tiers@${TIER_TABLE_VERSION}`;
+      }
+      return finish(priceCall(price, query, { audioAtTextRate: billsAudioAtTextRate(entry.providerId) }), 'table', version);
     }
-    return { costUsd: undefined, inputCostUsd: undefined, outputCostUsd: undefined, source: 'unknown' };
+    return unknown(models.some(Boolean) ? 'model not in the price table' : 'no model');
   }
 
-  #override(provider: string | undefined, model: string): TokenPrices | undefined {
+  /** An override for the tier: `provider:model@tier`, `model@tier`; the default tier also matches plain keys. */
+  #override(provider: string | undefined, model: string, tier: string): TokenPrices | undefined {
     if (this.#overrides.size === 0) return undefined;
     const lower = model.toLowerCase();
-    return (provider && this.#overrides.get(`${provider}:${lower}`)) || this.#overrides.get(lower);
+    const keys = tier === 'default' ? [lower, `${lower}@default`] : [`${lower}@${tier}`];
+    for (const key of keys) {
+      const hit = (provider && this.#overrides.get(`${provider}:${key}`)) || this.#overrides.get(key);
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+
+  #rules(provider: string | undefined) {
+    return { audioAtTextRate: billsAudioAtTextRate(provider === undefined ? undefined : (TABLE_PROVIDER[provider] ?? provider)) };
   }
 }
 
-function cost(usd: { input: number; output: number }, source: 'override' | 'table'): CostEstimate {
-  return { costUsd: usd.input + usd.output, inputCostUsd: usd.input, outputCostUsd: usd.output, source };
+function finish(outcome: ReturnType<typeof priceCall>, source: 'override' | 'table', priceVersion: string): CostEstimate {
+  if (!outcome.ok) return unknown(outcome.reason);
+  const usd = outcome.usd;
+  return {
+    costUsd: usd.input + usd.output + usd.webSearch,
+    inputCostUsd: usd.input,
+    outputCostUsd: usd.output,
+    source,
+    ...(usd.webSearch > 0 ? { webSearchCostUsd: usd.webSearch } : {}),
+    cacheReadSavingsUsd: usd.cacheReadSavings,
+    cacheWritePremiumUsd: usd.cacheWritePremium,
+    priceVersion,
+  };
 }
 
-function toTable(p: TokenPrices) {
-  return {
-    input_mtok: p.input,
-    output_mtok: p.output,
-    cache_read_mtok: p.cacheRead ?? p.input,
-    cache_write_mtok: p.cacheWrite ?? p.input,
-  };
+function unknown(reason: string): CostEstimate {
+  return { costUsd: undefined, inputCostUsd: undefined, outputCostUsd: undefined, source: 'unknown', unknownReason: reason };
 }

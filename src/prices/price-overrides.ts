@@ -2,17 +2,26 @@ import { readFileSync } from 'node:fs';
 import { yamlModule } from '../setup/lazy-yaml.js';
 import { ConfigError } from '../setup/config-error.js';
 import type { TokenPrices } from './price-types.js';
+import { SERVICE_TIERS } from './service-tier.js';
 
-const FIELDS = ['input', 'output', 'cacheRead', 'cacheWrite'] as const;
+const FIELDS = ['input', 'output', 'cacheRead', 'cacheWrite', 'cacheWrite1h', 'audioInput', 'audioOutput', 'imageInput', 'imageOutput', 'webSearchPer1k'] as const;
 
 /**
- * Validates price overrides: `{ "<model>" | "<provider>:<model>": { input, output, cacheRead?, cacheWrite? } }`,
- * USD per 1M tokens. `where` names the source in error messages.
+ * Validates price overrides: `{ "<model>" | "<provider>:<model>" [ "@<tier>" ]: { input, output,
+ * cacheRead?, cacheWrite?, cacheWrite1h?, audioInput?, audioOutput?, imageInput?, imageOutput?,
+ * webSearchPer1k? } }`, USD per 1M tokens (web searches per 1,000). A `@<tier>` suffix
+ * (`default`, `flex`, `priority`, `batch`, `scale`) prices only calls served at that tier.
+ * `where` names the source in error messages.
  */
 export function validatePrices(value: unknown, where: string): Record<string, TokenPrices> {
   if (!isRecord(value)) throw new ConfigError(`${where}: expected an object mapping model ids to prices, got ${describe(value)}`);
   const out: Record<string, TokenPrices> = {};
   for (const [model, price] of Object.entries(value)) {
+    const at = model.lastIndexOf('@');
+    if (at === 0 || model === '') throw new ConfigError(`${where}: "${model}" names no model; keys are "<model>", "<provider>:<model>" or either with "@<tier>"`);
+    if (at > 0 && !(SERVICE_TIERS as readonly string[]).includes(model.slice(at + 1).toLowerCase())) {
+      throw new ConfigError(`${where}: "${model}" has unknown tier "${model.slice(at + 1)}"; valid tiers: ${SERVICE_TIERS.join(', ')}`);
+    }
     if (!isRecord(price)) throw new ConfigError(`${where}: price for "${model}" must be an object like { input: 5, output: 20 } (USD per 1M tokens)`);
     for (const key of Object.keys(price)) {
       if (!(FIELDS as readonly string[]).includes(key)) {
@@ -24,7 +33,8 @@ export function validatePrices(value: unknown, where: string): Record<string, To
       const required = key === 'input' || key === 'output';
       if (v === undefined && !required) continue;
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-        throw new ConfigError(`${where}: price for "${model}" field "${key}" must be a non-negative number (USD per 1M tokens), got ${describe(v)}`);
+        const unit = key === 'webSearchPer1k' ? 'USD per 1,000 searches' : 'USD per 1M tokens';
+        throw new ConfigError(`${where}: price for "${model}" field "${key}" must be a non-negative number (${unit}), got ${describe(v)}`);
       }
     }
     out[model] = price as unknown as TokenPrices;

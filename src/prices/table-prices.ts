@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module';
+import { priceCall, type ModelPrice } from './price-arithmetic.js';
 import type { CallTokens } from './price-types.js';
+import { tableGeneration } from './price-version.js';
 
 type GenaiPrices = Pick<typeof import('@pydantic/genai-prices'), 'calcPrice' | 'findProvider'>;
 let library: GenaiPrices | undefined;
@@ -13,15 +15,6 @@ function prices(): GenaiPrices {
   return library;
 }
 
-/** The library's price value: a flat USD/Mtok, or tiers keyed on total input tokens. */
-type PriceValue = number | { base: number; tiers: ReadonlyArray<{ start: number; price: number }> };
-interface ModelPrice {
-  input_mtok?: PriceValue;
-  output_mtok?: PriceValue;
-  cache_read_mtok?: PriceValue;
-  cache_write_mtok?: PriceValue;
-  requests_kcount?: number;
-}
 
 /** Semconv provider names → `@pydantic/genai-prices` provider ids, where they differ. */
 const PROVIDER_IDS: Record<string, string> = {
@@ -43,7 +36,17 @@ const CONSTRAINED_TTL_MS = 60_000;
 
 interface Resolved {
   price: ModelPrice | undefined;
+  /** The table's ids for what matched (a dated id resolves to its model's id). */
+  modelId?: string;
+  providerId?: string;
   expiresAt: number;
+}
+
+/** A table entry: its price and the ids it is filed under (tier prices are keyed on them). */
+export interface TableEntry {
+  price: ModelPrice;
+  modelId: string;
+  providerId: string;
 }
 
 /**
@@ -55,17 +58,28 @@ interface Resolved {
  */
 export class TablePrices {
   readonly #cache = new Map<string, Resolved>();
+  #generation = tableGeneration();
 
   /** Returns `{ input, output }` USD, or undefined when the model is not in the table. */
   price(provider: string | undefined, model: string, tokens: CallTokens, now = Date.now()): { input: number; output: number } | undefined {
-    const price = this.#resolve(provider, model, now);
+    const price = this.#resolve(provider, model, now).price;
     return price && priceTokens(price, tokens);
   }
 
-  #resolve(provider: string | undefined, model: string, now: number): ModelPrice | undefined {
+  /** The table entry for a model, or undefined when the table does not know it. */
+  entry(provider: string | undefined, model: string, now = Date.now()): TableEntry | undefined {
+    const resolved = this.#resolve(provider, model, now);
+    return resolved.price && { price: resolved.price, modelId: resolved.modelId ?? model, providerId: resolved.providerId ?? '' };
+  }
+
+  #resolve(provider: string | undefined, model: string, now: number): Resolved {
+    if (this.#generation !== tableGeneration()) {
+      this.#cache.clear();
+      this.#generation = tableGeneration();
+    }
     const key = `${provider ?? ''}\u0000${model}`;
     const hit = this.#cache.get(key);
-    if (hit && hit.expiresAt > now) return hit.price;
+    if (hit && hit.expiresAt > now) return hit;
     const providerId = provider === undefined ? undefined : (PROVIDER_IDS[provider] ?? provider);
     let result = lookup(model, providerId, now);
     // A provider the table does not know (a gateway, a proxy): match on the model alone. A
@@ -75,10 +89,15 @@ export class TablePrices {
       result = lookup(model, undefined, now);
     }
     const constrained = Array.isArray(result?.model.prices);
-    const resolved = { price: result?.model_price as ModelPrice | undefined, expiresAt: constrained ? now + CONSTRAINED_TTL_MS : Infinity };
+    const resolved: Resolved = {
+      price: result?.model_price as ModelPrice | undefined,
+      modelId: result?.model.id,
+      providerId: result?.provider.id,
+      expiresAt: constrained ? now + CONSTRAINED_TTL_MS : Infinity,
+    };
     if (this.#cache.size > 10_000) this.#cache.clear();
     this.#cache.set(key, resolved);
-    return resolved.price;
+    return resolved;
   }
 }
 
@@ -98,23 +117,13 @@ function lookup(model: string, providerId: string | undefined, now: number) {
   }
 }
 
+/**
+ * `{ input, output }` USD for the counts of migration 1 (input, output, cache, reasoning):
+ * the library's own arithmetic. The other parts are priced by {@link priceCall}.
+ */
 export function priceTokens(price: ModelPrice, tokens: CallTokens): { input: number; output: number } {
-  const input = tokens.inputTokens;
-  const cacheRead = price.cache_read_mtok === undefined ? 0 : (tokens.cacheReadTokens ?? 0);
-  const cacheWrite = price.cache_write_mtok === undefined ? 0 : (tokens.cacheWriteTokens ?? 0);
-  const uncached = Math.max(0, input - cacheRead - cacheWrite);
-  let inputUsd =
-    perMillion(price.input_mtok, uncached, input) +
-    perMillion(price.cache_read_mtok, cacheRead, input) +
-    perMillion(price.cache_write_mtok, cacheWrite, input);
-  if (price.requests_kcount !== undefined) inputUsd += price.requests_kcount / 1000;
-  return { input: inputUsd, output: perMillion(price.output_mtok, tokens.outputTokens, input) };
-}
-
-function perMillion(value: PriceValue | undefined, tokens: number, totalInput: number): number {
-  if (value === undefined || tokens <= 0) return 0;
-  if (typeof value === 'number') return (value * tokens) / 1e6;
-  let rate = value.base;
-  for (const tier of value.tiers) if (totalInput > tier.start) rate = tier.price;
-  return (rate * tokens) / 1e6;
+  const { inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, reasoningTokens } = tokens;
+  const outcome = priceCall(price, { inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, reasoningTokens });
+  // Without the newer parts nothing can make the outcome unknown.
+  return outcome.ok ? { input: outcome.usd.input, output: outcome.usd.output } : { input: Number.NaN, output: Number.NaN };
 }

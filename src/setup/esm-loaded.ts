@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { diag } from '@opentelemetry/api';
 import type { InstrumentationBase } from '@opentelemetry/instrumentation';
@@ -36,13 +36,21 @@ export function onEsmSdkLoaded(handler: Handler): () => void {
  * `disable()` unpatches them.
  */
 export function patchLoadedModule(instrumentation: InstrumentationBase, name: string, namespace: unknown, url: string): void {
-  const baseDir = packageDir(url, name);
+  // A subpath (`@anthropic-ai/sdk/resources/index`) is one of the package's files, as its require hook names them.
+  const pkg = packageName(name);
+  const baseDir = packageDir(url, pkg);
+  const requireName = name === pkg || baseDir === undefined ? name : join(pkg, relative(baseDir, fileURLToPath(url)));
   const onRequire = (instrumentation as unknown as { _onRequire?: (def: unknown, exports: unknown, name: string, baseDir?: string) => unknown })._onRequire;
   for (const definition of instrumentation.getModuleDefinitions()) {
-    if (definition.name !== name) continue;
-    if (typeof onRequire === 'function') onRequire.call(instrumentation, definition, namespace, name, baseDir);
-    else definition.patch?.(namespace);
+    if (definition.name !== pkg) continue;
+    if (typeof onRequire === 'function') onRequire.call(instrumentation, definition, namespace, requireName, baseDir);
+    else if (name === pkg) definition.patch?.(namespace);
   }
+}
+
+function packageName(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier);
 }
 
 /** The folder of the package `name` that holds the file at `url`. */

@@ -1,6 +1,6 @@
 import type { Dialect } from './dialect.js';
-import { HISTOGRAM_BUCKETS, estimateQuantile, histogramCountExprs } from './histogram.js';
-import { MEASURE_COLUMNS } from './rollup.js';
+import { HISTOGRAM_COLUMNS, estimateQuantile } from './histogram.js';
+import { MEASURES, type MeasureColumn } from './measure-columns.js';
 import type { AggregateMeasures, GroupByDimension, TopMetric } from './usage-store.js';
 
 /** Where a query reads from: the raw records or a rollup (whose '' means "not set"). */
@@ -10,35 +10,20 @@ export type Source = 'raw' | 'rollup';
  * The measure columns (aliased as MEASURE_COLUMNS) summed over the raw records, in the same
  * shape the rollups store, so both sources go through one row parser.
  */
-export function rawMeasureExprs(dialect: Dialect): string[] {
-  const failed = `CASE WHEN ${dialect.isTrue('success')} THEN 0 ELSE 1 END`;
-  return [
-    'COUNT(*)',
-    `SUM(${failed})`,
-    'SUM(input_tokens)',
-    'SUM(output_tokens)',
-    'SUM(total_tokens)',
-    'SUM(cache_read_tokens)',
-    'SUM(cache_write_tokens)',
-    'SUM(reasoning_tokens)',
-    'COALESCE(SUM(cost_usd), 0)',
-    'SUM(CASE WHEN cost_usd IS NULL THEN 1 ELSE 0 END)',
-    'SUM(duration_ms)',
-    ...histogramCountExprs('duration_ms'),
-  ];
+export function rawMeasureExprs(dialect: Pick<Dialect, 'isTrue'>, measures: readonly MeasureColumn[] = MEASURES): string[] {
+  return measures.map((m) => m.raw(dialect as Dialect));
 }
 
-/** `expr AS column` for every measure, from either source. */
-export function measureSelect(source: Source, dialect: Dialect): string {
-  const exprs = source === 'raw' ? rawMeasureExprs(dialect) : MEASURE_COLUMNS.map((col) => `SUM(${col})`);
-  return exprs.map((expr, i) => `${expr} AS ${MEASURE_COLUMNS[i]}`).join(', ');
+/** `expr AS column` for every measure (or the given ones, for a migration), from either source. */
+export function measureSelect(source: Source, dialect: Dialect, measures: readonly MeasureColumn[] = MEASURES): string {
+  return measures.map((m) => `${source === 'raw' ? m.raw(dialect) : `SUM(${m.column})`} AS ${m.column}`).join(', ');
 }
 
 /**
  * The SQL value a groupBy dimension groups on. `model` is the request model, else the
  * response model: what the application asked for, stable across provider version bumps.
  */
-export function dimensionExpr(dim: GroupByDimension, source: Source): string {
+export function dimensionExpr(dim: GroupByDimension, source: Source, dialect: Pick<Dialect, 'name'>): string {
   const col = (name: string): string => (source === 'rollup' ? `NULLIF(${name}, '')` : name);
   switch (dim) {
     case 'user':
@@ -59,7 +44,19 @@ export function dimensionExpr(dim: GroupByDimension, source: Source): string {
       return col('conversation_id');
     case 'operation':
       return col('operation');
+    case 'trace':
+      return col('trace_id');
+    case 'tier':
+      return col('service_tier');
+    case 'rootAgent':
+      return rootAgentExpr(dialect);
   }
+}
+
+/** The first agent of `handoff_chain` (`Triage > Billing` → `Triage`), else `agent_name`. Records only. */
+function rootAgentExpr(dialect: Pick<Dialect, 'name'>): string {
+  if (dialect.name === 'postgres') return `COALESCE(split_part(handoff_chain, ' > ', 1), agent_name)`;
+  return `CASE WHEN instr(handoff_chain, ' > ') > 0 THEN substr(handoff_chain, 1, instr(handoff_chain, ' > ') - 1) ELSE COALESCE(handoff_chain, agent_name) END`;
 }
 
 /** The SQL ranking expression for `top()`; one of the summed measure columns. */
@@ -87,23 +84,30 @@ function num(value: unknown): number {
 
 /** A result row's measure columns as AggregateMeasures. */
 export function rowToMeasures(row: Record<string, unknown>): AggregateMeasures {
-  const v = MEASURE_COLUMNS.map((col) => num(row[col]));
-  const requests = v[0] as number;
-  const unpriced = v[9] as number;
-  const histogram = v.slice(v.length - HISTOGRAM_BUCKETS);
+  const v = (column: string): number => num(row[column]);
+  const requests = v('requests');
+  const unpriced = v('unpriced_requests');
   return {
     requests,
-    failures: v[1] as number,
-    inputTokens: v[2] as number,
-    outputTokens: v[3] as number,
-    totalTokens: v[4] as number,
-    cacheReadTokens: v[5] as number,
-    cacheWriteTokens: v[6] as number,
-    reasoningTokens: v[7] as number,
-    costUsd: requests > unpriced ? (v[8] as number) : null,
+    failures: v('failures'),
+    inputTokens: v('input_tokens'),
+    outputTokens: v('output_tokens'),
+    totalTokens: v('total_tokens'),
+    cacheReadTokens: v('cache_read_tokens'),
+    cacheWriteTokens: v('cache_write_tokens'),
+    reasoningTokens: v('reasoning_tokens'),
+    cacheWrite1hTokens: v('cache_write_1h_tokens'),
+    audioInputTokens: v('audio_input_tokens'),
+    audioOutputTokens: v('audio_output_tokens'),
+    imageInputTokens: v('image_input_tokens'),
+    imageOutputTokens: v('image_output_tokens'),
+    webSearchRequests: v('web_search_requests'),
+    costUsd: requests > unpriced ? v('cost_usd') : null,
     unpricedRequests: unpriced,
-    avgDurationMs: requests > 0 ? (v[10] as number) / requests : null,
-    p95DurationMs: estimateQuantile(histogram, 0.95),
+    cacheReadSavingsUsd: v('cache_read_savings_usd'),
+    cacheWritePremiumUsd: v('cache_write_premium_usd'),
+    avgDurationMs: requests > 0 ? v('duration_ms_sum') / requests : null,
+    p95DurationMs: estimateQuantile(HISTOGRAM_COLUMNS.map(v), 0.95),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { UsageRecord } from '../usage/usage-record.js';
 import type { NormalizedFilter } from './filter.js';
-import { HISTOGRAM_BUCKETS, HISTOGRAM_COLUMNS, histogramIndex } from './histogram.js';
+import { MEASURE_COLUMNS, addRecordMeasures } from './measure-columns.js';
 import type { GroupByDimension, TimeBucket } from './usage-store.js';
 
 /**
@@ -43,21 +43,8 @@ export const ROLLUPS: readonly RollupDef[] = [
   { table: 'genai_usage_rollup_hourly', grain: 'hour', dims: DIMS },
 ];
 
-/** Summed columns of every rollup, in this order. */
-export const MEASURE_COLUMNS: readonly string[] = [
-  'requests',
-  'failures',
-  'input_tokens',
-  'output_tokens',
-  'total_tokens',
-  'cache_read_tokens',
-  'cache_write_tokens',
-  'reasoning_tokens',
-  'cost_usd',
-  'unpriced_requests',
-  'duration_ms_sum',
-  ...HISTOGRAM_COLUMNS,
-];
+/** Summed columns of every rollup (defined in measure-columns.ts). */
+export { MEASURE_COLUMNS };
 
 /** Columns each groupBy dimension needs, and the filter keys each rollup column serves. */
 const DIMENSION_COLUMNS: Record<GroupByDimension, readonly string[]> = {
@@ -70,6 +57,10 @@ const DIMENSION_COLUMNS: Record<GroupByDimension, readonly string[]> = {
   session: ['session_id'],
   conversation: ['conversation_id'],
   operation: ['operation'],
+  // Not in any rollup: answered from the records (a trace index serves one run's calls).
+  trace: ['trace_id'],
+  rootAgent: ['handoff_chain', 'agent_name'],
+  tier: ['service_tier'],
 };
 
 const FILTER_COLUMNS: Record<string, readonly string[]> = {
@@ -81,6 +72,8 @@ const FILTER_COLUMNS: Record<string, readonly string[]> = {
   serviceName: ['service_name'],
   sessionId: ['session_id'],
   conversationId: ['conversation_id'],
+  traceId: ['trace_id'],
+  serviceTier: ['service_tier'],
   success: ['success'],
   tenant: ['tenant'],
 };
@@ -113,17 +106,30 @@ export function rollupDeltas(def: RollupDef, records: readonly UsageRecord[], te
   const byKey = new Map<string, RollupDelta>();
   for (const record of records) {
     const ms = record.recordedAt.getTime();
-    const bucketStart = new Date(ms - (((ms % grainMs) + grainMs) % grainMs)).toISOString();
-    const key = def.dims.map((dim) => dimValue(record, dim, tenant));
-    const mapKey = `${bucketStart}\u0000${key.join('\u0000')}`;
+    const bucketStart = isoOf(ms - (((ms % grainMs) + grainMs) % grainMs));
+    // Built as one string, not an array joined: this runs per record and per rollup.
+    let mapKey = bucketStart;
+    for (const dim of def.dims) mapKey += `\u0000${dim === 'success' ? (record.success ? '1' : '0') : (dimValue(record, dim, tenant) as string)}`;
     let delta = byKey.get(mapKey);
     if (!delta) {
-      delta = { bucketStart, key, values: new Array<number>(MEASURE_COLUMNS.length).fill(0) };
+      delta = { bucketStart, key: def.dims.map((dim) => dimValue(record, dim, tenant)), values: new Array<number>(MEASURE_COLUMNS.length).fill(0) };
       byKey.set(mapKey, delta);
     }
-    addRecord(delta.values, record);
+    addRecordMeasures(delta.values, record);
   }
   return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, delta]) => delta);
+}
+
+/** Bucket starts repeat for every record of a batch: format each once. */
+const ISO_CACHE = new Map<number, string>();
+function isoOf(ms: number): string {
+  let iso = ISO_CACHE.get(ms);
+  if (iso === undefined) {
+    if (ISO_CACHE.size > 4096) ISO_CACHE.clear();
+    iso = new Date(ms).toISOString();
+    ISO_CACHE.set(ms, iso);
+  }
+  return iso;
 }
 
 function dimValue(record: UsageRecord, dim: RollupDim, tenant: string | null): string | boolean {
@@ -150,29 +156,3 @@ function dimValue(record: UsageRecord, dim: RollupDim, tenant: string | null): s
       return record.userId ?? '';
   }
 }
-
-const FIXED_MEASURES = 11;
-
-function addRecord(values: number[], record: UsageRecord): void {
-  const known = typeof record.costUsd === 'number' && Number.isFinite(record.costUsd);
-  const duration = Number.isFinite(record.durationMs) ? record.durationMs : 0;
-  values[0]! += 1;
-  values[1]! += record.success ? 0 : 1;
-  values[2]! += int(record.inputTokens);
-  values[3]! += int(record.outputTokens);
-  values[4]! += int(record.totalTokens);
-  values[5]! += int(record.cacheReadTokens);
-  values[6]! += int(record.cacheWriteTokens);
-  values[7]! += int(record.reasoningTokens);
-  values[8]! += known ? (record.costUsd as number) : 0;
-  values[9]! += known ? 0 : 1;
-  values[10]! += duration;
-  values[FIXED_MEASURES + histogramIndex(duration)]! += 1;
-}
-
-// Mirrors recordToValues: what the records table stores is what the rollup sums.
-function int(value: number): number {
-  return Number.isFinite(value) ? Math.round(value) : 0;
-}
-
-if (MEASURE_COLUMNS.length !== FIXED_MEASURES + HISTOGRAM_BUCKETS) throw new Error('rollup measure columns out of sync');

@@ -7,19 +7,24 @@ export const MIGRATIONS_TABLE = 'genai_usage_migrations';
 
 type ColumnKind = 'id' | 'text' | 'required-text' | 'integer' | 'real' | 'required-real' | 'boolean' | 'time' | 'json';
 
-interface Column {
+export interface Column {
   /** The UsageRecord field. */
   field: keyof UsageRecord;
   /** snake_case of the field, except `group` → `group_name` (GROUP is an SQL keyword). */
   column: string;
   kind: ColumnKind;
+  /** The migration that added the column; undefined for the columns of migration 1. */
+  since?: number;
 }
 
-const c = (field: keyof UsageRecord, kind: ColumnKind, column?: string): Column => ({
+const c = (field: keyof UsageRecord, kind: ColumnKind, column?: string, since?: number): Column => ({
   field,
   kind,
   column: column ?? field.replace(/[A-Z]/g, (ch) => `_${ch.toLowerCase()}`),
+  ...(since === undefined ? {} : { since }),
 });
+/** A column added by migration 4 (billed dimensions beyond input/output, issue 12). */
+const v4 = (field: keyof UsageRecord, kind: ColumnKind, column?: string): Column => c(field, kind, column, 4);
 
 /** UsageRecord columns in table order; the table also has `tenant` (see docs/schema.md). */
 export const RECORD_COLUMNS: readonly Column[] = [
@@ -54,7 +59,22 @@ export const RECORD_COLUMNS: readonly Column[] = [
   c('streaming', 'boolean'),
   c('timeToFirstTokenMs', 'real'),
   c('tags', 'json'),
+  v4('serviceTier', 'text'),
+  v4('cacheWrite1hTokens', 'integer', 'cache_write_1h_tokens'),
+  v4('audioInputTokens', 'integer'),
+  v4('audioOutputTokens', 'integer'),
+  v4('imageInputTokens', 'integer'),
+  v4('imageOutputTokens', 'integer'),
+  v4('webSearchRequests', 'integer'),
+  v4('cacheReadSavingsUsd', 'real'),
+  v4('cacheWritePremiumUsd', 'real'),
+  v4('priceVersion', 'text'),
 ];
+
+/** The columns as a migration left them: what `version` created or added, in table order. */
+export function recordColumnsAt(version: number): readonly Column[] {
+  return RECORD_COLUMNS.filter((col) => (col.since ?? 1) <= version);
+}
 
 export const RECORD_COLUMN_NAMES: readonly string[] = RECORD_COLUMNS.map((col) => col.column);
 
@@ -86,6 +106,34 @@ export function sqlType(kind: ColumnKind, engine: Dialect['name']): string {
 /** Empty strings are stored as NULL: "not set" has one spelling, in filters and rollups alike. */
 function optionalText(value: string | undefined): string | null {
   return value === undefined || value === '' ? null : value;
+}
+
+/**
+ * Text as both engines can store it alike: NUL (which PostgreSQL refuses in text and jsonb)
+ * and unpaired UTF-16 surrogates (which UTF-8 cannot encode; drivers would substitute U+FFFD
+ * silently) become U+FFFD before a record is written. The collector rejects such spans before
+ * they get this far; this keeps one bad value from an application from failing a whole batch.
+ */
+export function storableText(value: string): string {
+  if (!SUSPECT.test(value)) return value;
+  return value.replace(UNSTORABLE, '\uFFFD');
+}
+
+const SUSPECT = /[\u0000\uD800-\uDFFF]/;
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** The record with {@link storableText} applied to every text field and tag; itself when already clean. */
+export function storableRecord(record: UsageRecord): UsageRecord {
+  let clean: Record<string, unknown> | undefined;
+  for (const col of RECORD_COLUMNS) {
+    const value = record[col.field];
+    if (typeof value === 'string' && SUSPECT.test(value)) (clean ??= { ...record })[col.field] = storableText(value);
+  }
+  const tags = record.tags;
+  if (tags && Object.entries(tags).some(([k, v]) => SUSPECT.test(k) || SUSPECT.test(String(v)))) {
+    (clean ??= { ...record })['tags'] = Object.fromEntries(Object.entries(tags).map(([k, v]) => [storableText(k), storableText(String(v))]));
+  }
+  return (clean as UsageRecord | undefined) ?? record;
 }
 
 /**

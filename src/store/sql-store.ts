@@ -16,7 +16,7 @@ import {
 } from './filter.js';
 import { bucketValue, dimensionExpr, keyValue, measureSelect, metricColumn, rowToMeasures, type Source } from './measures.js';
 import { MEASURE_COLUMNS, ROLLUPS, chooseRollup, rollupDeltas, type RollupDef, type RollupDelta } from './rollup.js';
-import { RECORDS_TABLE, RECORD_COLUMN_NAMES, rowToRecord } from './schema.js';
+import { RECORDS_TABLE, RECORD_COLUMN_NAMES, rowToRecord, storableRecord } from './schema.js';
 import {
   DEFAULT_RECORDS_LIMIT,
   EXPORT_FORMATS,
@@ -47,14 +47,15 @@ export abstract class SqlUsageStore implements UsageStore {
   abstract readonly engine: 'sqlite' | 'postgres';
   protected abstract readonly dialect: Dialect;
   protected abstract all(sql: string, params: readonly unknown[]): Promise<Row[]>;
-  protected abstract insertRecords(records: readonly UsageRecord[], tenant: string | null): Promise<number>;
+  protected abstract insertRecords(records: readonly UsageRecord[], tenant: string): Promise<number>;
   /** Deletes matching records and subtracts them from every rollup, atomically. */
   protected abstract deleteWhere(where: string, params: readonly unknown[]): Promise<number>;
   abstract close(): Promise<void>;
 
   async insert(records: readonly UsageRecord[], options: InsertOptions = {}): Promise<number> {
     if (records.length === 0) return 0;
-    return this.insertRecords(records, options.tenant ?? null);
+    // '' is "no tenant": the tenant is part of a record's identity, and NULLs never conflict.
+    return this.insertRecords(records.map(storableRecord), options.tenant ?? '');
   }
 
   async records(filter: UsageFilter = {}): Promise<UsageRecord[]> {
@@ -76,7 +77,7 @@ export abstract class SqlUsageStore implements UsageStore {
     const params = new Params(this.dialect);
     const keys = [
       ...(bucket ? [`${this.dialect.bucketStart(bucket, timeColumn)} AS bucket`] : []),
-      ...groupBy.map((dim, i) => `${dimensionExpr(dim, source)} AS g${i}`),
+      ...groupBy.map((dim, i) => `${dimensionExpr(dim, source, this.dialect)} AS g${i}`),
     ];
     const where = buildWhere(f, this.dialect, params, timeColumn);
     const groupClause = keys.length ? `GROUP BY ${keys.map((_, i) => i + 1).join(', ')}` : '';
@@ -101,7 +102,7 @@ export abstract class SqlUsageStore implements UsageStore {
     const source: Source = rollup ? 'rollup' : 'raw';
     const table = rollup?.table ?? RECORDS_TABLE;
     const timeColumn = rollup ? 'bucket_start' : 'recorded_at';
-    const key = dimensionExpr(by, source);
+    const key = dimensionExpr(by, source, this.dialect);
     const params = new Params(this.dialect);
     const where = buildWhere(f, this.dialect, params, timeColumn);
     const order = `ORDER BY ${metric} DESC, g0 ASC NULLS LAST LIMIT ${params.add(f.limit ?? 10)} OFFSET ${params.add(f.offset ?? 0)}`;

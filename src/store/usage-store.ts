@@ -11,6 +11,12 @@ export const GROUP_BY_DIMENSIONS = [
   'session',
   'conversation',
   'operation',
+  /** One agent run: the calls of one trace (never counted twice: only LLM calls are records). */
+  'trace',
+  /** The outermost agent of the hand-off chain (else the agent): who started the run. */
+  'rootAgent',
+  /** The service tier the provider served (`default`, `flex`, `priority`, `batch`, ...). */
+  'tier',
 ] as const;
 export type GroupByDimension = (typeof GROUP_BY_DIMENSIONS)[number];
 
@@ -39,6 +45,10 @@ export interface UsageFilter {
   serviceName?: string;
   sessionId?: string;
   conversationId?: string;
+  /** One trace (agent run): its calls. */
+  traceId?: string;
+  /** The served service tier: `default`, `flex`, `priority`, `batch`, `scale`. */
+  serviceTier?: string;
   /** Records stored for this tenant (the collector's tenant-scoped tokens). */
   tenant?: string;
   success?: boolean;
@@ -85,10 +95,23 @@ export interface AggregateMeasures {
   cacheWriteTokens: number;
   /** Part of `outputTokens`. */
   reasoningTokens: number;
+  /** Part of `cacheWriteTokens` written with a 1-hour TTL. */
+  cacheWrite1hTokens: number;
+  /** Parts of `inputTokens` / `outputTokens`: not additive to them or to each other's totals. */
+  audioInputTokens: number;
+  audioOutputTokens: number;
+  imageInputTokens: number;
+  imageOutputTokens: number;
+  /** Server-side web searches (uses, not tokens). */
+  webSearchRequests: number;
   /** Sum of the known costs; null when no request in the row had a known price. */
   costUsd: number | null;
   /** Requests whose cost is unknown (not included in `costUsd`). */
   unpricedRequests: number;
+  /** What cached reads saved against the uncached input price, over the calls genai-usage priced. */
+  cacheReadSavingsUsd: number;
+  /** What cache writes cost above the uncached input price, over the same calls. */
+  cacheWritePremiumUsd: number;
   avgDurationMs: number | null;
   /**
    * Estimated from a duration histogram (see docs/schema.md, "Duration histogram"):

@@ -1,12 +1,13 @@
 import { diag, metrics, type Context, type MeterProvider } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { getUsageContext } from '../context/usage-context.js';
-import { INTERRUPTED_ERROR_TYPE, endInFlightCalls, settleFinishedCalls } from '../instrumentations/in-flight-calls.js';
+import { endInFlightCalls, settleFinishedCalls } from '../instrumentations/in-flight-calls.js';
 import { PriceBook } from '../prices/price-book.js';
 import * as A from '../semconv.js';
 import { VERSION } from '../version.js';
 import { isTwinOfOurCall, onSpanStart } from './duplicate-calls.js';
-import { isGenAiCallSpan, readProvider, readTokens, spanToUsageRecord } from './span-to-record.js';
+import { costAttributes } from './price-span.js';
+import { isGenAiCallSpan, spanToUsageRecord } from './span-to-record.js';
 import { emitUsage } from './usage-listeners.js';
 import { UsageMetrics, type MetricsUserMode } from './usage-metrics.js';
 import type { UsageRecord } from './usage-record.js';
@@ -68,31 +69,14 @@ export class GenAiUsageProcessor implements SpanProcessor {
 
   onEnding(span: Span): void {
     try {
-      const attrs = span.attributes;
-      if (attrs[A.ATTR_COST_USD] !== undefined || !isGenAiCallSpan(attrs) || isTwinOfOurCall(span)) return;
-      const tokens = readTokens(attrs);
-      // No token counts on a call that went through: unknown, as $0 would be a wrong number.
-      // A failed call without counts used none (providers do not bill rejected requests), but
-      // one cut off by shutdown was sent and may well be billed: unknown too.
-      const errorType = attrs[A.ATTR_ERROR_TYPE];
-      const failed = errorType !== undefined && errorType !== INTERRUPTED_ERROR_TYPE;
-      if (tokens.input === undefined && tokens.output === undefined && !failed) return;
-      const estimate = this.#prices.estimate({
-        provider: readProvider(attrs),
-        model: text(attrs[A.ATTR_GEN_AI_RESPONSE_MODEL]) ?? text(attrs[A.ATTR_GEN_AI_REQUEST_MODEL]),
-        requestModel: text(attrs[A.ATTR_GEN_AI_REQUEST_MODEL]),
-        inputTokens: tokens.input ?? 0,
-        outputTokens: tokens.output ?? 0,
-        cacheReadTokens: tokens.cacheRead,
-        cacheWriteTokens: tokens.cacheWrite,
-        reasoningTokens: tokens.reasoning,
-      });
-      span.setAttribute(A.ATTR_COST_SOURCE, estimate.source);
-      if (estimate.costUsd !== undefined) {
-        span.setAttribute(A.ATTR_COST_USD, estimate.costUsd);
-        span.setAttribute(A.ATTR_COST_INPUT_USD, estimate.inputCostUsd!);
-        span.setAttribute(A.ATTR_COST_OUTPUT_USD, estimate.outputCostUsd!);
+      if (isTwinOfOurCall(span)) {
+        // Said on the span too, so readers of exported traces (the collector) do not count the call twice.
+        span.setAttribute(A.ATTR_DUPLICATE_CALL, true);
+        return;
       }
+      if (span.attributes[A.ATTR_COST_USD] !== undefined || !isGenAiCallSpan(span.attributes)) return;
+      const cost = costAttributes(span.attributes, this.#prices);
+      if (cost) span.setAttributes(cost);
     } catch (err) {
       diag.error('genai-usage: pricing failed', err);
     }
@@ -154,8 +138,4 @@ function stampAttribution(span: Span, parentContext: Context): void {
   if (ctx.handoffChain && ctx.handoffChain.length > 1) set(A.ATTR_HANDOFF_CHAIN, ctx.handoffChain.join(' > '));
   if (ctx.tags) for (const [key, value] of Object.entries(ctx.tags)) set(A.ATTR_TAG_PREFIX + key, value);
   if (ctx.trackUsage === false) span.setAttribute(A.ATTR_UNTRACKED, true);
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }

@@ -1,4 +1,5 @@
 import type { AttributeValue } from '@opentelemetry/api';
+import { normaliseServiceTier } from '../prices/service-tier.js';
 import * as A from '../semconv.js';
 import type { SpanLike } from './span-like.js';
 import type { CostSource, UsageRecord } from './usage-record.js';
@@ -21,6 +22,15 @@ export interface TokenCounts {
   cacheRead: number;
   cacheWrite: number;
   reasoning: number;
+  /** Part of `cacheWrite` with a 1-hour TTL. */
+  cacheWrite1h: number;
+  /** Parts of input / output in audio and images. */
+  audioInput: number;
+  audioOutput: number;
+  imageInput: number;
+  imageOutput: number;
+  /** Server-side web searches (a count of uses, not tokens). */
+  webSearchRequests: number;
 }
 
 export function readTokens(attributes: SpanLike['attributes']): TokenCounts {
@@ -38,7 +48,18 @@ export function readTokens(attributes: SpanLike['attributes']): TokenCounts {
       0,
     reasoning:
       count(attributes[A.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS]) ?? count(attributes[A.ATTR_LLM_USAGE_REASONING_TOKENS]) ?? 0,
+    cacheWrite1h: count(attributes[A.ATTR_USAGE_CACHE_WRITE_1H_INPUT_TOKENS]) ?? 0,
+    audioInput: count(attributes[A.ATTR_USAGE_AUDIO_INPUT_TOKENS]) ?? 0,
+    audioOutput: count(attributes[A.ATTR_USAGE_AUDIO_OUTPUT_TOKENS]) ?? 0,
+    imageInput: count(attributes[A.ATTR_USAGE_IMAGE_INPUT_TOKENS]) ?? 0,
+    imageOutput: count(attributes[A.ATTR_USAGE_IMAGE_OUTPUT_TOKENS]) ?? 0,
+    webSearchRequests: count(attributes[A.ATTR_USAGE_WEB_SEARCH_REQUESTS]) ?? 0,
   };
+}
+
+/** The tier the provider served, normalised; `openai.response.service_tier` from other OpenAI instrumentations too. */
+export function readServiceTier(attributes: SpanLike['attributes']): string | undefined {
+  return normaliseServiceTier(attributes[A.ATTR_SERVICE_TIER] ?? attributes[A.ATTR_OPENAI_RESPONSE_SERVICE_TIER]);
 }
 
 export function readProvider(attributes: SpanLike['attributes']): string {
@@ -52,7 +73,7 @@ export function readProvider(attributes: SpanLike['attributes']): string {
  */
 export function spanToUsageRecord(span: SpanLike, defaults: { serviceName?: string } = {}): UsageRecord | undefined {
   const attrs = span.attributes;
-  if (!isGenAiCallSpan(attrs) || attrs[A.ATTR_UNTRACKED] === true) return undefined;
+  if (!isGenAiCallSpan(attrs) || attrs[A.ATTR_UNTRACKED] === true || attrs[A.ATTR_DUPLICATE_CALL] === true) return undefined;
   const { traceId, spanId } = span.spanContext();
   const tokens = readTokens(attrs);
   const input = tokens.input ?? 0;
@@ -61,6 +82,8 @@ export function spanToUsageRecord(span: SpanLike, defaults: { serviceName?: stri
   const costUsd = finiteNonNegative(attrs[A.ATTR_COST_USD]);
   const source = text(attrs[A.ATTR_COST_SOURCE]);
   const ttfc = finiteNonNegative(attrs[A.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK]);
+  // Our pricer leaves zero savings off the span; a price version says it priced the call.
+  const priceVersion = boundedText(attrs[A.ATTR_PRICE_VERSION], 128);
   return {
     id: `${traceId}-${spanId}`,
     traceId,
@@ -84,8 +107,18 @@ export function spanToUsageRecord(span: SpanLike, defaults: { serviceName?: stri
     cacheReadTokens: tokens.cacheRead,
     cacheWriteTokens: tokens.cacheWrite,
     reasoningTokens: tokens.reasoning,
+    cacheWrite1hTokens: tokens.cacheWrite1h,
+    audioInputTokens: tokens.audioInput,
+    audioOutputTokens: tokens.audioOutput,
+    imageInputTokens: tokens.imageInput,
+    imageOutputTokens: tokens.imageOutput,
+    webSearchRequests: tokens.webSearchRequests,
+    serviceTier: readServiceTier(attrs),
     costUsd,
     costSource: costUsd === undefined ? 'unknown' : source !== undefined && COST_SOURCES.has(source) ? (source as CostSource) : 'provider',
+    cacheReadSavingsUsd: costUsd === undefined ? undefined : pricedAmount(attrs[A.ATTR_COST_CACHE_READ_SAVINGS_USD], priceVersion),
+    cacheWritePremiumUsd: costUsd === undefined ? undefined : pricedAmount(attrs[A.ATTR_COST_CACHE_WRITE_PREMIUM_USD], priceVersion),
+    priceVersion: costUsd === undefined ? undefined : priceVersion,
     usageEstimated: attrs[A.ATTR_USAGE_ESTIMATED] === true,
     success,
     errorType: success ? undefined : (text(attrs[A.ATTR_ERROR_TYPE]) ?? '_OTHER'),
@@ -122,6 +155,17 @@ function count(value: AttributeValue | undefined): number | undefined {
 
 function finiteNonNegative(value: AttributeValue | undefined): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+/** An amount our pricer sets only when non-zero: absent on a call it priced means 0; a bad value is unset. */
+function pricedAmount(value: AttributeValue | undefined, priceVersion: string | undefined): number | undefined {
+  if (value === undefined) return priceVersion ? 0 : undefined;
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function boundedText(value: AttributeValue | undefined, max: number): string | undefined {
+  const t = text(value);
+  return t === undefined ? undefined : t.slice(0, max);
 }
 
 function text(value: AttributeValue | undefined): string | undefined {

@@ -2,7 +2,19 @@ import type { Attributes, ObservableResult } from '@opentelemetry/api';
 import * as A from '../semconv.js';
 import type { UsageRecord } from './usage-record.js';
 
-const TOKEN_TYPES = [A.TOKEN_TYPE_INPUT, A.TOKEN_TYPE_OUTPUT, A.TOKEN_TYPE_CACHE_READ, A.TOKEN_TYPE_CACHE_WRITE, A.TOKEN_TYPE_REASONING] as const;
+/** `gen_ai.token.type` values of `genai_usage.tokens`: the wholes (input, output) and their parts, never additive. */
+const TOKEN_TYPES = [
+  A.TOKEN_TYPE_INPUT,
+  A.TOKEN_TYPE_OUTPUT,
+  A.TOKEN_TYPE_CACHE_READ,
+  A.TOKEN_TYPE_CACHE_WRITE,
+  A.TOKEN_TYPE_REASONING,
+  A.TOKEN_TYPE_CACHE_WRITE_1H,
+  A.TOKEN_TYPE_AUDIO_INPUT,
+  A.TOKEN_TYPE_AUDIO_OUTPUT,
+  A.TOKEN_TYPE_IMAGE_INPUT,
+  A.TOKEN_TYPE_IMAGE_OUTPUT,
+] as const;
 const OVERFLOW: Attributes = { 'otel.metric.overflow': true };
 
 /** Cumulative sums for one attribute set (provider, models, operation, user, agent). */
@@ -53,6 +65,12 @@ export class UsageCounters {
     t[2]! += r.cacheReadTokens;
     t[3]! += r.cacheWriteTokens;
     t[4]! += r.reasoningTokens;
+    // Records built before these fields existed (a spool file from an older release) lack them.
+    t[5]! += r.cacheWrite1hTokens ?? 0;
+    t[6]! += r.audioInputTokens ?? 0;
+    t[7]! += r.audioOutputTokens ?? 0;
+    t[8]! += r.imageInputTokens ?? 0;
+    t[9]! += r.imageOutputTokens ?? 0;
   }
 
   observeCost(result: ObservableResult): void {
@@ -83,7 +101,7 @@ function newSeries(attributes: Attributes): Series {
     tokenAttributes: TOKEN_TYPES.map((type) => ({ ...attributes, [A.ATTR_GEN_AI_TOKEN_TYPE]: type })),
     costUsd: 0,
     priced: false,
-    tokens: [0, 0, 0, 0, 0],
+    tokens: TOKEN_TYPES.map(() => 0),
     requests: new Map(),
   };
 }

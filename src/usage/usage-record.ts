@@ -36,9 +36,29 @@ export interface UsageRecord {
   cacheWriteTokens: number;
   /** Part of `outputTokens`. */
   reasoningTokens: number;
+  /** Part of `cacheWriteTokens` written with a 1-hour TTL (billed at its own rate). */
+  cacheWrite1hTokens: number;
+  /** Parts of `inputTokens` / `outputTokens` in audio or images, billed at their own rates. */
+  audioInputTokens: number;
+  audioOutputTokens: number;
+  imageInputTokens: number;
+  imageOutputTokens: number;
+  /** Server-side web searches, billed per use (not tokens). */
+  webSearchRequests: number;
+  /** The service tier the provider served: `default`, `flex`, `priority`, `batch`, `scale`; undefined when not reported. */
+  serviceTier: string | undefined;
   /** Undefined when the price is unknown: never 0 for "don't know". */
   costUsd: number | undefined;
   costSource: CostSource;
+  /**
+   * What the cached reads saved against the same tokens at the uncached input rate (USD, >= 0).
+   * Undefined when the cost is unknown or was not priced by genai-usage (a provider-reported cost).
+   */
+  cacheReadSavingsUsd: number | undefined;
+  /** What cache writes cost above the same tokens at the uncached input rate (USD); undefined as above. */
+  cacheWritePremiumUsd: number | undefined;
+  /** Which price table priced the call (`genai-prices@0.1.8+tiers@2026-11-01`, `override`); undefined when unpriced. */
+  priceVersion: string | undefined;
   /** True when token counts were estimated with a tokenizer (stream without usage). */
   usageEstimated: boolean;
   success: boolean;

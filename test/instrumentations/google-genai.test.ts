@@ -54,6 +54,8 @@ describe('@google/genai 3.x, Gemini API', () => {
       'genai_usage.cost.usd': cost.costUsd,
       'genai_usage.cost.input_usd': cost.inputCostUsd,
       'genai_usage.cost.output_usd': cost.outputCostUsd,
+      ...(cost.cacheReadSavingsUsd ? { 'genai_usage.cost.cache_read_savings_usd': cost.cacheReadSavingsUsd } : {}),
+      'genai_usage.cost.price_version': cost.priceVersion,
     });
     // Totals agree with the provider's: prompt + candidates + thoughts.
     expect(u.promptTokenCount + output).toBe(u.totalTokenCount);
@@ -228,6 +230,8 @@ describe('@google/genai 3.x, Vertex AI', () => {
       'genai_usage.cost.usd': cost.costUsd,
       'genai_usage.cost.input_usd': cost.inputCostUsd,
       'genai_usage.cost.output_usd': cost.outputCostUsd,
+      ...(cost.cacheReadSavingsUsd ? { 'genai_usage.cost.cache_read_savings_usd': cost.cacheReadSavingsUsd } : {}),
+      'genai_usage.cost.price_version': cost.priceVersion,
     });
     const [record] = await h.waitForRecords(1);
     expect(record).toMatchObject({ provider: 'gcp.vertex_ai', requestModel: 'gemini-2.5-pro', totalTokens: u.totalTokenCount, costUsd: cost.costUsd });

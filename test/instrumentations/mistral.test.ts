@@ -42,6 +42,8 @@ describe('@mistralai/mistralai', () => {
       'genai_usage.cost.usd': cost.costUsd,
       'genai_usage.cost.input_usd': cost.inputCostUsd,
       'genai_usage.cost.output_usd': cost.outputCostUsd,
+      ...(cost.cacheReadSavingsUsd ? { 'genai_usage.cost.cache_read_savings_usd': cost.cacheReadSavingsUsd } : {}),
+      'genai_usage.cost.price_version': cost.priceVersion,
     });
     const [record] = await h.waitForRecords(1);
     expect(record).toMatchObject({

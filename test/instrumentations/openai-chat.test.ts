@@ -47,6 +47,10 @@ describe('openai chat.completions.create', () => {
       'genai_usage.cost.usd': expectedCost.costUsd,
       'genai_usage.cost.input_usd': expectedCost.inputCostUsd,
       'genai_usage.cost.output_usd': expectedCost.outputCostUsd,
+      'genai_usage.cost.cache_read_savings_usd': expectedCost.cacheReadSavingsUsd,
+      'genai_usage.cost.price_version': expectedCost.priceVersion,
+      'genai_usage.service_tier': 'default',
+      'openai.response.service_tier': 'default',
     });
 
     const [record] = await h.waitForRecords(1);

@@ -42,6 +42,7 @@ describe('openai legacy completions.create', () => {
       'genai_usage.cost.input_usd': cost.inputCostUsd,
       'genai_usage.cost.output_usd': cost.outputCostUsd,
       'genai_usage.cost.source': 'table',
+      'genai_usage.cost.price_version': cost.priceVersion,
     });
     const [record] = await h.waitForRecords(1);
     expect(record).toMatchObject({ operation: 'text_completion', inputTokens: 11, outputTokens: 38, costUsd: cost.costUsd, streaming: false });

@@ -25,6 +25,9 @@ describe('PriceBook', () => {
       inputCostUsd: 1,
       outputCostUsd: 2,
       source: 'override',
+      cacheReadSavingsUsd: 0,
+      cacheWritePremiumUsd: 0,
+      priceVersion: 'override',
     });
     // Without the override the same call is priced from the table.
     const table = new PriceBook().estimate({ provider: 'openai', model: 'gpt-4o-mini', inputTokens: M, outputTokens: M });
@@ -87,7 +90,7 @@ describe('PriceBook', () => {
   });
 
   it('an unknown model is unknown with no cost — never 0', () => {
-    const unknown = { costUsd: undefined, inputCostUsd: undefined, outputCostUsd: undefined, source: 'unknown' };
+    const unknown = { costUsd: undefined, inputCostUsd: undefined, outputCostUsd: undefined, source: 'unknown', unknownReason: expect.any(String) };
     const book = new PriceBook({ other: { input: 1, output: 1 } });
     expect(book.estimate({ provider: 'openai', model: 'no-such-model-xyz', inputTokens: 1000, outputTokens: 1000 })).toEqual(unknown);
     expect(book.estimate({ provider: 'openai', model: 'no-such-model-xyz', requestModel: 'also-unknown-abc', inputTokens: 1000, outputTokens: 1000 })).toEqual(unknown);
@@ -101,6 +104,9 @@ describe('PriceBook', () => {
       inputCostUsd: 0,
       outputCostUsd: 0,
       source: 'table',
+      cacheReadSavingsUsd: 0,
+      cacheWritePremiumUsd: 0,
+      priceVersion: expect.stringMatching(/^genai-prices@\d+\.\d+\.\d+$/),
     });
   });
 });
@@ -155,6 +161,7 @@ describe('estimateCost', () => {
       inputCostUsd: undefined,
       outputCostUsd: undefined,
       source: 'unknown',
+      unknownReason: 'model not in the price table',
     });
   });
 

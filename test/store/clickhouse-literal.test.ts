@@ -5,6 +5,7 @@ import { createClient } from '@clickhouse/client';
 import { describe, expect, it } from 'vitest';
 import { parseClickHouseUrl } from '../../src/store/clickhouse/clickhouse-connection.js';
 import { sqlIdentifier, sqlLiteral, sqlNumber, sqlString } from '../../src/store/clickhouse/literal.js';
+import { plainDecimal } from '../../src/store/clickhouse/tsv.js';
 import { clickhouseSingle } from './clickhouse-env.js';
 
 const HOSTILE = [
@@ -26,6 +27,18 @@ const HOSTILE = [
   "end with backslash\\",
   "'".repeat(50),
 ];
+
+describe('plainDecimal (numbers for TSV without exponents)', () => {
+  it('writes the same value in positional notation', () => {
+    for (const v of [4.1e-7, -2.5e-10, 1e21, 1.5e300, 0.1, 123.456, -7, 0, 5e-324]) {
+      const text = plainDecimal(v);
+      expect(text).not.toMatch(/e/i);
+      expect(Number(text)).toBe(v);
+    }
+    expect(plainDecimal(4.1e-7)).toBe('0.00000041');
+    expect(plainDecimal(-1.25e3)).toBe('-1250');
+  });
+});
 
 describe('sqlString and friends', () => {
   it('quote, escape backslash and quote, and write control characters as \\xHH', () => {
@@ -86,7 +99,8 @@ describe.skipIf(skipReason !== undefined)('records with hostile text round-trip 
         return { ...r, userId: evil, agentName: `a${evil}`, handoffChain: `${evil} > b`, errorType: evil, tags: { [evil]: evil, [`k\t${i}`]: `v'\\${evil}` } };
       });
       expect(await store.insert(records)).toBe(records.length);
-      for (const record of records) {
+      const { storableRecord } = await import('../../src/store/schema.js');
+      for (const record of records.map(storableRecord)) {
         const [stored] = await store.records({ userId: record.userId, limit: 5 });
         expect(stored).toEqual(Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)));
       }

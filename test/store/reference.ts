@@ -18,6 +18,8 @@ const pick = <T>(rand: () => number, list: readonly T[]): T => list[Math.floor(r
 /** `count` varied records over ~5 weeks: nulls, failures, unknown costs, tags, spread durations. */
 export function generateRecords(count: number, seed = 42): UsageRecord[] {
   const rand = mulberry32(seed);
+  // The dimensions of migration 4 draw from their own sequence, so the older fields keep their values.
+  const rand4 = mulberry32(seed + 7_777);
   const records: UsageRecord[] = [];
   for (let i = 0; i < count; i++) {
     const requestModel = pick(rand, ['gpt-4o-mini', 'claude-sonnet-4-5', 'gemini-2.5-flash', undefined]);
@@ -25,7 +27,8 @@ export function generateRecords(count: number, seed = 42): UsageRecord[] {
     const input = Math.floor(rand() * 5000);
     const output = Math.floor(rand() * 1500);
     const cacheRead = Math.floor(rand() * input * 0.5);
-    const traceId = (i * 7919 + 1).toString(16).padStart(32, '0');
+    // Four calls per trace (an agent run); ids stay unique through the span id.
+    const traceId = (Math.floor(i / 4) * 7919 + 1).toString(16).padStart(32, '0');
     const spanId = (i + 1).toString(16).padStart(16, '0');
     const tags: Record<string, string> = {};
     if (rand() < 0.5) tags['feature'] = pick(rand, ['chat', 'search', 'summary']);
@@ -64,10 +67,36 @@ export function generateRecords(count: number, seed = 42): UsageRecord[] {
       streaming: rand() < 0.4,
       timeToFirstTokenMs: rand() < 0.4 ? rand() * 800 : undefined,
       tags,
+      ...dimensionsV4(rand4, input, output, cacheRead),
     });
   }
-  for (const record of records) if (record.costUsd === undefined) record.costSource = 'unknown';
+  for (const record of records) {
+    if (record.costUsd === undefined) record.costSource = 'unknown';
+    record.cacheWrite1hTokens = Math.floor(rand4() * record.cacheWriteTokens);
+    if (record.costUsd === undefined) {
+      record.cacheReadSavingsUsd = undefined;
+      record.cacheWritePremiumUsd = undefined;
+      record.priceVersion = undefined;
+    } else record.cacheWritePremiumUsd = Math.round(rand4() * record.cacheWriteTokens) / 1e8;
+  }
   return records;
+}
+
+/** Audio/image parts, web searches, tier, savings: the fields migration 4 added. */
+function dimensionsV4(rand: () => number, input: number, output: number, cacheRead: number) {
+  const audio = rand() < 0.2;
+  return {
+    cacheWrite1hTokens: 0,
+    audioInputTokens: audio ? Math.floor(rand() * input * 0.5) : 0,
+    audioOutputTokens: audio ? Math.floor(rand() * output * 0.5) : 0,
+    imageInputTokens: rand() < 0.2 ? Math.floor(rand() * input * 0.3) : 0,
+    imageOutputTokens: rand() < 0.05 ? Math.floor(rand() * output) : 0,
+    webSearchRequests: rand() < 0.1 ? 1 + Math.floor(rand() * 3) : 0,
+    serviceTier: pick(rand, ['default', 'default', 'flex', 'priority', 'batch', undefined]),
+    cacheReadSavingsUsd: Math.round(rand() * cacheRead) / 1e7 as number | undefined,
+    cacheWritePremiumUsd: 0 as number | undefined,
+    priceVersion: pick(rand, ['genai-prices@0.1.8+tiers@2026-11-01', 'override']) as string | undefined,
+  };
 }
 
 export interface RefFilter {
@@ -79,6 +108,8 @@ export interface RefFilter {
   serviceName?: string;
   sessionId?: string;
   conversationId?: string;
+  traceId?: string;
+  serviceTier?: string;
   success?: boolean;
   from?: Date;
   to?: Date;
@@ -95,6 +126,8 @@ export function matches(r: UsageRecord, f: RefFilter): boolean {
     (f.serviceName === undefined || r.serviceName === f.serviceName) &&
     (f.sessionId === undefined || r.sessionId === f.sessionId) &&
     (f.conversationId === undefined || r.conversationId === f.conversationId) &&
+    (f.traceId === undefined || r.traceId === f.traceId) &&
+    (f.serviceTier === undefined || r.serviceTier === f.serviceTier) &&
     (f.success === undefined || r.success === f.success) &&
     (f.from === undefined || r.recordedAt >= f.from) &&
     (f.to === undefined || r.recordedAt < f.to) &&
@@ -113,6 +146,9 @@ export function dimValue(r: UsageRecord, dim: GroupByDimension): string | null {
     session: r.sessionId,
     conversation: r.conversationId,
     operation: r.operation,
+    trace: r.traceId,
+    rootAgent: r.handoffChain ? r.handoffChain.split(' > ')[0] : r.agentName,
+    tier: r.serviceTier,
   }[dim];
   return value ?? null;
 }
@@ -168,6 +204,14 @@ export function sums(records: readonly UsageRecord[]) {
     cacheReadTokens: sum((r) => r.cacheReadTokens),
     cacheWriteTokens: sum((r) => r.cacheWriteTokens),
     reasoningTokens: sum((r) => r.reasoningTokens),
+    cacheWrite1hTokens: sum((r) => r.cacheWrite1hTokens),
+    audioInputTokens: sum((r) => r.audioInputTokens),
+    audioOutputTokens: sum((r) => r.audioOutputTokens),
+    imageInputTokens: sum((r) => r.imageInputTokens),
+    imageOutputTokens: sum((r) => r.imageOutputTokens),
+    webSearchRequests: sum((r) => r.webSearchRequests),
+    cacheReadSavingsUsd: sum((r) => r.cacheReadSavingsUsd ?? 0),
+    cacheWritePremiumUsd: sum((r) => r.cacheWritePremiumUsd ?? 0),
     costUsd: priced.length === 0 ? null : priced.reduce((s, r) => s + (r.costUsd as number), 0),
     unpricedRequests: records.length - priced.length,
     avgDurationMs: records.length === 0 ? null : sum((r) => r.durationMs) / records.length,

@@ -13,6 +13,8 @@ const record = (id: string): UsageRecord => ({
   handoffChain: undefined, group: undefined, sessionId: undefined, conversationId: undefined, inputTokens: 10, outputTokens: 5,
   totalTokens: 15, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costUsd: 0.001, costSource: 'table',
   usageEstimated: false, success: true, errorType: undefined, finishReason: 'stop', streaming: false, timeToFirstTokenMs: undefined, tags: { a: 'b' },
+  cacheWrite1hTokens: 0, audioInputTokens: 0, audioOutputTokens: 0, imageInputTokens: 0, imageOutputTokens: 0, webSearchRequests: 0,
+  serviceTier: 'flex', cacheReadSavingsUsd: 0, cacheWritePremiumUsd: 0, priceVersion: 'test',
 });
 
 describe('SqliteWriteThread', () => {

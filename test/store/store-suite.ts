@@ -27,6 +27,8 @@ const FILTERS: Array<[string, RefFilter]> = [
   ['serviceName', { serviceName: 'batch' }],
   ['sessionId', { sessionId: 's-4' }],
   ['conversationId', { conversationId: 'c-2' }],
+  ['traceId', { traceId: RECORDS[41]!.traceId }],
+  ['serviceTier', { serviceTier: 'flex' }],
   ['success false', { success: false }],
   ['success true', { success: true }],
   ['from/to aligned', { from: new Date(START + 2 * DAY + 2 * 36e5), to: new Date(START + 9 * DAY) }],
@@ -40,7 +42,7 @@ function expectMeasures(actual: AggregateRow | undefined, records: readonly Usag
   expect(actual).toBeDefined();
   const row = actual as AggregateRow;
   const s = sums(records);
-  expect({ ...row, costUsd: undefined, avgDurationMs: undefined, p95DurationMs: undefined }).toMatchObject({
+  expect({ ...row, costUsd: undefined, avgDurationMs: undefined, p95DurationMs: undefined, cacheReadSavingsUsd: undefined, cacheWritePremiumUsd: undefined }).toMatchObject({
     requests: s.requests,
     failures: s.failures,
     inputTokens: s.inputTokens,
@@ -49,8 +51,16 @@ function expectMeasures(actual: AggregateRow | undefined, records: readonly Usag
     cacheReadTokens: s.cacheReadTokens,
     cacheWriteTokens: s.cacheWriteTokens,
     reasoningTokens: s.reasoningTokens,
+    cacheWrite1hTokens: s.cacheWrite1hTokens,
+    audioInputTokens: s.audioInputTokens,
+    audioOutputTokens: s.audioOutputTokens,
+    imageInputTokens: s.imageInputTokens,
+    imageOutputTokens: s.imageOutputTokens,
+    webSearchRequests: s.webSearchRequests,
     unpricedRequests: s.unpricedRequests,
   });
+  expect(row.cacheReadSavingsUsd).toBeCloseTo(s.cacheReadSavingsUsd, 9);
+  expect(row.cacheWritePremiumUsd).toBeCloseTo(s.cacheWritePremiumUsd, 9);
   if (s.costUsd === null) expect(row.costUsd).toBeNull();
   else expect(row.costUsd).toBeCloseTo(s.costUsd, 9);
   if (s.avgDurationMs === null) expect(row.avgDurationMs).toBeNull();
@@ -117,7 +127,7 @@ export function storeSuite(target: SuiteTarget): void {
       expect(none[0]).toMatchObject({ requests: 0, costUsd: null, avgDurationMs: null, p95DurationMs: null });
     });
 
-    const dims: GroupByDimension[] = ['user', 'agent', 'group', 'model', 'provider', 'service', 'session', 'conversation', 'operation'];
+    const dims: GroupByDimension[] = ['user', 'agent', 'group', 'model', 'provider', 'service', 'session', 'conversation', 'operation', 'trace', 'rootAgent', 'tier'];
     it.each(dims)('aggregate() groups by %s', async (dim) => {
       expectAggregate(await store.aggregate({ groupBy: dim }), RECORDS, [dim]);
     });
@@ -148,6 +158,8 @@ export function storeSuite(target: SuiteTarget): void {
       ['agent', 'inputTokens', { from: new Date(START + DAY), to: new Date(START + 20 * DAY) }],
       ['conversation', 'outputTokens', { provider: 'openai' }],
       ['user', 'costUsd', { model: 'gpt-4o-mini' }],
+      ['trace', 'costUsd', {}],
+      ['rootAgent', 'costUsd', { success: true }],
     ];
     it.each(tops)('top() by %s and %s', async (by, metric, filter) => {
       const expected = group(RECORDS.filter((r) => matches(r, filter)), [by])
@@ -214,7 +226,7 @@ export function storeSuite(target: SuiteTarget): void {
     });
 
     const INJECTIONS = [`'; DROP TABLE genai_usage_records; --`, `x' OR '1'='1`, `" OR 1=1 --`, `u-1' --`, '%', '_', '\\', `$1`, '?'];
-    const STRING_KEYS = ['userId', 'agentName', 'group', 'model', 'provider', 'serviceName', 'sessionId', 'conversationId'] as const;
+    const STRING_KEYS = ['userId', 'agentName', 'group', 'model', 'provider', 'serviceName', 'sessionId', 'conversationId', 'traceId', 'serviceTier'] as const;
     it('binds every filter value: SQL-injection strings match nothing and change nothing', async () => {
       for (const evil of INJECTIONS) {
         for (const key of STRING_KEYS) {
@@ -250,6 +262,11 @@ export function storeSuite(target: SuiteTarget): void {
         [() => store.delete({}), 'filter', undefined],
         [() => store.delete({ userId: 'u-1', limit: 3 }), 'limit', undefined],
         [() => store.prune({ olderThan: 'ninety days' }), 'olderThan', undefined],
+        // Stored text never holds NUL or unpaired surrogates; PostgreSQL would fail on NUL.
+        [() => store.records({ userId: 'u-\u00001' }), 'userId', undefined],
+        [() => store.aggregate({ sessionId: 's-\ud800' }), 'sessionId', undefined],
+        [() => store.records({ tags: { feature: 'chat\u0000' } }), 'tags', undefined],
+        [() => store.records({ tags: 'fea\u0000ture=chat' }), 'tags', undefined],
       ];
       for (const [call, key, valid] of cases) {
         const error = await Promise.resolve().then(call).then(() => undefined, (e: unknown) => e);
@@ -281,6 +298,35 @@ export function storeSuite(target: SuiteTarget): void {
       expectAggregate(await store.aggregate({ groupBy: 'model' }), records, ['model']);
       expectAggregate(await store.aggregate({ groupBy: 'session' }), records, ['session']);
       expect((await store.records({ limit: 500 })).length).toBe(100);
+    });
+
+    it('insert() keeps the same span of two tenants apart; re-sending within a tenant still dedupes', async () => {
+      store = await target.open();
+      const records = RECORDS.slice(0, 30);
+      // Tenant b sends the same ids first: tenant a's copies must not vanish.
+      expect(await store.insert(records, { tenant: 'b' })).toBe(30);
+      expect(await store.insert(records, { tenant: 'a' })).toBe(30);
+      expect(await store.insert(records.slice(0, 10))).toBe(10);
+      expect(await store.insert(records, { tenant: 'a' })).toBe(0);
+      expect(await store.insert(records.slice(0, 10))).toBe(0);
+      expect(ids(await store.records({ tenant: 'a', limit: 100 }))).toEqual(ids([...records].sort(byTimeDesc)));
+      expect((await store.records({ tenant: 'b', limit: 100 })).length).toBe(30);
+      expect((await store.records({ limit: 100 })).length).toBe(70);
+      expectAggregate(await store.aggregate({ tenant: 'a', groupBy: 'model' }), records, ['model']);
+      expectAggregate(await store.aggregate({ tenant: 'b', groupBy: 'user', bucket: 'day' }), records, ['user'], 'day');
+      expect(await store.delete({ tenant: 'b' })).toBe(30);
+      expectAggregate(await store.aggregate({ tenant: 'a', groupBy: 'agent' }), records, ['agent']);
+      expect((await store.aggregate())[0]?.requests).toBe(40);
+    });
+
+    it('insert() stores NUL and unpaired surrogates as U+FFFD, alike in every engine', async () => {
+      store = await target.open();
+      const base = RECORDS[0] as UsageRecord;
+      const odd = { ...base, userId: 'u-\u0000-1', agentName: 'a-\ud800', sessionId: 's-\udc00x', tags: { 'k\u0000': 'v-\ud83d', ok: '\ud83d\ude00' } };
+      expect(await store.insert([odd])).toBe(1);
+      const [stored] = await store.records({});
+      expect(stored).toMatchObject({ userId: 'u-\uFFFD-1', agentName: 'a-\uFFFD', sessionId: 's-\uFFFDx', tags: { 'k\uFFFD': 'v-\uFFFD', ok: '\ud83d\ude00' } });
+      expect((await store.records({ userId: 'u-\uFFFD-1' })).length).toBe(1);
     });
 
     it('delete() removes matching records and keeps every aggregate in step', async () => {

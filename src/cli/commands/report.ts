@@ -16,9 +16,16 @@ Options:
   --json             print rows as JSON instead of a table
 ${FILTER_HELP}
 
+Columns: tokens by kind (cache, reasoning: parts of input/output), cost, calls of
+unknown price, what cached reads saved against the uncached price ("cache saved") and
+what cache writes cost above it ("write extra"), duration. With --json every measure,
+audio/image token parts, 1-hour cache writes and web searches included.
+
 Examples:
   genai-usage report --by model
   genai-usage report --by user --top 10 --from 30d
+  genai-usage report --by trace --top 10 --from 7d      (the costliest agent runs)
+  genai-usage report --by rootAgent --by tier --from 30d
   genai-usage report --bucket day --from 2025-01-01 --to 2025-02-01 --provider openai`;
 
 const OPTIONS = {
@@ -53,7 +60,7 @@ export const command: CliCommand = {
       return 0;
     }
     io.stdout.write(`${renderTable(rows, groupBy, bucket !== undefined)}\n`);
-    io.stdout.write('(cache read/write tokens are part of input, reasoning part of output; p95 is estimated)\n');
+    io.stdout.write('(cache read/write tokens are part of input, reasoning part of output; cache saved/write extra: against the uncached input price; p95 is estimated)\n');
     return 0;
   },
 };
@@ -61,7 +68,7 @@ export const command: CliCommand = {
 /** The rows as an aligned table: keys first, then the measures. */
 export function renderTable(rows: readonly AggregateRow[], groupBy: readonly GroupByDimension[], bucketed: boolean): string {
   const keyHeaders = [...(bucketed ? ['bucket'] : []), ...groupBy];
-  const headers = [...(keyHeaders.length ? keyHeaders : ['total']), 'requests', 'failed', 'input', 'output', 'cache read', 'cache write', 'reasoning', 'total tokens', 'cost', 'unpriced', 'avg ms', 'p95 ms'];
+  const headers = [...(keyHeaders.length ? keyHeaders : ['total']), 'requests', 'failed', 'input', 'output', 'cache read', 'cache write', 'reasoning', 'total tokens', 'cost', 'unpriced', 'cache saved', 'write extra', 'avg ms', 'p95 ms'];
   const body = rows.map((row) => [
     ...(keyHeaders.length ? keyHeaders.map((key) => (key === 'bucket' ? shortBucket(row.bucket) : (row[key as GroupByDimension] ?? '(none)'))) : ['all']),
     count(row.requests),
@@ -74,6 +81,8 @@ export function renderTable(rows: readonly AggregateRow[], groupBy: readonly Gro
     count(row.totalTokens),
     row.costUsd === null ? 'unknown' : formatUsd(row.costUsd),
     count(row.unpricedRequests),
+    formatUsd(row.cacheReadSavingsUsd),
+    formatUsd(row.cacheWritePremiumUsd),
     row.avgDurationMs === null ? '-' : Math.round(row.avgDurationMs).toString(),
     row.p95DurationMs === null ? '-' : `~${Math.round(row.p95DurationMs)}`,
   ]);

@@ -2,7 +2,7 @@ import * as A from '../../semconv.js';
 import type { CallOutcome, StreamAccumulator } from '../call-outcome.js';
 import type { CallMapping } from '../wrap-call.js';
 import { num, requestAttributes, str } from '../request-attributes.js';
-import { fromOpenAiUsage, openAiEndpoint, type OpenAiUsage } from './openai-client.js';
+import { fromOpenAiUsage, openAiEndpoint, requestedTier, servedTier, type OpenAiUsage } from './openai-client.js';
 
 interface ChatParams {
   model?: string;
@@ -17,6 +17,7 @@ interface ChatParams {
   stop?: string | string[];
   seed?: number;
   n?: number;
+  service_tier?: string | null;
 }
 
 interface ChatChoice {
@@ -35,6 +36,7 @@ interface ChatCompletion {
   model?: string;
   choices?: ChatChoice[];
   usage?: OpenAiUsage | null;
+  service_tier?: string | null;
 }
 
 /** `chat.completions.create`, plain and streamed (also what `.stream()` and `.parse()` call). */
@@ -47,16 +49,19 @@ export const chatCompletionsMapping: CallMapping<ChatParams, ChatCompletion, Cha
       requestModel: str(params?.model),
       stream: params?.stream === true,
       maxOutputTokens: num(maxTokens),
-      attributes: requestAttributes([
-        [A.ATTR_GEN_AI_REQUEST_TEMPERATURE, params?.temperature],
-        [A.ATTR_GEN_AI_REQUEST_TOP_P, params?.top_p],
-        [A.ATTR_GEN_AI_REQUEST_MAX_TOKENS, maxTokens],
-        [A.ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY, params?.frequency_penalty],
-        [A.ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY, params?.presence_penalty],
-        [A.ATTR_GEN_AI_REQUEST_STOP_SEQUENCES, params?.stop],
-        [A.ATTR_GEN_AI_REQUEST_SEED, params?.seed],
-        [A.ATTR_GEN_AI_REQUEST_CHOICE_COUNT, params?.n === 1 ? undefined : params?.n],
-      ]),
+      attributes: {
+        ...requestAttributes([
+          [A.ATTR_GEN_AI_REQUEST_TEMPERATURE, params?.temperature],
+          [A.ATTR_GEN_AI_REQUEST_TOP_P, params?.top_p],
+          [A.ATTR_GEN_AI_REQUEST_MAX_TOKENS, maxTokens],
+          [A.ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY, params?.frequency_penalty],
+          [A.ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY, params?.presence_penalty],
+          [A.ATTR_GEN_AI_REQUEST_STOP_SEQUENCES, params?.stop],
+          [A.ATTR_GEN_AI_REQUEST_SEED, params?.seed],
+          [A.ATTR_GEN_AI_REQUEST_CHOICE_COUNT, params?.n === 1 ? undefined : params?.n],
+        ]),
+        ...requestedTier(params?.service_tier),
+      },
     };
   },
   fromResult(result) {
@@ -66,6 +71,7 @@ export const chatCompletionsMapping: CallMapping<ChatParams, ChatCompletion, Cha
       finishReasons: finishReasons(result?.choices),
       usage: fromOpenAiUsage(result?.usage),
       providerCostUsd: num(result?.usage?.cost),
+      ...servedTier(result?.service_tier),
     };
   },
   accumulator: () => new ChatStreamAccumulator(),
@@ -89,6 +95,7 @@ class ChatStreamAccumulator implements StreamAccumulator<ChatCompletion> {
     const o = this.#outcome;
     if (o.responseId === undefined && chunk.id) o.responseId = chunk.id;
     if (o.responseModel === undefined && chunk.model) o.responseModel = chunk.model;
+    if (o.serviceTier === undefined && chunk.service_tier) Object.assign(o, servedTier(chunk.service_tier));
     if (chunk.usage) {
       o.usage = fromOpenAiUsage(chunk.usage);
       o.providerCostUsd = num(chunk.usage.cost);

@@ -1,3 +1,6 @@
+import type { Attributes } from '@opentelemetry/api';
+import * as A from '../../semconv.js';
+import type { CallOutcome, CallUsage } from '../call-outcome.js';
 import type { LlmCallSpec } from '../llm-call.js';
 import { serverOf } from '../request-attributes.js';
 import { providerFromHost } from './provider-from-url.js';
@@ -20,23 +23,52 @@ export function openAiEndpoint(self: unknown): Endpoint {
   return endpoint;
 }
 
-/** OpenAI-style usage: `prompt_tokens` already includes cached, `completion_tokens` reasoning. */
+/**
+ * OpenAI-style usage: `prompt_tokens` already includes cached, audio and image tokens;
+ * `completion_tokens` reasoning and audio ones.
+ */
 export interface OpenAiUsage {
   prompt_tokens?: number;
   completion_tokens?: number;
-  prompt_tokens_details?: { cached_tokens?: number | null; cache_write_tokens?: number | null } | null;
-  completion_tokens_details?: { reasoning_tokens?: number | null } | null;
+  prompt_tokens_details?: {
+    cached_tokens?: number | null;
+    cache_write_tokens?: number | null;
+    audio_tokens?: number | null;
+    image_tokens?: number | null;
+  } | null;
+  completion_tokens_details?: { reasoning_tokens?: number | null; audio_tokens?: number | null } | null;
   /** OpenRouter reports the billed cost in USD. */
   cost?: number;
 }
 
-export function fromOpenAiUsage(usage: OpenAiUsage | null | undefined) {
+export function fromOpenAiUsage(usage: OpenAiUsage | null | undefined): CallUsage | undefined {
   if (!usage || typeof usage.prompt_tokens !== 'number') return undefined;
+  const prompt = usage.prompt_tokens_details;
+  const completion = usage.completion_tokens_details;
   return {
     input: usage.prompt_tokens,
     output: usage.completion_tokens ?? 0,
-    cacheRead: usage.prompt_tokens_details?.cached_tokens ?? 0,
-    cacheWrite: usage.prompt_tokens_details?.cache_write_tokens ?? 0,
-    reasoning: usage.completion_tokens_details?.reasoning_tokens ?? 0,
+    cacheRead: prompt?.cached_tokens ?? 0,
+    cacheWrite: prompt?.cache_write_tokens ?? 0,
+    reasoning: completion?.reasoning_tokens ?? 0,
+    audioInput: count(prompt?.audio_tokens),
+    imageInput: count(prompt?.image_tokens),
+    audioOutput: count(completion?.audio_tokens),
   };
+}
+
+/** The tier OpenAI says it served (`default`, `flex`, `priority`, `scale`, ...), raw and as the attribute other readers know. */
+export function servedTier(value: unknown): Pick<CallOutcome, 'serviceTier' | 'attributes'> {
+  if (typeof value !== 'string' || value === '') return {};
+  const tier = value.slice(0, 32);
+  return { serviceTier: tier, attributes: { [A.ATTR_OPENAI_RESPONSE_SERVICE_TIER]: tier } };
+}
+
+/** The tier the request asked for, as `openai.request.service_tier`. */
+export function requestedTier(value: unknown): Attributes {
+  return typeof value === 'string' && value !== '' ? { [A.ATTR_OPENAI_REQUEST_SERVICE_TIER]: value.slice(0, 32) } : {};
+}
+
+function count(value: number | null | undefined): number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : 0;
 }

@@ -78,6 +78,13 @@ export function dimension(dim: GroupByDimension): string {
       return col('conversation_id');
     case 'operation':
       return col('operation');
+    case 'trace':
+      return col('trace_id');
+    case 'tier':
+      return col('service_tier');
+    case 'rootAgent':
+      // The first agent of the hand-off chain (`Triage > Billing` → `Triage`), else the agent.
+      return `if(position(handoff_chain, ' > ') > 0, substring(handoff_chain, 1, position(handoff_chain, ' > ') - 1), coalesce(${col('handoff_chain')}, ${col('agent_name')}))`;
   }
 }
 

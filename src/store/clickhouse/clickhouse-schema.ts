@@ -1,5 +1,6 @@
 import type { Dialect } from '../dialect.js';
 import { rawMeasureExprs } from '../measures.js';
+import { MEASURES } from '../measure-columns.js';
 import { MEASURE_COLUMNS, ROLLUPS, type RollupDef } from '../rollup.js';
 import { MIGRATIONS_TABLE, RECORDS_TABLE, RECORD_COLUMNS } from '../schema.js';
 import { sqlIdentifier, sqlString } from './literal.js';
@@ -97,6 +98,11 @@ export function chMeasureExprs(): string[] {
   return exprs;
 }
 
+/** The cast a rollup column's sum needs: 18.16 does not convert a view's result to the target's types. */
+export function castTo(measure: number): 'toFloat64' | 'toInt64' {
+  return MEASURES[measure]?.real ? 'toFloat64' : 'toInt64';
+}
+
 /** `expr AS column` for every measure: raw (records FINAL) or a rollup's sums. */
 export function chMeasureSelect(source: 'raw' | 'rollup'): string {
   const exprs = source === 'raw' ? chMeasureExprs() : MEASURE_COLUMNS.map((col) => `SUM(${col})`);
@@ -151,7 +157,7 @@ function rollupColumns(def: RollupDef, extraDims: readonly string[] = []): strin
   return [
     `bucket_start DateTime('UTC')`,
     ...[...def.dims.slice(0, 1), ...extraDims, ...def.dims.slice(1)].map((dim) => `${dim} ${dim === 'success' ? 'UInt8' : 'String'}`),
-    ...MEASURE_COLUMNS.map((col) => `${col} ${col === 'cost_usd' || col === 'duration_ms_sum' ? 'Float64' : 'Int64'}`),
+    ...MEASURES.map((m) => `${m.column} ${m.real ? 'Float64' : 'Int64'}`),
   ];
 }
 
@@ -163,10 +169,7 @@ function rollupOrderBy(def: RollupDef, extraDims: readonly string[] = []): strin
 /** The MV select: the shared raw measure expressions, cast to the rollup's column types (18.16 does not convert). */
 function rollupSelect(layout: Layout, def: RollupDef, extraDims: readonly string[] = [], arrayJoin = ''): string {
   const dims = [...def.dims.slice(0, 1), ...extraDims, ...def.dims.slice(1)];
-  const measures = chMeasureExprs().map((expr, i) => {
-    const alias = MEASURE_COLUMNS[i] as string;
-    return `${alias === 'cost_usd' || alias === 'duration_ms_sum' ? 'toFloat64' : 'toInt64'}(${expr}) AS ${alias}`;
-  });
+  const measures = chMeasureExprs().map((expr, i) => `${castTo(i)}(${expr}) AS ${MEASURE_COLUMNS[i]}`);
   return (
     `SELECT ${bucketExpr(def.grain, 'recorded_at')} AS bucket_start, ${dims.join(', ')}, ${measures.join(', ')} ` +
     `FROM ${localTable(layout, RECORDS_TABLE)}${arrayJoin} GROUP BY bucket_start, ${dims.join(', ')}`

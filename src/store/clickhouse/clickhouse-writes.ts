@@ -3,10 +3,10 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { UsageRecord } from '../../usage/usage-record.js';
 import { MEASURE_COLUMNS, ROLLUPS, type RollupDef } from '../rollup.js';
-import { RECORDS_TABLE } from '../schema.js';
+import { RECORDS_TABLE, storableRecord } from '../schema.js';
 import { StoreError } from '../errors.js';
 import { recordToChRow } from './clickhouse-query.js';
-import { IDS_TABLE, TAG_ROLLUP, bucketExpr, chMeasureExprs, localTable, table, type Layout } from './clickhouse-schema.js';
+import { IDS_TABLE, TAG_ROLLUP, bucketExpr, castTo, chMeasureExprs, localTable, table, type Layout } from './clickhouse-schema.js';
 import { sqlString } from './literal.js';
 import { toTsv } from './tsv.js';
 
@@ -22,7 +22,8 @@ const CHECK_IDS = 2000;
  */
 export async function insertNew(client: ClickHouseClient, layout: Layout, records: readonly UsageRecord[], tenant: string | null): Promise<number> {
   const unique = new Map<string, UsageRecord>();
-  for (const record of records) if (!unique.has(record.id)) unique.set(record.id, record);
+  // NUL and unpaired surrogates become U+FFFD, as on the other engines (schema.ts, storableText).
+  for (const record of records) if (!unique.has(record.id)) unique.set(record.id, storableRecord(record));
   const stored = await storedIds(client, layout, [...unique.values()], tenant ?? '');
   const fresh = [...unique.values()].filter((record) => !stored.has(record.id));
   if (fresh.length === 0) return 0;
@@ -86,10 +87,7 @@ export async function deleteWhere(client: ClickHouseClient, layout: Layout, wher
 
 function subtraction(def: RollupDef, records: string, where: string, extraDims: readonly string[] = [], arrayJoin = ''): string {
   const dims = [...def.dims.slice(0, 1), ...extraDims, ...def.dims.slice(1)];
-  const measures = chMeasureExprs().map((expr, i) => {
-    const col = MEASURE_COLUMNS[i] as string;
-    return `-${col === 'cost_usd' || col === 'duration_ms_sum' ? 'toFloat64' : 'toInt64'}(${expr}) AS ${col}`;
-  });
+  const measures = chMeasureExprs().map((expr, i) => `-${castTo(i)}(${expr}) AS ${MEASURE_COLUMNS[i]}`);
   return (
     `SELECT ${bucketExpr(def.grain, 'recorded_at')} AS bucket_start, ${dims.join(', ')}, ${measures.join(', ')} ` +
     `FROM ${records}${arrayJoin} ${where} GROUP BY bucket_start, ${dims.join(', ')}`

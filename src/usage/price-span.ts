@@ -1,0 +1,55 @@
+import type { AttributeValue } from '@opentelemetry/api';
+import { INTERRUPTED_ERROR_TYPE } from '../instrumentations/in-flight-calls.js';
+import type { PriceBook } from '../prices/price-book.js';
+import * as A from '../semconv.js';
+import { readProvider, readServiceTier, readTokens } from './span-to-record.js';
+import type { SpanLike } from './span-like.js';
+
+/**
+ * The cost attributes for a call span that carries no cost, priced from its token counts
+ * and served tier; undefined when there is nothing to price (the span already has a cost,
+ * or a call that went through reported no counts: unknown, as $0 would be a wrong number).
+ * A failed call without counts used none (providers do not bill rejected requests), but one
+ * cut off by shutdown was sent and may well be billed: unknown too.
+ * Shared by the usage processor and the collector, so both price alike.
+ */
+export function costAttributes(attrs: SpanLike['attributes'], prices: PriceBook): Record<string, AttributeValue> | undefined {
+  if (attrs[A.ATTR_COST_USD] !== undefined) return undefined;
+  const tokens = readTokens(attrs);
+  const errorType = attrs[A.ATTR_ERROR_TYPE];
+  const failed = errorType !== undefined && errorType !== INTERRUPTED_ERROR_TYPE;
+  if (tokens.input === undefined && tokens.output === undefined && !failed) return undefined;
+  const requestModel = text(attrs[A.ATTR_GEN_AI_REQUEST_MODEL]);
+  const estimate = prices.estimate({
+    provider: readProvider(attrs),
+    model: text(attrs[A.ATTR_GEN_AI_RESPONSE_MODEL]) ?? requestModel,
+    requestModel,
+    serviceTier: readServiceTier(attrs),
+    inputTokens: tokens.input ?? 0,
+    outputTokens: tokens.output ?? 0,
+    cacheReadTokens: tokens.cacheRead,
+    cacheWriteTokens: tokens.cacheWrite,
+    reasoningTokens: tokens.reasoning,
+    cacheWrite1hTokens: tokens.cacheWrite1h,
+    audioInputTokens: tokens.audioInput,
+    audioOutputTokens: tokens.audioOutput,
+    imageInputTokens: tokens.imageInput,
+    imageOutputTokens: tokens.imageOutput,
+    webSearchRequests: tokens.webSearchRequests,
+  });
+  const out: Record<string, AttributeValue> = { [A.ATTR_COST_SOURCE]: estimate.source };
+  if (estimate.costUsd === undefined) return out;
+  out[A.ATTR_COST_USD] = estimate.costUsd;
+  out[A.ATTR_COST_INPUT_USD] = estimate.inputCostUsd!;
+  out[A.ATTR_COST_OUTPUT_USD] = estimate.outputCostUsd!;
+  if (estimate.webSearchCostUsd !== undefined) out[A.ATTR_COST_WEB_SEARCH_USD] = estimate.webSearchCostUsd;
+  // Zero amounts are left off the span: with a price version present, absent means 0.
+  if (estimate.cacheReadSavingsUsd) out[A.ATTR_COST_CACHE_READ_SAVINGS_USD] = estimate.cacheReadSavingsUsd;
+  if (estimate.cacheWritePremiumUsd) out[A.ATTR_COST_CACHE_WRITE_PREMIUM_USD] = estimate.cacheWritePremiumUsd;
+  if (estimate.priceVersion !== undefined) out[A.ATTR_PRICE_VERSION] = estimate.priceVersion;
+  return out;
+}
+
+function text(value: AttributeValue | undefined): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
