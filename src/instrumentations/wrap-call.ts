@@ -5,8 +5,8 @@ import { collectText, countTokensOffThread, messageTokens, toolDefinitionsText }
 import type { CallOutcome, StreamAccumulator } from './call-outcome.js';
 import { IN_LLM_CALL, LlmCall, safeJson, type LlmCallSpec } from './llm-call.js';
 import { observeSdkStream } from './observe-stream.js';
-import { isBlockingError, preCallHooks } from './pre-call-hooks.js';
-import { markParentOfOurCall, markTwinOfOurCall } from '../usage/duplicate-calls.js';
+import { checkBeforeCall, preCallHooks } from './pre-call-hooks.js';
+import { markTwinOfOurCall } from '../usage/duplicate-calls.js';
 
 /** How one SDK method maps to a GenAI call. Mappings only read fields; they never build spans. */
 export interface CallMapping<Params = any, Result = any, Chunk = any> {
@@ -52,7 +52,6 @@ export function wrapCall(original: AnyFn, mapping: CallMapping, options: WrapOpt
       if (!spec) return original.apply(this, args);
       call = new LlmCall(options.tracer(), spec, active);
       if (mapping.sdkSpan) markTwinOfOurCall(mapping.sdkSpan(args[1]));
-      markParentOfOurCall(active);
       if (options.captureContent() && mapping.inputMessages) {
         call.span.setAttribute(A.ATTR_GEN_AI_INPUT_MESSAGES, safeJson(mapping.inputMessages(params)));
       }
@@ -90,27 +89,18 @@ export function rejectedCall(error: Error): Promise<never> {
 }
 
 export function runPreCallHooks(call: LlmCall): Error | undefined {
-  const hooks = preCallHooks();
-  if (hooks.length === 0) return undefined;
-  const info = {
+  if (preCallHooks().length === 0) return undefined;
+  const blocked = checkBeforeCall({
     provider: call.spec.provider,
     operation: call.spec.operation,
     requestModel: call.spec.requestModel,
     maxOutputTokens: call.spec.maxOutputTokens,
-  };
-  for (const hook of hooks) {
-    try {
-      hook(info);
-    } catch (err) {
-      if (isBlockingError(err)) {
-        call.span.setAttribute(A.ATTR_BLOCKED_BY_BUDGET, true);
-        call.fail(err);
-        return err;
-      }
-      diag.error('genai-usage: a pre-call hook failed; the call proceeds', err);
-    }
+  });
+  if (blocked) {
+    call.span.setAttribute(A.ATTR_BLOCKED_BY_BUDGET, true);
+    call.fail(blocked);
   }
-  return undefined;
+  return blocked;
 }
 
 /** Stainless SDKs return an `APIPromise`: keep that class (it has `withResponse()`, `asResponse()`). */
