@@ -33,7 +33,7 @@ export interface RunningCollector {
 
 /**
  * ClickHouse wants few, large inserts (each one writes parts in the records table, its ledger
- * and every rollup): unless configured otherwise, its batches are 10,000 records, not 500.
+ * and every rollup): unless configured otherwise, its batches are 10,000 records, not the default.
  */
 function batchRecords(config: CollectorConfig, engine: UsageStore['engine']): number {
   const configured = config.maxBatchRecords !== COLLECTOR_DEFAULTS.maxBatchRecords;

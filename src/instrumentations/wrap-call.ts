@@ -23,6 +23,12 @@ export interface CallMapping<Params = any, Result = any, Chunk = any> {
    * method's second argument, its request options), so it is not counted beside ours.
    */
   sdkSpan?(options: unknown): unknown;
+  /**
+   * For a result whose final response arrives later through a promise it holds (the older
+   * `@google/generative-ai`'s `{ stream, response }`): the call ends when that settles, read
+   * with `fromResult`; its stream is not observed.
+   */
+  settled?(result: unknown): PromiseLike<unknown> | undefined;
 }
 
 export interface WrapOptions {
@@ -115,7 +121,13 @@ interface ApiPromiseLike {
 function observeResult(result: unknown, call: LlmCall, mapping: CallMapping, params: unknown, options: WrapOptions): unknown {
   const onData = (data: unknown): unknown => {
     try {
-      if (call.spec.stream) observeStream(data, call, mapping, params, options.captureContent());
+      const later = mapping.settled?.(data);
+      if (later && typeof later.then === 'function') {
+        later.then(
+          (final) => call.succeed(mapping.fromResult(final)),
+          (err) => call.fail(err),
+        );
+      } else if (call.spec.stream) observeStream(data, call, mapping, params, options.captureContent());
       else {
         const outcome = mapping.fromResult(data);
         if (options.captureContent() && mapping.outputMessages) outcome.outputMessages = mapping.outputMessages(data);
