@@ -2,7 +2,7 @@
 # The two commands a newcomer needs, on a fresh machine:
 #   ./dev.sh demo    install everything, build, run the demo on the embedded default (SQLite)
 #   ./dev.sh test    install everything (Node 22, npm packages, Prometheus, Chromium, a
-#                    throwaway PostgreSQL when run as root), build, run every test
+#                    throwaway PostgreSQL and ClickHouse when run as root), build, run every test
 # and every other CLI command the same way (Node 22 and a build included), e.g.
 #   ./dev.sh report --by user      ./dev.sh export --format csv
 # CI runs `./dev.sh test` (see .ci/run).
@@ -45,7 +45,8 @@ if [ "$what" != test ]; then
   exec node "$root/dist/cli/main.js" "$what" "$@"
 fi
 
-# Real servers for the tests: promtool/Prometheus from Debian, a throwaway PostgreSQL cluster.
+# Real servers for the tests: promtool/Prometheus from Debian, a throwaway PostgreSQL cluster,
+# throwaway ClickHouse servers (one, and two shards with ZooKeeper) from Debian.
 if ! command -v promtool >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
     echo "dev: installing Debian's prometheus package (promtool, prometheus)" >&2
@@ -71,6 +72,17 @@ if [ -z "${GENAI_USAGE_TEST_POSTGRES_URL:-}" ]; then
     trap stop_postgres EXIT
   else
     echo "dev: not root, so no throwaway PostgreSQL: the PostgreSQL tests will be skipped (set GENAI_USAGE_TEST_POSTGRES_URL to use yours)" >&2
+  fi
+fi
+
+if [ -z "${GENAI_USAGE_TEST_CLICKHOUSE_URL:-}" ]; then
+  if [ "$(id -u)" = 0 ]; then
+    # shellcheck source=.ci/clickhouse.sh
+    source .ci/clickhouse.sh
+    start_clickhouse "$root/.tmp/clickhouse"
+    trap 'stop_clickhouse; if declare -F stop_postgres >/dev/null; then stop_postgres; fi' EXIT
+  else
+    echo "dev: not root, so no throwaway ClickHouse: the ClickHouse tests will be skipped (set GENAI_USAGE_TEST_CLICKHOUSE_URL to use yours)" >&2
   fi
 fi
 

@@ -219,7 +219,7 @@ export class UsageWriter {
 
   private useStore(store: WritableStore): WritableStore {
     this.store = store;
-    if (!this.batchSizeGiven && store.engine === 'postgres') this.opts.maxBatchSize = USAGE_WRITER_DEFAULTS.maxBatchSizePostgres;
+    if (!this.batchSizeGiven && store.engine !== 'sqlite') this.opts.maxBatchSize = USAGE_WRITER_DEFAULTS.maxBatchSizePostgres;
     return store;
   }
 

@@ -50,8 +50,10 @@ function resolveStore(value: string | false | undefined, env: NodeJS.ProcessEnv)
   if (store === false) return false;
   if (typeof store !== 'string') throw new ConfigError(`store: expected a URL string or false, got ${JSON.stringify(store)}`);
   if (store === 'false' || store === 'none' || store === 'off') return false;
-  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(store)) {
-    throw new ConfigError(`store: "${store}" is not a store URL; valid forms: sqlite:<path>, sqlite::memory:, postgres://user@host:port/db, or false`);
+  if (!/^(sqlite:|postgres(ql)?:\/\/|clickhouse(\+https?)?:\/\/)/.test(store)) {
+    throw new ConfigError(
+      `store: "${store}" is not a store URL; valid forms: sqlite:<path>, sqlite::memory:, postgres://user@host:port/db, clickhouse://user@host:8123/db, or false`,
+    );
   }
   return store;
 }

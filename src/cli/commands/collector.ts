@@ -14,7 +14,7 @@ Options (each also from env GENAI_USAGE_COLLECTOR_<NAME>, then the config file):
   --host <addr>               listen address (default ${COLLECTOR_DEFAULTS.host}; without tokens only
                               loopback is allowed)
   --port <n>                  listen port (default ${COLLECTOR_DEFAULTS.port}; 0 picks a free one)
-  --store <url>               sqlite:<path> | postgres://... (env GENAI_USAGE_COLLECTOR_STORE,
+  --store <url>               sqlite:<path> | postgres://... | clickhouse://... (env GENAI_USAGE_COLLECTOR_STORE,
                               else GENAI_USAGE_STORE, else sqlite:./genai-usage.db)
   --config <file>             YAML config file (env GENAI_USAGE_COLLECTOR_CONFIG)
   --budgets <file>            budgets file for the explorer's Budgets page (env
