@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   budgets: () => import('./commands/budgets.js'),
   rules: () => import('./commands/rules.js'),
   collector: () => import('./commands/collector.js'),
+  prices: () => import('./commands/prices.js'),
 };
 
 async function main(argv: string[]): Promise<number> {
