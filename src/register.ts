@@ -6,10 +6,10 @@
 import './node-version-check.js';
 import { diag } from '@opentelemetry/api';
 import { hookedModules } from './instrumentations/registry.js';
-import { markLoaderHookRegistered, registerLoaderHook } from './setup/loader-hook.js';
+import { registerLoaderHook } from './setup/loader-hook.js';
 import { startUsageTracking } from './setup/start-usage-tracking.js';
 
-markLoaderHookRegistered(await registerLoaderHook(hookedModules()));
+registerLoaderHook(hookedModules());
 
 let tracking: ReturnType<typeof startUsageTracking> | undefined;
 try {

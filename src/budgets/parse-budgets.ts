@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { yamlModule } from '../setup/lazy-yaml.js';
 import { BudgetDefinitionError } from './budget-errors.js';
 import {
   CALENDAR_PERIODS, EACH, SCOPE_DIMENSIONS, TOKEN_TYPES,
@@ -43,7 +43,7 @@ export function loadBudgetsFile(path: string): Budget[] {
   }
   let data: unknown;
   try {
-    data = parseYaml(text);
+    data = yamlModule().parse(text);
   } catch (err) {
     throw new BudgetDefinitionError(`${path} is not valid YAML or JSON: ${(err as Error).message}`);
   }

@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { yamlModule } from '../setup/lazy-yaml.js';
 import { formatAmount } from './budget-errors.js';
 import type { Budget } from './parse-budgets.js';
 import { periodSeconds, projectionLookback, secondsToPeriodEnd, utcOffsetSeconds } from './promql-time.js';
@@ -66,7 +66,7 @@ export function renderBudgetRules(budgets: readonly Budget[], format: RuleFormat
     .split('\n')
     .map((line) => `# ${line}`)
     .join('\n');
-  return `${header}\n${stringify(doc, { lineWidth: 0 })}`;
+  return `${header}\n${yamlModule().stringify(doc, { lineWidth: 0 })}`;
 }
 
 function rulesOf(b: Budget, options: RulesOptions): Rule[] {

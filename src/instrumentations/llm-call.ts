@@ -108,10 +108,12 @@ export class LlmCall implements InFlightCall {
   fail(error: unknown, partial?: CallOutcome): void {
     if (this.#ended) return;
     if (partial) this.#setOutcome(partial);
-    const err = error as { name?: unknown; constructor?: { name?: unknown }; status?: unknown; message?: unknown } | undefined;
+    const err = error as { name?: unknown; constructor?: { name?: unknown }; status?: unknown; statusCode?: unknown; message?: unknown } | undefined;
     const type = errorType(err);
     this.span.setAttribute(A.ATTR_ERROR_TYPE, type);
-    if (typeof err?.status === 'number') this.span.setAttribute('http.response.status_code', err.status);
+    // `status` in Stainless SDKs and @google/genai, `statusCode` in Speakeasy ones (Mistral).
+    const status = typeof err?.status === 'number' ? err.status : err?.statusCode;
+    if (typeof status === 'number') this.span.setAttribute('http.response.status_code', status);
     this.span.setStatus({ code: SpanStatusCode.ERROR, message: typeof err?.message === 'string' ? err.message : type });
     this.#end();
   }
@@ -175,7 +177,8 @@ class InterruptedError extends Error {
 function errorType(err: { name?: unknown; constructor?: { name?: unknown } } | undefined): string {
   if (err instanceof InterruptedError) return INTERRUPTED_ERROR_TYPE;
   const ctor = err?.constructor?.name;
-  if (typeof ctor === 'string' && ctor !== 'Object' && ctor !== 'Error') return ctor;
+  // A DOMException's class says nothing; its name does (AbortError, TimeoutError).
+  if (typeof ctor === 'string' && ctor !== 'Object' && ctor !== 'Error' && ctor !== 'DOMException') return ctor;
   if (typeof err?.name === 'string' && err.name) return err.name;
   return typeof ctor === 'string' ? ctor : '_OTHER';
 }

@@ -1,5 +1,7 @@
 import { AnthropicInstrumentation } from './anthropic/anthropic-instrumentation.js';
 import { OpenAIInstrumentation } from './openai/openai-instrumentation.js';
+import { GoogleGenAIInstrumentation } from './google-genai/google-genai-instrumentation.js';
+import { MistralInstrumentation } from './mistral/mistral-instrumentation.js';
 import type { LlmInstrumentationConfig, LlmSdkInstrumentation } from './sdk-instrumentation.js';
 
 /** One instrumented SDK: everything `startUsageTracking` and the ESM loader hook need to know about it. */
@@ -26,14 +28,17 @@ export interface InstrumentationEntry {
  */
 export const INSTRUMENTATIONS = [
   { key: 'openai', modules: ['openai'], create: (config) => new OpenAIInstrumentation(config) },
-  { key: 'anthropic', modules: ['@anthropic-ai/sdk'], create: (config) => new AnthropicInstrumentation(config) },
+  // The resources entry too: the Bedrock and Vertex clients import it without the main entry.
+  { key: 'anthropic', modules: ['@anthropic-ai/sdk', '@anthropic-ai/sdk/resources/index'], create: (config) => new AnthropicInstrumentation(config) },
+  { key: 'googleGenAI', modules: ['@google/genai'], create: (config) => new GoogleGenAIInstrumentation(config) },
+  { key: 'mistral', modules: ['@mistralai/mistralai'], create: (config) => new MistralInstrumentation(config) },
 ] as const satisfies readonly InstrumentationEntry[];
 
 /**
  * SDKs whose instrumentations are being written: the hook already wraps them, so adding one is
  * one line in the table above (and removing its name here).
  */
-const UPCOMING_MODULES = ['@google/genai', '@aws-sdk/client-bedrock-runtime', '@mistralai/mistralai', '@anthropic-ai/bedrock-sdk', '@anthropic-ai/vertex-sdk'];
+const UPCOMING_MODULES = ['@aws-sdk/client-bedrock-runtime', '@anthropic-ai/bedrock-sdk', '@anthropic-ai/vertex-sdk'];
 
 /** An `instrumentations` / `instrumentModules` option key. */
 export type InstrumentationKey = (typeof INSTRUMENTATIONS)[number]['key'];

@@ -1,6 +1,11 @@
 import { diag, type Tracer } from '@opentelemetry/api';
-import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped, type InstrumentationConfig } from '@opentelemetry/instrumentation';
-import { wrapCall, type CallMapping } from './wrap-call.js';
+import {
+  InstrumentationBase,
+  InstrumentationNodeModuleDefinition,
+  InstrumentationNodeModuleFile,
+  type InstrumentationConfig,
+} from '@opentelemetry/instrumentation';
+import { rejectedCall, wrapCall, type CallMapping } from './wrap-call.js';
 
 /** Options shared by every LLM SDK instrumentation. */
 export interface LlmInstrumentationConfig extends InstrumentationConfig {
@@ -18,6 +23,18 @@ export interface PatchTarget {
   mapping: CallMapping;
 }
 
+/**
+ * The wrappers each instrumentation installed, and what each calls. Other libraries may wrap
+ * the same method before or after us (the contrib OpenAI instrumentation, OpenLLMetry), and
+ * OpenTelemetry's `_wrap` first unwraps whatever shimmer-marked function it finds. So ours
+ * carries no shimmer marks (theirs then wraps on top of ours instead of removing it), we wrap
+ * on top of theirs without unwrapping it, and we only ever remove our own wrapper. When a
+ * library beneath ours unwraps while ours is on top, shimmer calls our `__unwrap`: we then
+ * splice that library's wrapper out from beneath ours.
+ */
+const installed = new WeakMap<object, { owner: LlmSdkInstrumentation; below: { fn: AnyFn } }>();
+type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
+
 /** What an SDK instrumentation patches; a static on each subclass (read during `super()`). */
 export interface SdkDefinition {
   moduleName: string;
@@ -25,6 +42,12 @@ export interface SdkDefinition {
   targets: readonly PatchTarget[];
   /** Where the resource classes may hang: the module exports (CJS object or ESM namespace) or the client class. */
   roots(moduleExports: any): any[];
+  /**
+   * Files inside the module (`<moduleName>/<path>.js` and `.mjs`) whose exports hold the same
+   * resource classes, patched when loaded: clients for other clouds import them without ever
+   * loading the module's main entry. Each must also be in the registry's `modules` (ESM hook).
+   */
+  files?: readonly string[];
 }
 
 /**
@@ -41,12 +64,16 @@ export abstract class LlmSdkInstrumentation extends InstrumentationBase<LlmInstr
 
   protected init() {
     const def = this.definition();
+    const files = (def.files ?? []).map(
+      (name) => new InstrumentationNodeModuleFile(name, def.supportedVersions, (exports: any) => this.patchModule(exports), (exports: any) => this.unpatchModule(exports)),
+    );
     return [
       new InstrumentationNodeModuleDefinition(
         def.moduleName,
         def.supportedVersions,
         (exports) => this.patchModule(exports),
         (exports) => this.unpatchModule(exports),
+        files,
       ),
     ];
   }
@@ -57,11 +84,13 @@ export abstract class LlmSdkInstrumentation extends InstrumentationBase<LlmInstr
     const ApiPromise = typeof moduleExports?.APIPromise === 'function' ? moduleExports.APIPromise : undefined;
     const options = {
       tracer: (): Tracer => this.tracer,
+      // A wrapper another library wrapped on top of cannot be removed: once disabled, it passes through.
+      enabled: () => this.isEnabled(),
       captureContent: () => this.getConfig().captureMessageContent ?? captureContentFromEnv(),
       // A blocked call rejects with the SDK's own promise class, so `.withResponse()` still exists.
       rejected: (self: unknown, error: Error): unknown => {
         const client = (self as { _client?: unknown } | undefined)?._client;
-        return ApiPromise && client ? new ApiPromise(client, Promise.reject(error)) : Promise.reject(error);
+        return ApiPromise && client ? new ApiPromise(client, Promise.reject(error)) : rejectedCall(error);
       },
     };
     let patched = 0;
@@ -71,9 +100,16 @@ export abstract class LlmSdkInstrumentation extends InstrumentationBase<LlmInstr
         diag.debug(`genai-usage: ${def.moduleName} has no ${target.path.join('.')}.${target.method}; skipped`);
         continue;
       }
-      if (isWrapped(proto[target.method])) this._unwrap(proto, target.method);
-      this._wrap(proto, target.method, (original: any) => wrapCall(original, target.mapping, options));
       patched++;
+      // Patched twice (the loader hook and `instrumentModules`): one wrapper is enough.
+      if (installed.get(proto[target.method])?.owner === this) continue;
+      const below = { fn: proto[target.method] as AnyFn };
+      const wrapper = wrapCall(function (this: unknown, ...args: unknown[]) {
+        return below.fn.apply(this, args);
+      }, target.mapping, options);
+      Object.defineProperty(wrapper, '__unwrap', { configurable: true, value: () => spliceOutShimmerWrapper(below) });
+      installed.set(wrapper, { owner: this, below });
+      setMethod(proto, target.method, wrapper);
     }
     if (patched === 0) diag.warn(`genai-usage: found nothing to instrument in ${def.moduleName}; its calls are not tracked`);
     return moduleExports;
@@ -83,9 +119,22 @@ export abstract class LlmSdkInstrumentation extends InstrumentationBase<LlmInstr
     const def = this.definition();
     for (const target of def.targets) {
       const proto = findPrototype(def.roots(moduleExports), target);
-      if (proto && isWrapped(proto[target.method])) this._unwrap(proto, target.method);
+      const ours = proto ? installed.get(proto[target.method]) : undefined;
+      // Only when ours is on top; beneath another library's wrapper it stays, passing through.
+      if (ours?.owner === this) setMethod(proto, target.method, ours.below.fn);
     }
   }
+}
+
+/** Another library unwrapping while ours is on top meant its own wrapper, right beneath ours. */
+function spliceOutShimmerWrapper(below: { fn: AnyFn }): void {
+  const fn = below.fn as AnyFn & { __wrapped?: unknown; __original?: unknown };
+  if (fn.__wrapped === true && typeof fn.__original === 'function') below.fn = fn.__original as AnyFn;
+}
+
+function setMethod(proto: any, name: string, fn: unknown): void {
+  const enumerable = Object.prototype.propertyIsEnumerable.call(proto, name);
+  Object.defineProperty(proto, name, { configurable: true, enumerable, writable: true, value: fn });
 }
 
 function findPrototype(roots: any[], target: PatchTarget): any {

@@ -6,7 +6,7 @@ import type { CallOutcome, StreamAccumulator } from './call-outcome.js';
 import { IN_LLM_CALL, LlmCall, safeJson, type LlmCallSpec } from './llm-call.js';
 import { observeSdkStream } from './observe-stream.js';
 import { isBlockingError, preCallHooks } from './pre-call-hooks.js';
-import { markTwinOfOurCall } from '../usage/duplicate-calls.js';
+import { markParentOfOurCall, markTwinOfOurCall } from '../usage/duplicate-calls.js';
 
 /** How one SDK method maps to a GenAI call. Mappings only read fields; they never build spans. */
 export interface CallMapping<Params = any, Result = any, Chunk = any> {
@@ -27,6 +27,8 @@ export interface CallMapping<Params = any, Result = any, Chunk = any> {
 
 export interface WrapOptions {
   tracer(): Tracer;
+  /** False once the instrumentation is disabled: the wrapper then only calls the original. */
+  enabled?(): boolean;
   captureContent(): boolean;
   /** The rejected result of a call a pre-call hook blocked (default: a rejected Promise). */
   rejected?(self: unknown, error: Error): unknown;
@@ -42,7 +44,7 @@ type AnyFn = (this: unknown, ...args: any[]) => any;
 export function wrapCall(original: AnyFn, mapping: CallMapping, options: WrapOptions): AnyFn {
   return function instrumentedCall(this: unknown, ...args: any[]) {
     const active = context.active();
-    if (active.getValue(IN_LLM_CALL) || isTracingSuppressed(active)) return original.apply(this, args);
+    if (active.getValue(IN_LLM_CALL) || isTracingSuppressed(active) || options.enabled?.() === false) return original.apply(this, args);
     const params = args[0];
     let call: LlmCall;
     try {
@@ -50,6 +52,7 @@ export function wrapCall(original: AnyFn, mapping: CallMapping, options: WrapOpt
       if (!spec) return original.apply(this, args);
       call = new LlmCall(options.tracer(), spec, active);
       if (mapping.sdkSpan) markTwinOfOurCall(mapping.sdkSpan(args[1]));
+      markParentOfOurCall(active);
       if (options.captureContent() && mapping.inputMessages) {
         call.span.setAttribute(A.ATTR_GEN_AI_INPUT_MESSAGES, safeJson(mapping.inputMessages(params)));
       }
@@ -58,7 +61,7 @@ export function wrapCall(original: AnyFn, mapping: CallMapping, options: WrapOpt
       return original.apply(this, args);
     }
     const blocked = runPreCallHooks(call);
-    if (blocked) return options.rejected ? options.rejected(this, blocked) : Promise.reject(blocked);
+    if (blocked) return options.rejected ? options.rejected(this, blocked) : rejectedCall(blocked);
 
     let result: unknown;
     try {
@@ -74,6 +77,16 @@ export function wrapCall(original: AnyFn, mapping: CallMapping, options: WrapOpt
       return result;
     }
   };
+}
+
+/**
+ * A call a pre-call hook blocked, as a rejected promise that also has the `withResponse()` and
+ * `asResponse()` of an SDK `APIPromise` (the SDKs' own helpers call them), for when the SDK's
+ * promise class is not at hand.
+ */
+export function rejectedCall(error: Error): Promise<never> {
+  const rejected = Promise.reject(error);
+  return Object.assign(rejected, { withResponse: () => rejected, asResponse: () => rejected });
 }
 
 export function runPreCallHooks(call: LlmCall): Error | undefined {
@@ -104,6 +117,8 @@ export function runPreCallHooks(call: LlmCall): Error | undefined {
 interface ApiPromiseLike {
   _thenUnwrap?(transform: (data: unknown, props: unknown) => unknown): unknown;
   asResponse?(): Promise<unknown>;
+  /** Set once something awaited the promise (its body is then consumed). */
+  parsedPromise?: unknown;
   then(onfulfilled: (v: unknown) => unknown, onrejected: (e: unknown) => unknown): unknown;
 }
 
@@ -124,7 +139,9 @@ function observeResult(result: unknown, call: LlmCall, mapping: CallMapping, par
   };
   const onError = (err: unknown): void => call.fail(err);
   const promise = result as ApiPromiseLike | undefined;
-  if (promise && typeof promise._thenUnwrap === 'function' && typeof promise.asResponse === 'function') {
+  // Already parsed (another instrumentation inside ours awaited it): a derived promise would read
+  // the consumed body again, so observe the parsed result instead.
+  if (promise && typeof promise._thenUnwrap === 'function' && typeof promise.asResponse === 'function' && promise.parsedPromise === undefined) {
     // A new APIPromise of the SDK's own class, lazily parsed like the original.
     const wrapped = promise._thenUnwrap(onData) as ApiPromiseLike;
     // HTTP and network errors reject the response promise before any parsing happens.
@@ -182,7 +199,7 @@ async function estimateUsage(params: unknown, acc: StreamAccumulator<unknown>, o
   const p = (params ?? {}) as Record<string, unknown>;
   // Input counts the provider already sent (Anthropic's message_start) beat an estimate.
   const known = acc.partialUsage?.();
-  const inputTexts = known ? [] : [...collectText([p.system, p.instructions, p.messages, p.input, p.prompt]), ...toolDefinitionsText(p.tools)];
+  const inputTexts = known ? [] : [...collectText([p.system, p.instructions, p.messages, p.input, p.prompt, p.contents]), ...toolDefinitionsText(p.tools)];
   const counts = await countTokensOffThread([acc.outputText(), ...inputTexts]);
   const output = counts[0] ?? 0;
   const usage = known ? { ...known, output, estimated: true } : { input: messageTokens(counts.slice(1)), output, estimated: true };

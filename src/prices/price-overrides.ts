@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { yamlModule } from '../setup/lazy-yaml.js';
 import { ConfigError } from '../setup/config-error.js';
 import type { TokenPrices } from './price-types.js';
 import { SERVICE_TIERS } from './service-tier.js';
@@ -52,7 +52,7 @@ export function loadPricesFile(path: string): Record<string, TokenPrices> {
   }
   let parsed: unknown;
   try {
-    parsed = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+    parsed = /\.ya?ml$/i.test(path) ? yamlModule().parse(text) : JSON.parse(text);
   } catch (err) {
     throw new ConfigError(`GENAI_USAGE_PRICES: ${path} is not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'}: ${(err as Error).message}`);
   }

@@ -1,7 +1,20 @@
-import { calcPrice, findProvider } from '@pydantic/genai-prices';
+import { createRequire } from 'node:module';
 import { priceCall, type ModelPrice } from './price-arithmetic.js';
 import type { CallTokens } from './price-types.js';
 import { tableGeneration } from './price-version.js';
+
+type GenaiPrices = Pick<typeof import('@pydantic/genai-prices'), 'calcPrice' | 'findProvider'>;
+let library: GenaiPrices | undefined;
+/**
+ * `@pydantic/genai-prices` (its bundled data: ~20 MB of heap) is loaded by the first price
+ * lookup, synchronously, so even a call in the first millisecond is priced; a process that
+ * never prices a call never loads it.
+ */
+function prices(): GenaiPrices {
+  library ??= createRequire(import.meta.url)('@pydantic/genai-prices') as GenaiPrices;
+  return library;
+}
+
 
 /** Semconv provider names → `@pydantic/genai-prices` provider ids, where they differ. */
 const PROVIDER_IDS: Record<string, string> = {
@@ -90,7 +103,7 @@ export class TablePrices {
 
 function knownProvider(providerId: string): boolean {
   try {
-    return findProvider({ providerId }) !== undefined;
+    return prices().findProvider({ providerId }) !== undefined;
   } catch {
     return false;
   }
@@ -98,7 +111,7 @@ function knownProvider(providerId: string): boolean {
 
 function lookup(model: string, providerId: string | undefined, now: number) {
   try {
-    return calcPrice({ input_tokens: 0, output_tokens: 0 }, model, { providerId, timestamp: new Date(now) });
+    return prices().calcPrice({ input_tokens: 0, output_tokens: 0 }, model, { providerId, timestamp: new Date(now) });
   } catch {
     return null;
   }

@@ -1,32 +1,56 @@
-import { createRequire, register } from 'node:module';
-import { dirname } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { register, registerHooks } from 'node:module';
+import { afterLoad, afterResolve, createHookState, isCandidate, wrapperSource, type LoadResult, type ResolveResult } from './esm-hook-source.js';
 
 /** How the ESM loader hook runs: in the app's thread (`module.registerHooks`) or on a loader thread (`module.register`). */
 export type LoaderHookMode = 'sync' | 'thread';
 
 /**
- * Registers import-in-the-middle's ESM loader hook — the copy `@opentelemetry/instrumentation`
- * uses, so the two meet — limited to `modules`: every other module (OpenTelemetry, the app's
- * own code) loads as if no hook were there. Where Node can run it synchronously
- * (`module.registerHooks`, Node >= 22.22.3) it runs in the app's thread: no loader thread to
- * start, no message per resolved module. Returns the mode used.
+ * Registers the ESM loader hook of `genai-usage/register` for `modules` only (see
+ * `esm-hook-source.ts`): every other module loads as if no hook were there. Where Node runs
+ * synchronous hooks correctly (22.22.3+, 24.11.1+, 25.1+) it runs in the app's thread: no
+ * loader thread to start, no message per resolved module. Returns the mode used.
  */
-export async function registerLoaderHook(modules: readonly string[]): Promise<LoaderHookMode> {
-  const iitmDir = dirname(createRequire(createRequire(import.meta.url).resolve('@opentelemetry/instrumentation')).resolve('import-in-the-middle/package.json'));
-  const { supportsSyncHooks } = (await import(pathToFileURL(`${iitmDir}/supports-sync-hooks.mjs`).href)) as { supportsSyncHooks(): boolean };
-  if (supportsSyncHooks()) {
-    const hooks = (await import(pathToFileURL(`${iitmDir}/register-hooks.mjs`).href)) as { register(options: { include: string[] }): void };
-    hooks.register({ include: [...modules] });
+export function registerLoaderHook(modules: readonly string[]): LoaderHookMode {
+  const forceThread = process.env.GENAI_USAGE_LOADER_HOOK === 'thread';
+  if (!forceThread && syncHooksWork(process.versions.node) && typeof registerHooks === 'function') {
+    const state = createHookState(modules);
+    type Next<R> = (value: string, context: { conditions?: readonly string[] }) => R;
+    registerHooks({
+      resolve(specifier, context, nextResolve) {
+        const next = nextResolve as Next<ResolveResult>;
+        if (!isCandidate(state, specifier, context.conditions)) return next(specifier, context);
+        return afterResolve(state, specifier, next(specifier, context)) as ReturnType<typeof nextResolve>;
+      },
+      load(url, context, nextLoad) {
+        const wrapper = wrapperSource(url);
+        if (wrapper !== undefined) return { format: 'module', source: wrapper, shortCircuit: true };
+        return afterLoad(state, url, (nextLoad as Next<LoadResult>)(url, context)) as ReturnType<typeof nextLoad>;
+      },
+    });
+    markLoaderHookRegistered('sync');
     return 'sync';
   }
-  register(pathToFileURL(`${iitmDir}/hook.mjs`).href, import.meta.url, { data: { include: [...modules] } });
+  register(new URL('./esm-hook-thread.js', import.meta.url), { data: { names: [...modules] } });
+  markLoaderHookRegistered('thread');
   return 'thread';
+}
+
+/**
+ * `module.registerHooks` exists from 22.15, but before nodejs/node#59929 (22.22.3, 24.11.1,
+ * 25.1.0) its load step rejected the CommonJS results the default loader hands back.
+ */
+export function syncHooksWork(version: string): boolean {
+  const [major = 0, minor = 0, patch = 0] = version.split('.').map((part) => Number.parseInt(part, 10));
+  if (major >= 26) return true;
+  if (major === 25) return minor >= 1;
+  if (major === 24) return minor > 11 || (minor === 11 && patch >= 1);
+  if (major === 22) return minor > 22 || (minor === 22 && patch >= 3);
+  return false;
 }
 
 /** Set by `genai-usage/register` once the hook is in place: ESM imports of the SDKs are patched. */
 const HOOK_FLAG = Symbol.for('genai-usage.loader-hook');
-export function markLoaderHookRegistered(mode: LoaderHookMode): void {
+function markLoaderHookRegistered(mode: LoaderHookMode): void {
   (globalThis as Record<symbol, unknown>)[HOOK_FLAG] = mode;
 }
 export function loaderHookMode(): LoaderHookMode | undefined {

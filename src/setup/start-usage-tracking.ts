@@ -15,6 +15,7 @@ import { PrometheusEndpoint } from './prometheus-endpoint.js';
 import { resolveOptions } from './resolve-options.js';
 import { openStoreSink } from './store-sink.js';
 import { startOtelSdk } from './otel-sdk.js';
+import { onEsmSdkLoaded, patchLoadedModule } from './esm-loaded.js';
 import { registerWriterMetrics } from '../exporter/writer-metrics.js';
 import type { UsageTrackingOptions } from './tracking-options.js';
 
@@ -83,6 +84,10 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
   budgets?.install();
   if (storeSink) registerWriterMetrics(storeSink.writer, metrics.getMeterProvider());
   patchGivenModules(created, options.instrumentModules);
+  // SDKs imported as ESM under `--import genai-usage/register` (see esm-hook-source.ts).
+  const stopEsmPatching = onEsmSdkLoaded((name, namespace, url) => {
+    for (const instrumentation of instrumentations) patchLoadedModule(instrumentation, name, namespace, url);
+  });
 
   let shutdown: Promise<void> | undefined;
   return {
@@ -100,6 +105,7 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
     },
     shutdown() {
       shutdown ??= (async () => {
+        stopEsmPatching();
         for (const instrumentation of instrumentations) instrumentation.disable();
         // Before the SDK shuts down, so the spans of these calls still reach every processor.
         await endInFlightCalls();

@@ -1,4 +1,4 @@
-import type { Context } from '@opentelemetry/api';
+import { trace, type Context } from '@opentelemetry/api';
 import { IN_LLM_CALL } from '../instrumentations/llm-call.js';
 
 /**
@@ -13,6 +13,10 @@ import { IN_LLM_CALL } from '../instrumentations/llm-call.js';
  * - the SDK started it before calling the method we wrapped and handed it down (the
  *   Anthropic SDK's `messages.stream()` passes its span as `options.__span`): the mapping
  *   names it and `wrapCall` calls `markTwinOfOurCall`.
+ * - it is the parent of our call span: another wrapper patched on top of ours (the contrib
+ *   OpenAI instrumentation, OpenLLMetry), or a framework span around the SDK call we patched
+ *   (the Vercel AI SDK's `doGenerate` over a provider built on an SDK): `wrapCall` calls
+ *   `markParentOfOurCall` when our call starts, before that span can end.
  * Spans are remembered in a WeakSet: nothing to clean up, no per-call cost for calls without
  * a twin beyond one context lookup when a span starts.
  */
@@ -32,6 +36,15 @@ export function onSpanStart(span: object & { instrumentationScope?: { name: stri
 /** Marks a span an SDK started itself for a call that our call span also describes. */
 export function markTwinOfOurCall(span: unknown): void {
   if (typeof span === 'object' && span !== null) twins.add(span);
+}
+
+/**
+ * Marks the span our call span is a child of. Ours is kept: it has the SDK's exact usage. A
+ * parent that is no LLM call (an HTTP server span, an agent span) is never counted anyway.
+ */
+export function markParentOfOurCall(parentContext: Context): void {
+  const parent = trace.getSpan(parentContext) as (object & { instrumentationScope?: { name: string } }) | undefined;
+  if (parent && !parent.instrumentationScope?.name.startsWith(OUR_SCOPE_PREFIX)) twins.add(parent);
 }
 
 /** True when the span describes a call one of our call spans already counts. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/index.js';
+import { estimateCost, openStore } from '../../src/index.js';
 import { startReplayServer, type ReplayServer } from '../support/replay-server.js';
 
 const run = promisify(execFile);
@@ -47,10 +47,48 @@ describe('zero-code start with node --import genai-usage/register', () => {
     }
   });
 
+  it('esm-app.mjs with the hook on a loader thread (Node versions without working in-thread hooks)', async () => {
+    const previous = process.env.GENAI_USAGE_LOADER_HOOK;
+    process.env.GENAI_USAGE_LOADER_HOOK = 'thread';
+    try {
+      const records = await runApp('esm-app.mjs');
+      expect(records.map((r) => r.provider).sort()).toEqual(['anthropic', 'openai']);
+      for (const r of records) expect(r).toMatchObject({ userId: 'u-esm', success: true, costSource: 'table' });
+    } finally {
+      if (previous === undefined) delete process.env.GENAI_USAGE_LOADER_HOOK;
+      else process.env.GENAI_USAGE_LOADER_HOOK = previous;
+    }
+  });
+
   it('without the hook an ESM app is not patched (what the hook is for)', async () => {
     const records = await runApp('esm-app.mjs', []);
     expect(records).toEqual([]);
     expect(server.pending()).toBe(0);
+  });
+});
+
+describe('nothing is lost by loading on first use', () => {
+  // The price table, the store engine and its write thread load when the first call needs them.
+  it.each([
+    ['first-call-app.mjs', ['--import', 'genai-usage/register']],
+    ['first-call-in-code.cjs', []],
+  ])('%s: a call in the first statement is tracked, priced and stored', async (file, nodeArgs) => {
+    const db = join(mkdtempSync(join(tmpdir(), 'genai-usage-first-call-')), 'usage.db');
+    server.enqueue('openai/chat-completion');
+    await run(process.execPath, [...nodeArgs, file], { cwd: apps, env: { ...env(), GENAI_USAGE_STORE: `sqlite:${db}` }, timeout: 20_000 });
+    expect(server.pending()).toBe(0);
+    const store = await openStore(`sqlite:${db}`, { readOnly: true });
+    try {
+      const rows = await store.records({});
+      expect(rows).toHaveLength(1);
+      const row = rows[0]!;
+      expect(row).toMatchObject({ provider: 'openai', success: true, costSource: 'table' });
+      const expected = estimateCost({ provider: 'openai', model: row.responseModel ?? row.requestModel!, inputTokens: row.inputTokens, outputTokens: row.outputTokens, cacheReadTokens: row.cacheReadTokens, reasoningTokens: row.reasoningTokens });
+      expect(row.costUsd).toBeGreaterThan(0);
+      expect(row.costUsd).toBeCloseTo(expected.costUsd!, 12);
+    } finally {
+      await store.close();
+    }
   });
 });
 

@@ -17,6 +17,9 @@ export class AnthropicInstrumentation extends LlmSdkInstrumentation {
       { path: ['Beta', 'Messages'], method: 'create', mapping: messagesMapping },
     ],
     roots: (mod) => [mod, mod?.Anthropic, mod?.default],
+    // `@anthropic-ai/bedrock-sdk` and `@anthropic-ai/vertex-sdk` import the resource classes from
+    // here and never load the SDK's main entry.
+    files: ['@anthropic-ai/sdk/resources/index.js', '@anthropic-ai/sdk/resources/index.mjs'],
   };
 
   constructor(config: LlmInstrumentationConfig = {}) {

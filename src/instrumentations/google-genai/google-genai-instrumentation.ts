@@ -1,0 +1,29 @@
+import { VERSION } from '../../version.js';
+import { LlmSdkInstrumentation, type LlmInstrumentationConfig, type SdkDefinition } from '../sdk-instrumentation.js';
+import { embedContentMapping } from './embed-content.js';
+import { generateContentMapping, generateContentStreamMapping } from './generate-content.js';
+
+/**
+ * Instruments `@google/genai` (1.x to 3.x, CJS and ESM) for the Gemini API (`gcp.gemini`) and
+ * Vertex AI (`gcp.vertex_ai`). `models.generateContent`, `generateContentStream` and
+ * `embedContent` are per-instance arrow functions, so the prototype methods each of them
+ * calls once per HTTP request are patched instead: chats (`chats.create().sendMessage`,
+ * `sendMessageStream`) go through them too, and an automatic continuation or function-calling
+ * turn, a separate billed request, is its own call.
+ */
+export class GoogleGenAIInstrumentation extends LlmSdkInstrumentation {
+  static override readonly definition: SdkDefinition = {
+    moduleName: '@google/genai',
+    supportedVersions: ['>=1.0.0 <4'],
+    targets: [
+      { path: ['Models'], method: 'generateContentInternal', mapping: generateContentMapping },
+      { path: ['Models'], method: 'generateContentStreamInternal', mapping: generateContentStreamMapping },
+      { path: ['Models'], method: 'embedContentInternal', mapping: embedContentMapping },
+    ],
+    roots: (mod) => [mod, mod?.default],
+  };
+
+  constructor(config: LlmInstrumentationConfig = {}) {
+    super('genai-usage-instrumentation-google-genai', VERSION, config);
+  }
+}
