@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { REMOTE_DATA_JSON_URL, calcPrice, updatePrices, type Provider } from '@pydantic/genai-prices';
+import type { Provider } from '@pydantic/genai-prices';
 import { ConfigError } from '../setup/config-error.js';
+import { genaiPrices } from './genai-prices.js';
 import { setTableVersion } from './price-version.js';
 
 /** Where `genai-usage prices update` downloads from by default: `@pydantic/genai-prices`' own data. */
-export const PRICE_DATA_URL: string = REMOTE_DATA_JSON_URL;
+export const PRICE_DATA_URL = 'https://raw.githubusercontent.com/pydantic/genai-prices/main/prices/new_data/v2/data.json';
 
 /** Larger than any plausible price table (the bundled one is ~1 MB of JSON). */
 const MAX_PRICE_DATA_BYTES = 64 * 1024 * 1024;
@@ -40,7 +41,7 @@ export function applyPriceData(text: string, where: string): PriceDataInfo {
   const data = JSON.parse(text) as Provider[];
   try {
     // A plain array is applied synchronously.
-    updatePrices(({ setProviderData }) => setProviderData(data));
+    genaiPrices().updatePrices(({ setProviderData }) => setProviderData(data));
   } catch (err) {
     throw new ConfigError(`price data ${where}: the table library refused it: ${(err as Error).message}`);
   }
@@ -58,7 +59,7 @@ export function checkPriceData(text: string, where: string): PriceDataInfo {
     for (const model of provider.models) {
       try {
         const single: Provider = { ...provider, fallback_model_providers: undefined, models: [{ ...model, match: { equals: model.id } }] };
-        calcPrice({ input_tokens: 1, output_tokens: 1 }, model.id, { provider: single });
+        genaiPrices().calcPrice({ input_tokens: 1, output_tokens: 1 }, model.id, { provider: single });
       } catch (err) {
         throw new ConfigError(`price data ${where}: the table library refused ${provider.id}/${model.id}: ${(err as Error).message}`);
       }

@@ -7,12 +7,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findProvider, type Provider } from '@pydantic/genai-prices';
+import { REMOTE_DATA_JSON_URL, findProvider, type Provider } from '@pydantic/genai-prices';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliUsageError } from '../../src/cli/command.js';
 import { command as prices } from '../../src/cli/commands/prices.js';
 import { estimateCost } from '../../src/prices/estimate-cost.js';
-import { loadPriceData } from '../../src/prices/price-data.js';
+import { PRICE_DATA_URL, loadPriceData } from '../../src/prices/price-data.js';
 import { currentTableVersion } from '../../src/prices/price-version.js';
 import { ConfigError } from '../../src/setup/config-error.js';
 import { captureIo } from '../support/cli-io.js';
@@ -55,6 +55,8 @@ async function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code:
 
 describe('genai-usage prices', () => {
   it('the bundled table prices until asked otherwise, and says so', async () => {
+    // Written out so --help needs no table loaded; it must stay the library's own URL.
+    expect(PRICE_DATA_URL).toBe(REMOTE_DATA_JSON_URL);
     expect(currentTableVersion()).toMatch(/^genai-prices@\d+\.\d+\.\d+$/);
     expect(estimateCost({ provider: 'openai', model: 'gpt-4o-mini', inputTokens: 1e6 }).priceVersion).toBe(currentTableVersion());
     const { out } = await run(['version']);
