@@ -1,10 +1,16 @@
-// Collector ingest: OTLP/HTTP protobuf → genai-usage collector → SQLite, at fixed request rates.
-//   npx tsc -p tsconfig.json && node bench/collector-ingest.mjs [--rates=1000,2000,4000] [--seconds=10] [--spans=10]
+// Collector ingest: OTLP/HTTP protobuf → genai-usage collector → SQLite, compared in one run.
+//   npm run build && node bench/collector-ingest.mjs [--rates=1000,2000] [--seconds=10] [--spans=10] [--concurrency=64] [--overload=4]
 // The collector runs in this process; the load generator is a separate Node process (this file
-// with --role=load) on loopback: keep-alive http.Agent, open-loop schedule (request i is due at
-// t0 + i/rate whether or not earlier ones answered), latency measured from the due time, so a
-// stalled server shows up in the percentiles instead of silently slowing the sender down.
-// Bodies are encoded beforehand by the real OTLP serializer, each with fresh trace/span ids.
+// with --role=load) on loopback with a keep-alive http.Agent. Four measurements, one run:
+// 1. capacity: closed loop (`concurrency` requests always outstanding) against SQLite; stored spans/s.
+// 2. baseline: the same closed loop against a collector whose store discards records — the
+//    HTTP + decode + mapping ceiling of this machine right now, so the store's share shows as a ratio.
+// 3. rates: open loop (request i is due at t0 + i/rate whether or not earlier ones answered),
+//    latency measured from the due time, so a stalled server shows in the percentiles.
+// 4. overload: open loop at `overload` × the capacity of step 1; goodput (spans answered 200 per
+//    second) as a fraction of that capacity, and how the rest was refused (429 before the body is read).
+// Bodies are protobuf requests encoded once by the real OTLP serializer, then copied with fresh
+// trace/span ids written in, so the generator spends its time sending, not encoding.
 // Results: printed, and written to bench/results/collector.json.
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,50 +28,65 @@ async function main() {
   const { COLLECTOR_DEFAULTS } = await import('../dist/collector/collector-config.js');
   const { startCollector } = await import('../dist/collector/collector-server.js');
   const { openStore } = await import('../dist/store/open-store.js');
-  const rates = arg('rates', '1000,2000,4000').split(',').map(Number);
+  const rates = arg('rates', '1000,2000').split(',').filter(Boolean).map(Number);
   const seconds = Number(arg('seconds', '10'));
   const spans = Number(arg('spans', '10'));
+  const concurrency = Number(arg('concurrency', '64'));
+  const overload = Number(arg('overload', '4'));
   const dir = mkdtempSync(join(tmpdir(), 'genai-usage-bench-collector-'));
   const storeUrl = `sqlite:${join(dir, 'bench.db')}`;
-  const collector = await startCollector({ ...COLLECTOR_DEFAULTS, port: 0, store: storeUrl, tokens: [] }, { log: () => undefined });
-  const scenarios = [];
+  const config = { ...COLLECTOR_DEFAULTS, port: 0, store: storeUrl, tokens: [] };
+  const machine = () => Math.round(loadavg()[0] * 100) / 100;
+  const results = {
+    machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
+    node: process.version,
+    store: 'sqlite (file, WAL, write thread)',
+    note: 'open-loop latency from the scheduled send time; warm-up excluded; loadAverage1m above the core count means other work competed',
+    command: `node bench/collector-ingest.mjs ${process.argv.slice(2).join(' ')}`.trim(),
+    spansPerRequest: spans,
+  };
+
+  // 2. Baseline first: an empty machine state, no store file yet.
+  const discard = { engine: 'sqlite', insert: async (records) => records.length, records: async () => [], close: async () => undefined };
+  const baselineCollector = await startCollector({ ...config, store: 'sqlite::memory:' }, { store: discard, log: () => undefined });
   try {
-    for (const rate of rates) {
-      const before = collector.deps.metrics.recordsWritten;
-      const load = await runLoad({ url: collector.url, rate, seconds, spans, warmup: 2 });
-      const stored = collector.deps.metrics.recordsWritten - before;
-      const result = {
-        requestsPerSecondTarget: rate,
-        spansPerRequest: spans,
-        seconds,
-        requests: load.requests,
-        ok: load.ok,
-        errors: load.errors,
-        achievedRequestsPerSecond: Math.round(load.ok / load.elapsedS),
-        spansPerSecond: Math.round((load.ok * spans) / load.elapsedS),
-        latencyMs: load.latencyMs,
-        storedRecords: stored,
-        collectorCpuPercent: load.collectorCpuPercent,
-        // The machine is shared: a load average above the core count means other work competed.
-        loadAverage1m: Math.round(loadavg()[0] * 100) / 100,
-      };
-      scenarios.push(result);
-      console.log(
-        `${rate} req/s × ${spans} spans: ${result.spansPerSecond} spans/s stored, ` +
-          `p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, max ${result.latencyMs.max} ms, errors ${load.errors}, records ${stored}, load avg ${result.loadAverage1m}`,
-      );
+    const load = await runLoad({ url: baselineCollector.url, mode: 'closed', concurrency, seconds, spans, warmup: 2, seed: 1 });
+    results.baseline = summary(load, spans, { note: 'store discards records: HTTP, decode and mapping only', loadAverage1m: machine() });
+    print('baseline (no store), closed loop', results.baseline);
+  } finally {
+    await baselineCollector.close();
+  }
+
+  const collector = await startCollector(config, { log: () => undefined });
+  try {
+    const before = collector.deps.metrics.recordsWritten;
+    const load = await runLoad({ url: collector.url, mode: 'closed', concurrency, seconds, spans, warmup: 2, seed: 2 });
+    results.capacity = summary(load, spans, { storedRecords: collector.deps.metrics.recordsWritten - before, loadAverage1m: machine() });
+    results.capacity.ofBaseline = ratio(results.capacity.spansPerSecond, results.baseline.spansPerSecond);
+    print('capacity (SQLite), closed loop', results.capacity);
+
+    results.scenarios = [];
+    for (const [i, rate] of rates.entries()) {
+      const load = await runLoad({ url: collector.url, mode: 'open', rate, seconds, spans, warmup: 2, seed: 10 + i });
+      const s = { requestsPerSecondTarget: rate, ...summary(load, spans, { loadAverage1m: machine() }) };
+      results.scenarios.push(s);
+      print(`${rate} req/s × ${spans} spans, open loop`, s);
     }
+
+    if (overload > 0) {
+      const overloadRate = Math.round((overload * results.capacity.spansPerSecond) / spans);
+      const o = await runLoad({ url: collector.url, mode: 'open', rate: overloadRate, seconds, spans, warmup: 2, seed: 99 });
+      results.overload = { factor: overload, requestsPerSecondTarget: overloadRate, ...summary(o, spans, { loadAverage1m: machine() }) };
+      results.overload.goodputOfCapacity = ratio(results.overload.spansPerSecond, results.capacity.spansPerSecond);
+      print(`overload ${overload}× capacity (${overloadRate} req/s), open loop`, results.overload);
+    }
+
     const store = await openStore(storeUrl);
     const [total] = await store.aggregate({});
     await store.close();
-    const results = {
-      machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
-      node: process.version,
-      store: 'sqlite (file, WAL)',
-      note: 'latency from the scheduled send time (open loop); warm-up excluded',
-      totalRecordsInStore: total?.requests,
-      scenarios,
-    };
+    results.totalRecordsInStore = total?.requests;
+    if (results.overload) console.log(`goodput under ${overload}× overload: ${results.overload.goodputOfCapacity} of capacity`);
+    console.log(`capacity with SQLite: ${results.capacity.ofBaseline} of the no-store baseline`);
     const out = join(dirname(fileURLToPath(import.meta.url)), 'results/collector.json');
     writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
     console.log(`written ${out}`);
@@ -75,10 +96,41 @@ async function main() {
   }
 }
 
-/** Forks the load generator, measures the collector's CPU (this process) meanwhile. */
+function summary(load, spans, extra) {
+  const spansPerSecond = Math.round((load.ok * spans) / load.elapsedS);
+  return {
+    seconds: Math.round(load.elapsedS * 10) / 10,
+    requests: load.requests,
+    ok: load.ok,
+    statuses: load.statuses,
+    errors: load.requests - load.ok,
+    achievedRequestsPerSecond: Math.round(load.ok / load.elapsedS),
+    spansPerSecond,
+    latencyMs: load.latencyMs,
+    okLatencyMs: load.okLatencyMs,
+    collectorCpuPercent: load.collectorCpuPercent,
+    // CPU of the collector process (HTTP thread and SQLite write thread) per span stored: less
+    // sensitive to a busy machine than throughput.
+    collectorCpuMicrosPerSpan: spansPerSecond > 0 ? Math.round((load.collectorCpuPercent / 100) * 1e6 / spansPerSecond * 10) / 10 : null,
+    ...extra,
+  };
+}
+
+function ratio(a, b) {
+  return b > 0 ? Math.round((a / b) * 100) / 100 : null;
+}
+
+function print(label, s) {
+  console.log(
+    `${label}: ${s.spansPerSecond} spans/s answered 200, p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms, max ${s.latencyMs.max} ms, ` +
+      `statuses ${JSON.stringify(s.statuses)}, collector CPU ${s.collectorCpuPercent}% (${s.collectorCpuMicrosPerSpan} µs/span), load avg ${s.loadAverage1m}`,
+  );
+}
+
+/** Forks the load generator, measures the collector's CPU (this process, all threads) meanwhile. */
 function runLoad(options) {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--role=load'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(fileURLToPath(import.meta.url), ['--role=load'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
     let cpuStart;
     let wallStart;
     child.on('message', (message) => {
@@ -97,19 +149,16 @@ function runLoad(options) {
   });
 }
 
-async function loadGenerator() {
-  const { options } = await new Promise((resolve) => process.once('message', resolve));
+/** `count` template bodies of `spans` spans each, and where their ids sit in the bytes. */
+async function templates(spans, count) {
   const { ProtobufTraceSerializer } = await import('@opentelemetry/otlp-transformer');
   const { resourceFromAttributes } = await import('@opentelemetry/resources');
   const { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } = await import('@opentelemetry/sdk-trace');
-  const { url, rate, seconds, spans, warmup } = options;
-  const total = rate * (seconds + warmup);
-  // Pre-encode every body so the generator only sends during the run.
   const memory = new InMemorySpanExporter();
   const provider = new TracerProvider({ resource: resourceFromAttributes({ 'service.name': 'bench' }), spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] });
   const tracer = provider.getTracer('bench');
-  const bodies = [];
-  for (let i = 0; i < total; i++) {
+  const out = [];
+  for (let t = 0; t < count; t++) {
     for (let j = 0; j < spans; j++) {
       tracer
         .startSpan('chat gpt-4o-mini', {
@@ -120,17 +169,46 @@ async function loadGenerator() {
             'gen_ai.response.model': 'gpt-4o-mini-2024-07-18',
             'gen_ai.usage.input_tokens': 100 + j,
             'gen_ai.usage.output_tokens': 20 + j,
-            'user.id': `u-${(i * spans + j) % 500}`,
+            'user.id': `u-${(t * spans + j) % 500}`,
             'gen_ai.agent.name': `agent-${j % 5}`,
-            'genai_usage.session.id': `s-${i % 2000}`,
+            'genai_usage.session.id': `s-${t}`,
           },
         })
         .end();
     }
-    bodies.push(Buffer.from(ProtobufTraceSerializer.serializeRequest(memory.getFinishedSpans())));
+    const finished = memory.getFinishedSpans();
+    const body = Buffer.from(ProtobufTraceSerializer.serializeRequest(finished));
+    // Each span's trace id (16 bytes) and span id (8 bytes) appear once in the encoding.
+    const offsets = finished.map((span) => {
+      const { traceId, spanId } = span.spanContext();
+      return [body.indexOf(Buffer.from(traceId, 'hex')), body.indexOf(Buffer.from(spanId, 'hex'))];
+    });
+    if (offsets.flat().some((o) => o < 0)) throw new Error('template ids not found');
+    out.push({ body, offsets });
     memory.reset();
   }
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  return out;
+}
+
+async function loadGenerator() {
+  const { options } = await new Promise((resolve) => process.once('message', resolve));
+  const { url, mode, rate, concurrency, seconds, spans, warmup, seed } = options;
+  const tpl = await templates(spans, 200);
+  let counter = 0;
+  // A fresh copy with unique ids: seed in the trace id's first 4 bytes, a counter in the next 4.
+  const nextBody = () => {
+    const n = counter++;
+    const { body, offsets } = tpl[n % tpl.length];
+    const copy = Buffer.from(body);
+    for (const [j, [trace, span]] of offsets.entries()) {
+      copy.writeUInt32BE(seed, trace);
+      copy.writeUInt32BE(n, trace + 4);
+      copy.writeUInt32BE(j + 1, span);
+      copy.writeUInt32BE(n, span + 4);
+    }
+    return copy;
+  };
+  const agent = new Agent({ keepAlive: true, maxSockets: 512 });
   const target = new URL('/v1/traces', url);
   const send = (body) =>
     new Promise((resolve) => {
@@ -142,35 +220,57 @@ async function loadGenerator() {
       req.end(body);
     });
   const latencies = [];
+  const okLatencies = [];
+  const statuses = {};
   let ok = 0;
-  let errors = 0;
-  const warmupCount = rate * warmup;
-  const t0 = performance.now() + 50;
-  const pending = [];
+  let requests = 0;
+  let measuring = false;
   let measureStart = 0;
-  for (let i = 0; i < total; i++) {
-    const due = t0 + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    if (i === warmupCount) {
-      measureStart = due;
-      process.send({ type: 'measuring' });
+  const record = (status, latency) => {
+    if (!measuring) return;
+    requests++;
+    statuses[status] = (statuses[status] ?? 0) + 1;
+    latencies.push(latency);
+    if (status === 200) ok++, okLatencies.push(latency);
+  };
+  const startMeasuring = (at) => {
+    measuring = true;
+    measureStart = at;
+    process.send({ type: 'measuring' });
+  };
+  const t0 = performance.now() + 50;
+  const end = t0 + (warmup + seconds) * 1000;
+  if (mode === 'closed') {
+    setTimeout(() => startMeasuring(performance.now()), warmup * 1000 + 50);
+    const worker = async () => {
+      while (performance.now() < end) {
+        const started = performance.now();
+        const wasMeasuring = measuring;
+        const status = await send(nextBody());
+        if (wasMeasuring) record(status, performance.now() - started);
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  } else {
+    const total = Math.round(rate * (seconds + warmup));
+    const pending = [];
+    for (let i = 0; i < total; i++) {
+      const due = t0 + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      if (i === Math.round(rate * warmup)) startMeasuring(due);
+      const counted = measuring;
+      pending.push(send(nextBody()).then((status) => counted && record(status, performance.now() - due)));
     }
-    const measured = i >= warmupCount;
-    pending.push(
-      send(bodies[i]).then((status) => {
-        if (!measured) return;
-        latencies.push(performance.now() - due);
-        if (status === 200) ok++;
-        else errors++;
-      }),
-    );
+    await Promise.all(pending);
   }
-  await Promise.all(pending);
   const elapsedS = (performance.now() - measureStart) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pct = (p) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] * 100) / 100;
-  process.send({ type: 'done', result: { requests: total - warmupCount, ok, errors, elapsedS, latencyMs: { p50: pct(50), p90: pct(90), p99: pct(99), max: pct(100) } } });
+  const pct = (list) => {
+    list.sort((a, b) => a - b);
+    const at = (p) => Math.round((list[Math.min(list.length - 1, Math.floor((p / 100) * list.length))] ?? 0) * 100) / 100;
+    return { p50: at(50), p90: at(90), p99: at(99), max: at(100) };
+  };
+  process.send({ type: 'done', result: { requests, ok, statuses, elapsedS, latencyMs: pct(latencies), okLatencyMs: pct(okLatencies) } });
   agent.destroy();
   process.disconnect();
 }

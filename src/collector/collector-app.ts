@@ -3,8 +3,9 @@ import type { PriceBook } from '../prices/price-book.js';
 import { StoreQueryError } from '../store/errors.js';
 import type { UsageStore } from '../store/usage-store.js';
 import type { CollectorConfig } from './collector-config.js';
+import type { Admission } from './admission.js';
 import type { CollectorMetrics } from './collector-metrics.js';
-import { HttpError, sendJson } from './http-util.js';
+import { ClientClosedError, HttpError, sendJson } from './http-util.js';
 import type { IngestQueue } from './ingest-queue.js';
 import { paramOf } from './query-params.js';
 import type { Principal, Scope, TokenAuth } from './tokens.js';
@@ -14,6 +15,8 @@ export interface CollectorDeps {
   config: CollectorConfig;
   store: UsageStore;
   queue: IngestQueue;
+  /** Ingest requests and body bytes in flight. */
+  admission: Admission;
   metrics: CollectorMetrics;
   auth: TokenAuth;
   prices: PriceBook;
@@ -47,6 +50,9 @@ export interface Route {
   sendError?(ctx: RouteContext, error: HttpError): void;
 }
 
+/** Counted for requests whose client closed the connection first (nginx's convention). */
+export const CLIENT_CLOSED = 499;
+
 const ANONYMOUS: Principal = { name: 'anonymous', scopes: new Set(), tenant: undefined };
 
 /** The collector's request handler; tests drive it in-process with `http.createServer(handler)`. */
@@ -75,8 +81,14 @@ async function run(ctx: RouteContext, route: Route): Promise<void> {
     if (route.scope) ctx.principal = authorize(ctx, route.scope);
     await route.handle(ctx);
   } catch (error) {
+    if (error instanceof ClientClosedError || (ctx.req.destroyed && !ctx.req.complete)) {
+      // Not our failure and nobody to answer: counted, not logged.
+      ctx.deps.metrics.countRequest(route.name, CLIENT_CLOSED);
+      return;
+    }
     const httpError = toHttpError(error, ctx, route);
-    if (httpError.status >= 400 && httpError.status !== 413) ctx.req.resume();
+    // Unread body bytes are discarded, so a keep-alive connection stays usable.
+    ctx.req.resume();
     if (route.sendError) route.sendError(ctx, httpError);
     else sendJson(ctx.res, httpError.status, { error: httpError.message, ...(httpError.parameter ? { parameter: httpError.parameter } : {}) }, httpError.headers);
   }

@@ -11,9 +11,14 @@ export const COLLECTOR_DEFAULTS = {
   port: 4319,
   /** 16 MiB, applied to the body as received and again after decompression (gzip bombs). */
   maxBodyBytes: 16 * 1024 * 1024,
-  /** Records accepted but not yet committed; beyond it ingest answers 429. */
-  maxQueueRecords: 50_000,
-  maxBatchRecords: 500,
+  /** Records accepted but not yet committed; beyond it ingest answers 429 (a bound on latency too). */
+  maxQueueRecords: 20_000,
+  /** Ingest requests admitted and not yet answered; beyond it 429, before the body is read. */
+  maxInflightRequests: 1024,
+  /** Request-body bytes being received or decoded (decompressed bytes count too); beyond it 429. */
+  maxInflightBytes: 64 * 1024 * 1024,
+  /** Records per store transaction at most; larger transactions amortise index pages (measured: 69 → 48 µs CPU per record from 500 to 2,000). */
+  maxBatchRecords: 2000,
   /** Sent in Retry-After on 429 and 503; the OTLP exporters wait this long before retrying. */
   retryAfterSeconds: 1,
   writeTimeoutMs: 10_000,
@@ -28,6 +33,8 @@ export interface CollectorConfig {
   tokens: TokenSpec[];
   maxBodyBytes: number;
   maxQueueRecords: number;
+  maxInflightRequests: number;
+  maxInflightBytes: number;
   maxBatchRecords: number;
   retryAfterSeconds: number;
   writeTimeoutMs: number;
@@ -41,6 +48,8 @@ const KEYS = {
   store: { env: 'STORE', kind: 'string' },
   maxBodyBytes: { env: 'MAX_BODY_BYTES', kind: 'positive' },
   maxQueueRecords: { env: 'MAX_QUEUE_RECORDS', kind: 'positive' },
+  maxInflightRequests: { env: 'MAX_INFLIGHT_REQUESTS', kind: 'positive' },
+  maxInflightBytes: { env: 'MAX_INFLIGHT_BYTES', kind: 'positive' },
   maxBatchRecords: { env: 'MAX_BATCH_RECORDS', kind: 'positive' },
   retryAfterSeconds: { env: 'RETRY_AFTER_SECONDS', kind: 'positive' },
   writeTimeoutMs: { env: 'WRITE_TIMEOUT_MS', kind: 'positive' },

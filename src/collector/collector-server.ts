@@ -5,6 +5,7 @@ import { PriceBook } from '../prices/price-book.js';
 import { openStore, parseSqliteUrl } from '../store/open-store.js';
 import { redact } from '../store/postgres-store.js';
 import type { UsageStore } from '../store/usage-store.js';
+import { Admission } from './admission.js';
 import { createCollectorHandler, type CollectorDeps } from './collector-app.js';
 import type { CollectorConfig } from './collector-config.js';
 import { CollectorMetrics } from './collector-metrics.js';
@@ -62,9 +63,17 @@ export async function startCollector(config: CollectorConfig, options: StartColl
         log(`store write failed, senders told to retry: ${error.message}`);
       }
     },
+    onRefused: (error) => {
+      metrics.storeErrors++;
+      if (Date.now() - lastErrorLog > 5000) {
+        lastErrorLog = Date.now();
+        log(`the store refused one request's records (answered 400; other requests are unaffected): ${error.message}`);
+      }
+    },
   });
   const auth = new TokenAuth(config.tokens);
-  const deps: CollectorDeps = { config, store, queue, metrics, auth, prices: options.prices ?? new PriceBook(), log, state: { draining: false } };
+  const admission = new Admission({ maxInflightRequests: config.maxInflightRequests, maxInflightBytes: config.maxInflightBytes });
+  const deps: CollectorDeps = { config, store, queue, admission, metrics, auth, prices: options.prices ?? new PriceBook(), log, state: { draining: false } };
   const server = createServer({ requestTimeout: 60_000 }, createCollectorHandler(ROUTES, deps));
   try {
     await listen(server, config.port, config.host);

@@ -1,7 +1,7 @@
-import type { AttributeValue } from '@opentelemetry/api';
+import { AttributeSet, emptyObject, toAttributeValue, ValueBudget, type Attributes, type Plain } from './attribute-values.js';
 import { decodeTraceRequest, wireIntToAttribute, wireIntToBigInt, type PbAnyValue, type PbKeyValue } from './otlp-proto.js';
 
-export type Attributes = Record<string, AttributeValue>;
+export type { Attributes } from './attribute-values.js';
 
 /** One OTLP span, decoded from protobuf or JSON into the same plain shape. */
 export interface DecodedSpan {
@@ -16,6 +16,9 @@ export interface DecodedSpan {
   /** Shared by the spans of one ResourceSpans. */
   resource: Attributes;
   scopeName: string;
+  /** Attributes set aside for breaking SPAN_LIMITS (nesting, size): key → reason. */
+  attributesSetAside?: Record<string, string> | undefined;
+  resourceSetAside?: Record<string, string> | undefined;
 }
 
 /** A body that is not a valid OTLP message: answered with 400 and this reason. */
@@ -37,6 +40,7 @@ export function decodeProtobufSpans(body: Uint8Array): DecodedSpan[] {
     for (const ss of rs.scopeSpans ?? []) {
       const scopeName = ss.scope?.name ?? '';
       for (const span of ss.spans ?? []) {
+        const attributes = keyValues(span.attributes);
         out.push({
           traceId: hex(span.traceId),
           spanId: hex(span.spanId),
@@ -44,9 +48,11 @@ export function decodeProtobufSpans(body: Uint8Array): DecodedSpan[] {
           startNanos: wireIntToBigInt(span.startTimeUnixNano),
           endNanos: wireIntToBigInt(span.endTimeUnixNano),
           statusCode: span.status?.code ?? 0,
-          attributes: keyValues(span.attributes),
-          resource,
+          attributes: attributes.values,
+          resource: resource.values,
           scopeName,
+          attributesSetAside: attributes.setAside,
+          resourceSetAside: resource.setAside,
         });
       }
     }
@@ -59,48 +65,58 @@ function hex(bytes: Uint8Array | undefined): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
-function keyValues(list: PbKeyValue[] | undefined): Attributes {
-  const out: Attributes = {};
-  if (!list) return out;
+function keyValues(list: PbKeyValue[] | undefined): AttributeSet {
+  const set = new AttributeSet();
+  if (!list) return set;
   for (const kv of list) {
     if (!kv.key || !kv.value) continue;
-    const value = anyValue(kv.value);
-    if (value !== undefined) out[kv.key] = value;
+    const value = kv.value;
+    // Primitives (nearly every attribute) skip the limit machinery.
+    if (value.value !== 'arrayValue' && value.value !== 'kvlistValue') set.set(kv.key, toAttributeValue(anyValue(value, 0, undefined)));
+    else set.add(kv.key, () => toAttributeValue(anyValue(value, 0, undefined)));
   }
-  return out;
+  return set;
 }
 
 /**
- * OTLP AnyValue → an OpenTelemetry attribute value. Arrays of one primitive type stay
- * arrays; nested arrays and key-value lists become JSON text (attributes cannot nest);
- * bytes become base64. An int64 beyond 2^53 stays a decimal string so it is never rounded.
+ * OTLP AnyValue → a plain value, walked once with a budget ({@link ValueBudget}) from the
+ * first array or key-value list down. Bytes become base64; an int64 beyond 2^53 stays a
+ * decimal string so it is never rounded.
  */
-function anyValue(v: PbAnyValue): AttributeValue | undefined {
+function anyValue(v: PbAnyValue, depth: number, budget: ValueBudget | undefined): Plain | undefined {
   switch (v.value) {
     case 'stringValue':
-      return v.stringValue ?? '';
+      return leaf(v.stringValue ?? '', budget);
     case 'boolValue':
-      return v.boolValue === true;
+      return leaf(v.boolValue === true, budget);
     case 'intValue':
-      return wireIntToAttribute(v.intValue);
+      return leaf(wireIntToAttribute(v.intValue), budget);
     case 'doubleValue':
-      return v.doubleValue ?? 0;
+      return leaf(v.doubleValue ?? 0, budget);
     case 'bytesValue':
-      return Buffer.from(v.bytesValue ?? []).toString('base64');
-    case 'arrayValue':
-      return primitiveArray((v.arrayValue?.values ?? []).map(anyValue));
-    case 'kvlistValue':
-      return JSON.stringify(keyValues(v.kvlistValue?.values));
+      return leaf(Buffer.from(v.bytesValue ?? []).toString('base64'), budget);
+    case 'arrayValue': {
+      const b = budget ?? new ValueBudget();
+      b.enter(depth + 1);
+      return (v.arrayValue?.values ?? []).map((item) => anyValue(item, depth + 1, b) ?? null);
+    }
+    case 'kvlistValue': {
+      const b = budget ?? new ValueBudget();
+      b.enter(depth + 1);
+      const out = emptyObject();
+      for (const kv of v.kvlistValue?.values ?? []) {
+        if (!kv.key || !kv.value) continue;
+        b.spend(kv.key.length + 3);
+        const item = anyValue(kv.value, depth + 1, b);
+        if (item !== undefined) out[kv.key] = item;
+      }
+      return out;
+    }
     default:
       return undefined;
   }
 }
 
-/** Homogeneous arrays only, as the attribute API allows; anything else as JSON text. */
-export function primitiveArray(values: Array<AttributeValue | undefined>): AttributeValue {
-  const types = new Set(values.map((x) => typeof x));
-  if (types.size <= 1 && (types.has('string') || types.has('number') || types.has('boolean') || types.size === 0)) {
-    return values as string[];
-  }
-  return JSON.stringify(values);
+function leaf(value: Plain, budget: ValueBudget | undefined): Plain {
+  return budget ? budget.leaf(value) : value;
 }

@@ -19,28 +19,59 @@ export class HttpError extends Error {
   }
 }
 
+/** The client went away before its request was complete: nobody to answer, nothing to log. */
+export class ClientClosedError extends Error {
+  override readonly name = 'ClientClosedError';
+}
+
+/** The body length the client declared, or undefined (chunked, or a malformed header). */
+export function declaredLength(req: IncomingMessage): number | undefined {
+  const header = req.headers['content-length'];
+  if (header === undefined || !/^\d{1,15}$/.test(header)) return undefined;
+  return Number(header);
+}
+
 /**
  * Reads the whole body, refusing more than `limit` bytes: at once from Content-Length, else
  * while streaming. On 413 the rest of the upload is discarded and the connection closed.
+ * `onBytes` sees the running total and may refuse to go on (its error is thrown the same way).
+ * @throws ClientClosedError when the client aborts the upload.
  */
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge(req, `the body is ${declared} bytes; the limit is ${limit}`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw tooLarge(req, `the body exceeds the limit of ${limit} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks, size);
+export function readBody(req: IncomingMessage, limit: number, onBytes?: (total: number) => HttpError | undefined): Promise<Buffer> {
+  const declared = declaredLength(req);
+  if (declared !== undefined && declared > limit) return Promise.reject(tooLarge(req, `the body is ${declared} bytes; the limit is ${limit}`));
+  // Events rather than `for await`: leaving that loop early destroys the socket, and the
+  // client would see a reset instead of our answer.
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (fn: () => void): void => {
+      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      fn();
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      const refusal = size > limit ? tooLarge(req, `the body exceeds the limit of ${limit} bytes`) : onBytes?.(size);
+      if (refusal) settle(() => reject(refusal.headers['connection'] === 'close' ? refusal : stopReading(req, refusal)));
+      else chunks.push(chunk);
+    };
+    const onEnd = (): void => settle(() => resolve(Buffer.concat(chunks, size)));
+    const onError = (error: Error): void => settle(() => reject(new ClientClosedError(`the client closed the connection during the upload: ${error.message}`)));
+    const onClose = (): void => settle(() => reject(new ClientClosedError('the client closed the connection during the upload')));
+    req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+  });
+}
+
+/** Refuses mid-upload: the rest is discarded and the connection closed after the answer. */
+function stopReading(req: IncomingMessage, error: HttpError): HttpError {
+  req.resume();
+  return new HttpError(error.status, error.message, { ...error.headers, connection: 'close' }, error.parameter);
 }
 
 function tooLarge(req: IncomingMessage, message: string): HttpError {
   // Keep reading (and discarding) so the client gets to read our 413 instead of a reset;
   // `Connection: close` then ends a sender that would otherwise stream forever.
-  req.resume();
-  return new HttpError(413, message, { connection: 'close' });
+  return stopReading(req, new HttpError(413, message));
 }
 
 /**

@@ -1,5 +1,6 @@
-import type { UsageRecord } from '../usage/usage-record.js';
+import { isDataError } from '../store/errors.js';
 import type { UsageStore } from '../store/usage-store.js';
+import type { UsageRecord } from '../usage/usage-record.js';
 
 /** Something that stores records: the store itself or its write thread. */
 export type RecordSink = Pick<UsageStore, 'insert'>;
@@ -14,6 +15,19 @@ export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
 }
 
+/**
+ * The store refused this request's records themselves (a value it cannot hold), while it
+ * accepts others: answered 400, since sending the same records again cannot succeed.
+ */
+export class RecordsRefusedError extends Error {
+  override readonly name = 'RecordsRefusedError';
+}
+
+/** A write that did not finish in time: the store is slow or hung, not the records at fault. */
+class WriteTimeoutError extends Error {
+  override readonly name = 'WriteTimeoutError';
+}
+
 export interface IngestQueueOptions {
   /** Records waiting or being written; beyond this `submit` rejects with QueueFullError. */
   maxPendingRecords: number;
@@ -25,6 +39,8 @@ export interface IngestQueueOptions {
   writeTimeoutMs: number;
   onWritten?: (records: number, inserted: number) => void;
   onStoreError?: (error: Error) => void;
+  /** The store refused one request's records (a data error) while taking the others. */
+  onRefused?: (error: Error) => void;
 }
 
 interface Pending {
@@ -82,6 +98,13 @@ export class IngestQueue {
     return Date.now() >= this.unavailableUntil;
   }
 
+  /** Why `submit` would fail right now without trying (shutting down, failing fast), or undefined. */
+  unavailableReason(): string | undefined {
+    if (this.closed) return 'the collector is shutting down';
+    if (Date.now() < this.unavailableUntil) return `the store is unavailable: ${this.lastError ?? 'unknown error'}`;
+    return undefined;
+  }
+
   /** Stops taking records and waits for those already accepted to be written (or fail). */
   async close(): Promise<void> {
     this.closed = true;
@@ -119,19 +142,64 @@ export class IngestQueue {
       else byTenant.set(item.tenant, [item]);
     }
     for (const [tenant, items] of byTenant) {
-      // The same span re-sent in two concurrent requests must count once in the rollups too.
-      const seen = new Set<string>();
-      const records: UsageRecord[] = [];
-      for (const item of items) for (const r of item.records) if (!seen.has(r.id)) (seen.add(r.id), records.push(r));
       try {
-        const inserted = await this.withTimeout(this.sink.insert(records, tenant === undefined ? {} : { tenant }));
-        this.options.onWritten?.(records.length, inserted);
+        const inserted = await this.write(tenant, items);
         for (const item of items) item.resolve(inserted);
       } catch (error) {
-        this.fail(error as Error, items);
+        await this.isolate(error as Error, tenant, items);
       }
     }
     this.writingRecords = 0;
+  }
+
+  /** One transaction for the requests of one tenant. */
+  private async write(tenant: string | undefined, items: readonly Pending[]): Promise<number> {
+    // The same span re-sent in two concurrent requests must count once in the rollups too.
+    const seen = new Set<string>();
+    const records: UsageRecord[] = [];
+    for (const item of items) for (const r of item.records) if (!seen.has(r.id)) (seen.add(r.id), records.push(r));
+    const inserted = await this.withTimeout(this.sink.insert(records, tenant === undefined ? {} : { tenant }));
+    this.options.onWritten?.(records.length, inserted);
+    return inserted;
+  }
+
+  /**
+   * A shared transaction failed. One request's records may be at fault (a value the store
+   * refuses), so each request is retried on its own: the others are stored, and only the
+   * culprit is answered with an error. When nothing gets through (the store is down or
+   * hung), every request is told to retry later and the queue fails fast for a while.
+   */
+  private async isolate(error: Error, tenant: string | undefined, items: Pending[]): Promise<void> {
+    if (items.length === 1 || error instanceof WriteTimeoutError) {
+      if (items.length === 1 && isDataError(error)) return this.refuse(items[0] as Pending, error);
+      return this.fail(error, items);
+    }
+    const failures: Array<[Pending, Error]> = [];
+    let stored = 0;
+    for (const [i, item] of items.entries()) {
+      try {
+        item.resolve(await this.write(tenant, [item]));
+        stored++;
+      } catch (itemError) {
+        // Slow, not refused: the rest would wait the same timeout each.
+        if (itemError instanceof WriteTimeoutError) return this.fail(itemError, [...failures.map(([f]) => f), ...items.slice(i)]);
+        failures.push([item, itemError as Error]);
+      }
+    }
+    if (stored === 0 && !failures.some(([, e]) => isDataError(e))) return this.fail(error, items);
+    for (const [item, itemError] of failures) {
+      if (isDataError(itemError)) this.refuse(item, itemError);
+      else {
+        this.options.onStoreError?.(itemError);
+        item.reject(new StoreUnavailableError(`the store is unavailable: ${itemError.message}`));
+      }
+    }
+  }
+
+  /** The store refused this request's records while it takes others: no fail-fast for everyone. */
+  private refuse(item: Pending, error: Error): void {
+    this.options.onRefused?.(error);
+    item.reject(new RecordsRefusedError(`the store refused these records: ${error.message}`));
   }
 
   private fail(error: Error, items: Pending[]): void {
@@ -148,7 +216,7 @@ export class IngestQueue {
   private withTimeout<T>(promise: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`store write timed out after ${this.options.writeTimeoutMs} ms`)), this.options.writeTimeoutMs);
+      timer = setTimeout(() => reject(new WriteTimeoutError(`store write timed out after ${this.options.writeTimeoutMs} ms`)), this.options.writeTimeoutMs);
     });
     return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }

@@ -1,5 +1,5 @@
-import type { AttributeValue } from '@opentelemetry/api';
-import { OtlpDecodeError, primitiveArray, type Attributes, type DecodedSpan } from './decoded-span.js';
+import { AttributeSet, emptyObject, toAttributeValue, ValueBudget, type Plain } from './attribute-values.js';
+import { OtlpDecodeError, type DecodedSpan } from './decoded-span.js';
 
 type Obj = Record<string, unknown>;
 
@@ -22,7 +22,7 @@ export function decodeJsonSpans(text: string): DecodedSpan[] {
     const rsPath = `$.resourceSpans[${i}]`;
     const rs = object(rsRaw, rsPath);
     const resourceRaw = field(rs, 'resource');
-    const resource = resourceRaw === undefined || resourceRaw === null ? {} : keyValues(field(object(resourceRaw, `${rsPath}.resource`), 'attributes'), `${rsPath}.resource.attributes`);
+    const resource = resourceRaw === undefined || resourceRaw === null ? new AttributeSet() : keyValues(field(object(resourceRaw, `${rsPath}.resource`), 'attributes'), `${rsPath}.resource.attributes`);
     array(field(rs, 'scopeSpans', 'scope_spans'), `${rsPath}.scopeSpans`).forEach((ssRaw, j) => {
       const ssPath = `${rsPath}.scopeSpans[${j}]`;
       const ss = object(ssRaw, ssPath);
@@ -34,9 +34,10 @@ export function decodeJsonSpans(text: string): DecodedSpan[] {
   return out;
 }
 
-function decodeSpan(raw: unknown, path: string, resource: Attributes, scopeName: string): DecodedSpan {
+function decodeSpan(raw: unknown, path: string, resource: AttributeSet, scopeName: string): DecodedSpan {
   const span = object(raw, path);
   const status = field(span, 'status');
+  const attributes = keyValues(field(span, 'attributes'), `${path}.attributes`);
   return {
     traceId: hexId(field(span, 'traceId', 'trace_id'), `${path}.traceId`),
     spanId: hexId(field(span, 'spanId', 'span_id'), `${path}.spanId`),
@@ -44,47 +45,73 @@ function decodeSpan(raw: unknown, path: string, resource: Attributes, scopeName:
     startNanos: int64(field(span, 'startTimeUnixNano', 'start_time_unix_nano'), `${path}.startTimeUnixNano`),
     endNanos: int64(field(span, 'endTimeUnixNano', 'end_time_unix_nano'), `${path}.endTimeUnixNano`),
     statusCode: status && typeof status === 'object' ? statusCode(field(status as Obj, 'code'), `${path}.status.code`) : 0,
-    attributes: keyValues(field(span, 'attributes'), `${path}.attributes`),
-    resource,
+    attributes: attributes.values,
+    resource: resource.values,
     scopeName,
+    attributesSetAside: attributes.setAside,
+    resourceSetAside: resource.setAside,
   };
 }
 
-function keyValues(raw: unknown, path: string): Attributes {
-  const out: Attributes = {};
+function keyValues(raw: unknown, path: string): AttributeSet {
+  const set = new AttributeSet();
   array(raw, path).forEach((kvRaw, i) => {
     const kv = object(kvRaw, `${path}[${i}]`);
     const key = field(kv, 'key');
     const value = field(kv, 'value');
     if (typeof key !== 'string' || key === '') throw new OtlpDecodeError(`${path}[${i}].key must be a non-empty string`);
     if (value === undefined || value === null) return;
-    const converted = anyValue(value, `${path}[${i}].value`);
-    if (converted !== undefined) out[key] = converted;
+    const valuePath = `${path}[${i}].value`;
+    if (typeof value === 'object' && ('arrayValue' in value || 'array_value' in value || 'kvlistValue' in value || 'kvlist_value' in value)) {
+      set.add(key, () => toAttributeValue(anyValue(value, valuePath, 0, undefined)));
+    } else set.set(key, toAttributeValue(anyValue(value, valuePath, 0, undefined)));
   });
-  return out;
+  return set;
 }
 
-function anyValue(raw: unknown, path: string): AttributeValue | undefined {
+/**
+ * An OTLP/JSON AnyValue → a plain value, walked once with a budget ({@link ValueBudget}) from
+ * the first array or key-value list down: a value nested too deep or too large stops the
+ * walk there. A malformed field anywhere is an OtlpDecodeError for the whole request.
+ */
+function anyValue(raw: unknown, path: string, depth: number, budget: ValueBudget | undefined): Plain | undefined {
   const v = object(raw, path);
-  if ('stringValue' in v || 'string_value' in v) return optionalString(field(v, 'stringValue', 'string_value'), `${path}.stringValue`);
+  const leaf = (value: Plain): Plain => (budget ? budget.leaf(value) : value);
+  if ('stringValue' in v || 'string_value' in v) return leaf(optionalString(field(v, 'stringValue', 'string_value'), `${path}.stringValue`));
   if ('boolValue' in v || 'bool_value' in v) {
     const b = field(v, 'boolValue', 'bool_value');
     if (typeof b !== 'boolean') throw new OtlpDecodeError(`${path}.boolValue must be true or false`);
-    return b;
+    return leaf(b);
   }
   if ('intValue' in v || 'int_value' in v) {
     const n = int64(field(v, 'intValue', 'int_value'), `${path}.intValue`);
-    return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n.toString();
+    return leaf(n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n.toString());
   }
-  if ('doubleValue' in v || 'double_value' in v) return double(field(v, 'doubleValue', 'double_value'), `${path}.doubleValue`);
-  if ('bytesValue' in v || 'bytes_value' in v) return optionalString(field(v, 'bytesValue', 'bytes_value'), `${path}.bytesValue`);
+  if ('doubleValue' in v || 'double_value' in v) return leaf(double(field(v, 'doubleValue', 'double_value'), `${path}.doubleValue`));
+  if ('bytesValue' in v || 'bytes_value' in v) return leaf(optionalString(field(v, 'bytesValue', 'bytes_value'), `${path}.bytesValue`));
   if ('arrayValue' in v || 'array_value' in v) {
-    const list = field(object(field(v, 'arrayValue', 'array_value'), `${path}.arrayValue`), 'values');
-    return primitiveArray(array(list, `${path}.arrayValue.values`).map((item, i) => anyValue(item, `${path}.arrayValue.values[${i}]`)));
+    const b = budget ?? new ValueBudget();
+    b.enter(depth + 1);
+    const list = array(field(object(field(v, 'arrayValue', 'array_value'), `${path}.arrayValue`), 'values'), `${path}.arrayValue.values`);
+    return list.map((item, i) => anyValue(item, `${path}.arrayValue.values[${i}]`, depth + 1, b) ?? null);
   }
   if ('kvlistValue' in v || 'kvlist_value' in v) {
-    const list = field(object(field(v, 'kvlistValue', 'kvlist_value'), `${path}.kvlistValue`), 'values');
-    return JSON.stringify(keyValues(list, `${path}.kvlistValue.values`));
+    const b = budget ?? new ValueBudget();
+    b.enter(depth + 1);
+    const list = array(field(object(field(v, 'kvlistValue', 'kvlist_value'), `${path}.kvlistValue`), 'values'), `${path}.kvlistValue.values`);
+    const out = emptyObject();
+    list.forEach((kvRaw, i) => {
+      const itemPath = `${path}.kvlistValue.values[${i}]`;
+      const kv = object(kvRaw, itemPath);
+      const key = field(kv, 'key');
+      const value = field(kv, 'value');
+      if (typeof key !== 'string' || key === '') throw new OtlpDecodeError(`${itemPath}.key must be a non-empty string`);
+      if (value === undefined || value === null) return;
+      b.spend(key.length + 3);
+      const item = anyValue(value, `${itemPath}.value`, depth + 1, b);
+      if (item !== undefined) out[key] = item;
+    });
+    return out;
   }
   return undefined;
 }

@@ -105,6 +105,15 @@ export function decodeTraceRequest(body: Uint8Array): PbRequest {
   return RequestType.decode(body) as unknown as PbRequest;
 }
 
+/**
+ * Encodes an ExportTraceServiceRequest given as a plain object in protobufjs form (camelCase
+ * fields, ids as bytes, a oneof set by its field name). For tests and fuzzing, which need
+ * shapes the OpenTelemetry SDK never produces (nested values, wrong types).
+ */
+export function encodeTraceRequest(message: Record<string, unknown>): Uint8Array {
+  return RequestType.encode(RequestType.fromObject(message)).finish();
+}
+
 /** A binary ExportTraceServiceResponse; partial_success only when something was rejected. */
 export function encodeTraceResponse(rejectedSpans: number, errorMessage: string): Uint8Array {
   const message = rejectedSpans > 0 || errorMessage ? { partialSuccess: { rejectedSpans, errorMessage } } : {};

@@ -6,36 +6,7 @@ import { costAttributes } from '../usage/price-span.js';
 import { isGenAiCallSpan, spanToUsageRecord } from '../usage/span-to-record.js';
 import type { UsageRecord } from '../usage/usage-record.js';
 import type { DecodedSpan } from './decoded-span.js';
-
-/** More tokens than any model's context in one call: a corrupt or hostile value, not usage. */
-export const MAX_TOKENS_PER_CALL = 1_000_000_000;
-/** A cost above this for one call is treated as corrupt. */
-export const MAX_COST_USD_PER_CALL = 100_000;
-/** Calls longer than a day are corrupt timestamps, not calls. */
-const MAX_DURATION_NS = 86_400n * 1_000_000_000n;
-/** Start times before 2000-01-01 or after 2200-01-01 are corrupt. */
-const MIN_START_NS = 946_684_800n * 1_000_000_000n;
-const MAX_START_NS = 7_258_118_400n * 1_000_000_000n;
-
-const TOKEN_ATTRIBUTES = [
-  A.ATTR_GEN_AI_USAGE_INPUT_TOKENS,
-  A.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
-  A.ATTR_GEN_AI_USAGE_PROMPT_TOKENS,
-  A.ATTR_GEN_AI_USAGE_COMPLETION_TOKENS,
-  A.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
-  A.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
-  A.ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS,
-  A.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
-  A.ATTR_LLM_USAGE_CACHE_READ_INPUT_TOKENS,
-  A.ATTR_LLM_USAGE_CACHE_CREATION_INPUT_TOKENS,
-  A.ATTR_LLM_USAGE_REASONING_TOKENS,
-  A.ATTR_USAGE_CACHE_WRITE_1H_INPUT_TOKENS,
-  A.ATTR_USAGE_AUDIO_INPUT_TOKENS,
-  A.ATTR_USAGE_AUDIO_OUTPUT_TOKENS,
-  A.ATTR_USAGE_IMAGE_INPUT_TOKENS,
-  A.ATTR_USAGE_IMAGE_OUTPUT_TOKENS,
-  A.ATTR_USAGE_WEB_SEARCH_REQUESTS,
-];
+import { recordProblem, setAsideProblem, spanProblem } from './span-validation.js';
 
 export interface SpanBatch {
   records: UsageRecord[];
@@ -48,56 +19,48 @@ export interface SpanBatch {
 }
 
 /**
- * OTLP spans → usage records through the one mapping (`spanToUsageRecord`). A call span
- * whose usage attributes are present but unusable (negative, fractional, non-numeric or
- * absurd token counts or cost; bad ids or times) is rejected rather than stored as 0,
- * which would under-count spend silently. Calls without a cost are priced from their
- * tokens like the in-process processor does.
+ * OTLP spans → usage records through the one mapping (`spanToUsageRecord`). A call span that
+ * cannot be stored truthfully is rejected with a reason rather than stored as something
+ * else: unusable usage (negative, fractional, non-numeric or absurd counts, cached parts
+ * larger than the input, reasoning larger than the output, a bad cost), bad ids or times,
+ * a read attribute nested too deep or too large, or text beyond SPAN_LIMITS or with NUL or
+ * unpaired surrogates. Calls without a cost are priced from their tokens like the
+ * in-process processor does.
  */
 export function spansToRecords(spans: readonly DecodedSpan[], prices: PriceBook): SpanBatch {
   const batch: SpanBatch = { records: [], dropped: 0, rejected: 0, errors: [] };
+  const reject = (span: DecodedSpan, problem: string): void => {
+    batch.rejected++;
+    // Reasons quote what was sent: keep each one short.
+    if (batch.errors.length < 3) batch.errors.push(`span ${span.spanId.slice(0, 16) || '(no id)'}: ${problem.length > 300 ? `${problem.slice(0, 300)}…` : problem}`);
+  };
   for (const span of spans) {
+    // Before the call check: an operation name set aside must not make a call look like another span.
+    const aside = setAsideProblem(span, toSpanLike);
+    if (aside) {
+      reject(span, aside);
+      continue;
+    }
     if (!isGenAiCallSpan(span.attributes)) {
       batch.dropped++;
       continue;
     }
-    const problem = validate(span);
+    const problem = spanProblem(span);
     if (problem) {
-      batch.rejected++;
-      if (batch.errors.length < 3) batch.errors.push(`span ${span.spanId || '(no id)'}: ${problem}`);
+      reject(span, problem);
       continue;
     }
     price(span.attributes, prices);
     const record = spanToUsageRecord(toSpanLike(span));
-    if (record) batch.records.push(record);
-    else batch.dropped++;
+    if (!record) {
+      batch.dropped++;
+      continue;
+    }
+    const textIssue = recordProblem(record);
+    if (textIssue) reject(span, textIssue);
+    else batch.records.push(record);
   }
   return batch;
-}
-
-function validate(span: DecodedSpan): string | undefined {
-  if (!/^[0-9a-f]{32}$/.test(span.traceId) || /^0+$/.test(span.traceId)) return 'traceId must be 16 non-zero bytes';
-  if (!/^[0-9a-f]{16}$/.test(span.spanId) || /^0+$/.test(span.spanId)) return 'spanId must be 8 non-zero bytes';
-  if (span.startNanos < MIN_START_NS || span.startNanos > MAX_START_NS) return `startTimeUnixNano ${span.startNanos} is not between 2000 and 2200`;
-  const duration = span.endNanos - span.startNanos;
-  if (duration < 0n || duration > MAX_DURATION_NS) return `endTimeUnixNano must be within a day after startTimeUnixNano`;
-  for (const key of TOKEN_ATTRIBUTES) {
-    const value = span.attributes[key];
-    if (value !== undefined && !validCount(value)) {
-      return `${key} must be an integer from 0 to ${MAX_TOKENS_PER_CALL}, got ${JSON.stringify(value)}`;
-    }
-  }
-  const cost = span.attributes[A.ATTR_COST_USD];
-  if (cost !== undefined && !(typeof cost === 'number' && Number.isFinite(cost) && cost >= 0 && cost <= MAX_COST_USD_PER_CALL)) {
-    return `${A.ATTR_COST_USD} must be a number from 0 to ${MAX_COST_USD_PER_CALL}, got ${JSON.stringify(cost)}`;
-  }
-  return undefined;
-}
-
-/** What the mapping's token reader accepts (numbers or numeric strings), within a sane bound. */
-function validCount(value: AttributeValue): boolean {
-  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n <= MAX_TOKENS_PER_CALL;
 }
 
 /** Prices a call span without a cost, as the in-process processor does (one shared function). */

@@ -78,10 +78,17 @@ export abstract class LlmSdkInstrumentation extends InstrumentationBase<LlmInstr
     ];
   }
 
+  /**
+   * The SDK's `APIPromise` class, from whichever of its entries exported it: a file patched
+   * first (the resources entry, which does not export it) shares its wrapper with the main
+   * entry patched after it. Declared only: a class field would be reset after `super()`.
+   */
+  declare protected apiPromiseClass: (new (client: unknown, response: Promise<never>) => unknown) | undefined;
+
   /** Patches a module object directly (for apps that loaded the SDK before tracking started). */
   patchModule(moduleExports: any): any {
     const def = this.definition();
-    const ApiPromise = typeof moduleExports?.APIPromise === 'function' ? moduleExports.APIPromise : undefined;
+    if (typeof moduleExports?.APIPromise === 'function') this.apiPromiseClass = moduleExports.APIPromise;
     const options = {
       tracer: (): Tracer => this.tracer,
       // A wrapper another library wrapped on top of cannot be removed: once disabled, it passes through.
@@ -90,6 +97,7 @@ export abstract class LlmSdkInstrumentation extends InstrumentationBase<LlmInstr
       // A blocked call rejects with the SDK's own promise class, so `.withResponse()` still exists.
       rejected: (self: unknown, error: Error): unknown => {
         const client = (self as { _client?: unknown } | undefined)?._client;
+        const ApiPromise = this.apiPromiseClass;
         return ApiPromise && client ? new ApiPromise(client, Promise.reject(error)) : rejectedCall(error);
       },
     };

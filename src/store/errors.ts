@@ -20,9 +20,26 @@ export class StoreQueryError extends Error {
 /** A store that cannot be opened or used: a bad URL, a schema newer than this version, an unreachable server. */
 export class StoreError extends Error {
   override readonly name: string = 'StoreError';
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** The engine's error code when known (`SQLITE_…`, a PostgreSQL SQLSTATE), for {@link isDataError}. */
+  readonly code: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
     super(message, options);
+    this.code = options?.code;
   }
+}
+
+/**
+ * True when the engine refused the records themselves — a value it cannot hold, a constraint —
+ * rather than being unavailable: retrying the same records cannot succeed. PostgreSQL
+ * SQLSTATE classes 22 (data exception), 23 (integrity) and 54 (program limit, e.g. an index
+ * row too large); SQLite TOOBIG, CONSTRAINT, MISMATCH and RANGE.
+ */
+export function isDataError(error: unknown): boolean {
+  for (let e = error, hops = 0; e !== null && typeof e === 'object' && hops < 4; e = (e as { cause?: unknown }).cause, hops++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return /^(22|23|54)[0-9A-Z]{3}$/.test(code) || /^SQLITE_(TOOBIG|CONSTRAINT|MISMATCH|RANGE)/.test(code);
+  }
+  return false;
 }
 
 /** A store opened read-only (`openStore(url, { readOnly: true })`) that does not exist: nothing was created. */

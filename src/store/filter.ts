@@ -191,7 +191,7 @@ function parseTags(value: unknown): Array<[string, string]> {
   const fromText = (text: unknown): void => {
     const eq = typeof text === 'string' ? text.indexOf('=') : -1;
     if (eq <= 0) throw new StoreQueryError(`tags must be key=value, got ${show(text)}`, 'tags', text);
-    pairs.push([(text as string).slice(0, eq), (text as string).slice(eq + 1)]);
+    pairs.push([validText('tags', (text as string).slice(0, eq)), validText('tags', (text as string).slice(eq + 1))]);
   };
   if (typeof value === 'string') fromText(value);
   else if (Array.isArray(value)) value.forEach(fromText);
@@ -200,7 +200,7 @@ function parseTags(value: unknown): Array<[string, string]> {
       if (key === '' || typeof tagValue !== 'string') {
         throw new StoreQueryError(`tags values must be strings, got ${show(key)}: ${show(tagValue)}`, 'tags', value);
       }
-      pairs.push([key, tagValue]);
+      pairs.push([validText('tags', key), validText('tags', tagValue)]);
     }
   } else throw new StoreQueryError(`tags must be an object of strings or key=value strings, got ${show(value)}`, 'tags', value);
   return pairs;
@@ -208,8 +208,21 @@ function parseTags(value: unknown): Array<[string, string]> {
 
 function nonEmptyString(key: string, value: unknown): string {
   if (typeof value !== 'string' || value === '') throw new StoreQueryError(`${key} must be a non-empty string, got ${show(value)}`, key, value);
+  return validText(key, value);
+}
+
+/**
+ * Stored text never holds NUL or unpaired surrogates (see `storableText`), so a filter with
+ * them matches nothing; PostgreSQL would even fail on NUL. Say so instead.
+ */
+function validText(key: string, value: string): string {
+  if (/[\u0000\uD800-\uDFFF]/.test(value) && (value.includes('\u0000') || LONE_SURROGATE.test(value))) {
+    throw new StoreQueryError(`${key} must be text without NUL (U+0000) or unpaired surrogates, got ${show(value)}`, key, value);
+  }
   return value;
 }
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function nonNegativeInteger(key: string, value: unknown, min: number): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {

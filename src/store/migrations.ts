@@ -1,4 +1,5 @@
-import type { Dialect } from './dialect.js';
+import { sqliteDialect, type Dialect } from './dialect.js';
+import { StoreError } from './errors.js';
 import { measuresAt, type MeasureColumn } from './measure-columns.js';
 import { measureSelect } from './measures.js';
 import { ROLLUPS, type RollupDef } from './rollup.js';
@@ -11,7 +12,11 @@ import { MIGRATIONS_TABLE, RECORDS_TABLE, RECORD_COLUMNS, recordColumnsAt, sqlTy
 export interface Migration {
   version: number;
   name: string;
-  statements(dialect: Dialect): string[];
+  /**
+   * `applied`: the versions already applied when this one runs (a store may have skipped one,
+   * see {@link pendingMigrations}); default: every version below this one.
+   */
+  statements(dialect: Dialect, applied?: ReadonlySet<number>): string[];
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -37,7 +42,11 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'rollup tables (daily and hourly by dimensions, daily by user), backfilled',
     statements: (d) => ROLLUPS.flatMap((def) => [createRollup(def, d, measuresAt(2)), backfillRollup(def, d, measuresAt(2))]),
   },
-  // Version 3 belongs to the collector's tenant-scoped record identity (merged separately).
+  {
+    version: 3,
+    name: 'record identity includes the tenant: key (recorded_at, id, tenant), tenant NOT NULL',
+    statements: (d, applied = new Set([1, 2])) => (d.name === 'postgres' ? tenantKeyPostgres() : tenantKeySqlite(applied)),
+  },
   {
     version: 4,
     name: 'billed dimensions beyond input/output: service tier, 1-hour cache writes, audio/image tokens, web searches, cache savings, price version',
@@ -52,7 +61,56 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+/**
+ * Version 3 on SQLite: a table's primary key cannot be altered, so the table is rebuilt with
+ * the columns and indexes the applied migrations made (version 4 may have run first on a
+ * store created between their releases). The key starts with the time: new rows land at the
+ * end of the index instead of on a random page, which is what made inserts slow
+ * (docs/schema.md, "Indexes"); it also serves time ranges and export paging, replacing the
+ * separate (recorded_at, id) index.
+ */
+function tenantKeySqlite(applied: ReadonlySet<number>): string[] {
+  const present = RECORD_COLUMNS.filter((col) => applied.has(col.since ?? 1));
+  const columns = present.map((col) => `${col.column} ${sqlType(col.kind === 'id' ? 'required-text' : col.kind, 'sqlite')}`);
+  const names = present.map((col) => col.column).join(', ');
+  const next = `${RECORDS_TABLE}_v3`;
+  // Every index an applied migration made on the records table, except the time index the key replaces.
+  const indexes = MIGRATIONS.filter((m) => m.version !== 3 && applied.has(m.version))
+    .flatMap((m) => m.statements(sqliteDialect, applied))
+    .filter((sql) => new RegExp(`^CREATE INDEX \\w+ ON ${RECORDS_TABLE} `).test(sql) && !sql.includes('genai_usage_records_time'));
+  return [
+    `CREATE TABLE ${next} (\n  ${[...columns, `tenant TEXT NOT NULL DEFAULT ''`, 'PRIMARY KEY (recorded_at, id, tenant)'].join(',\n  ')}\n)`,
+    `INSERT INTO ${next} (${names}, tenant) SELECT ${names}, COALESCE(tenant, '') FROM ${RECORDS_TABLE} ORDER BY recorded_at, id`,
+    `DROP TABLE ${RECORDS_TABLE}`,
+    `ALTER TABLE ${next} RENAME TO ${RECORDS_TABLE}`,
+    ...indexes,
+  ];
+}
+
+function tenantKeyPostgres(): string[] {
+  return [
+    `UPDATE ${RECORDS_TABLE} SET tenant = '' WHERE tenant IS NULL`,
+    `ALTER TABLE ${RECORDS_TABLE} ALTER COLUMN tenant SET DEFAULT '', ALTER COLUMN tenant SET NOT NULL`,
+    `ALTER TABLE ${RECORDS_TABLE} DROP CONSTRAINT ${RECORDS_TABLE}_pkey`,
+    `ALTER TABLE ${RECORDS_TABLE} ADD PRIMARY KEY (recorded_at, id, tenant)`,
+    `DROP INDEX genai_usage_records_time`,
+  ];
+}
+
+export const LATEST_VERSION = Math.max(0, ...MIGRATIONS.map((m) => m.version));
+
+/**
+ * The migrations a store still needs, in version order: every version not applied yet, not
+ * only those above its highest (version 3 was released after 4, so a store can have 1, 2, 4).
+ * @throws StoreError when the store has a version this release does not know (a newer genai-usage).
+ */
+export function pendingMigrations(applied: ReadonlySet<number>): Migration[] {
+  const newest = Math.max(0, ...applied);
+  if (newest > LATEST_VERSION || [...applied].some((v) => !MIGRATIONS.some((m) => m.version === v))) {
+    throw new StoreError(`the database schema is version ${newest}, newer than this genai-usage supports (${LATEST_VERSION}); upgrade genai-usage`);
+  }
+  return MIGRATIONS.filter((m) => !applied.has(m.version)).sort((a, b) => a.version - b.version);
+}
 
 export function migrationsTableSql(d: Dialect): string {
   const pg = d.name === 'postgres';

@@ -4,7 +4,7 @@ import type { UsageRecord } from '../usage/usage-record.js';
 import { postgresDialect } from './dialect.js';
 import { redact, StoreError, StoreNotFoundError } from './errors.js';
 import { MEASURES } from './measure-columns.js';
-import { LATEST_VERSION, MIGRATIONS, migrationsTableSql, rollupKeyColumns } from './migrations.js';
+import { migrationsTableSql, pendingMigrations, rollupKeyColumns } from './migrations.js';
 import { MEASURE_COLUMNS, ROLLUPS, type RollupDef, type RollupDelta } from './rollup.js';
 import { MIGRATIONS_TABLE, RECORDS_TABLE, RECORD_COLUMNS, RECORD_COLUMN_NAMES, recordToValues } from './schema.js';
 import { SqlUsageStore } from './sql-store.js';
@@ -80,7 +80,7 @@ export class PostgresUsageStore extends SqlUsageStore {
     return (await this.pool.query(sql, params as unknown[])).rows as Record<string, unknown>[];
   }
 
-  protected async insertRecords(records: readonly UsageRecord[], tenant: string | null): Promise<number> {
+  protected async insertRecords(records: readonly UsageRecord[], tenant: string): Promise<number> {
     let inserted = 0;
     for (let i = 0; i < records.length; i += STATEMENT_ROWS) {
       const chunk = records.slice(i, i + STATEMENT_ROWS);
@@ -90,13 +90,17 @@ export class PostgresUsageStore extends SqlUsageStore {
         const types = [...RECORD_COLUMNS.map((col) => ARRAY_TYPES[col.kind] as string), 'text[]'];
         const result = await client.query(
           `INSERT INTO ${RECORDS_TABLE} (${[...RECORD_COLUMN_NAMES, 'tenant'].join(', ')}) ` +
-            `SELECT * FROM unnest(${types.map((t, n) => `$${n + 1}::${t}`).join(', ')}) ON CONFLICT (id) DO NOTHING RETURNING id`,
+            `SELECT * FROM unnest(${types.map((t, n) => `$${n + 1}::${t}`).join(', ')}) ON CONFLICT (recorded_at, id, tenant) DO NOTHING RETURNING id, recorded_at`,
           columns,
         );
-        const ids = new Set(result.rows.map((row: { id: string }) => row.id));
+        const keyOf = (id: string, at: Date): string => `${at.toISOString()} ${id}`;
+        const keys = new Set(result.rows.map((row: { id: string; recorded_at: Date }) => keyOf(row.id, row.recorded_at)));
         const seen = new Set<string>();
-        // The first record with each inserted id is the one stored (as in SQLite's INSERT OR IGNORE).
-        const stored = chunk.filter((record) => ids.has(record.id) && !seen.has(record.id) && seen.add(record.id));
+        // The first record with each inserted key is the one stored (as in SQLite's INSERT OR IGNORE).
+        const stored = chunk.filter((record) => {
+          const key = keyOf(record.id, record.recordedAt);
+          return keys.has(key) && !seen.has(key) && seen.add(key);
+        });
         for (const [def, deltas] of this.deltasFor(stored, tenant)) await applyDeltas(client, def, deltas);
         return stored.length;
       });
@@ -154,14 +158,12 @@ export class PostgresUsageStore extends SqlUsageStore {
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
       await client.query(migrationsTableSql(postgresDialect));
-      const { rows } = await client.query(`SELECT MAX(version) AS v FROM ${MIGRATIONS_TABLE}`);
-      const version = Number(rows[0]?.v ?? 0);
-      if (version > LATEST_VERSION) {
-        throw new StoreError(`the database schema is version ${version}, newer than this genai-usage supports (${LATEST_VERSION}); upgrade genai-usage`);
-      }
-      for (const migration of MIGRATIONS.filter((m) => m.version > version)) {
-        for (const statement of migration.statements(postgresDialect)) await client.query(statement);
+      const { rows } = await client.query(`SELECT version FROM ${MIGRATIONS_TABLE}`);
+      const applied = new Set(rows.map((row: { version: number }) => Number(row.version)));
+      for (const migration of pendingMigrations(applied)) {
+        for (const statement of migration.statements(postgresDialect, applied)) await client.query(statement);
         await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (version, name, applied_at) VALUES ($1, $2, now())`, [migration.version, migration.name]);
+        applied.add(migration.version);
       }
     });
   }

@@ -106,17 +106,30 @@ export function rollupDeltas(def: RollupDef, records: readonly UsageRecord[], te
   const byKey = new Map<string, RollupDelta>();
   for (const record of records) {
     const ms = record.recordedAt.getTime();
-    const bucketStart = new Date(ms - (((ms % grainMs) + grainMs) % grainMs)).toISOString();
-    const key = def.dims.map((dim) => dimValue(record, dim, tenant));
-    const mapKey = `${bucketStart}\u0000${key.join('\u0000')}`;
+    const bucketStart = isoOf(ms - (((ms % grainMs) + grainMs) % grainMs));
+    // Built as one string, not an array joined: this runs per record and per rollup.
+    let mapKey = bucketStart;
+    for (const dim of def.dims) mapKey += `\u0000${dim === 'success' ? (record.success ? '1' : '0') : (dimValue(record, dim, tenant) as string)}`;
     let delta = byKey.get(mapKey);
     if (!delta) {
-      delta = { bucketStart, key, values: new Array<number>(MEASURE_COLUMNS.length).fill(0) };
+      delta = { bucketStart, key: def.dims.map((dim) => dimValue(record, dim, tenant)), values: new Array<number>(MEASURE_COLUMNS.length).fill(0) };
       byKey.set(mapKey, delta);
     }
     addRecordMeasures(delta.values, record);
   }
   return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, delta]) => delta);
+}
+
+/** Bucket starts repeat for every record of a batch: format each once. */
+const ISO_CACHE = new Map<number, string>();
+function isoOf(ms: number): string {
+  let iso = ISO_CACHE.get(ms);
+  if (iso === undefined) {
+    if (ISO_CACHE.size > 4096) ISO_CACHE.clear();
+    iso = new Date(ms).toISOString();
+    ISO_CACHE.set(ms, iso);
+  }
+  return iso;
 }
 
 function dimValue(record: UsageRecord, dim: RollupDim, tenant: string | null): string | boolean {

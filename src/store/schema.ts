@@ -109,6 +109,34 @@ function optionalText(value: string | undefined): string | null {
 }
 
 /**
+ * Text as both engines can store it alike: NUL (which PostgreSQL refuses in text and jsonb)
+ * and unpaired UTF-16 surrogates (which UTF-8 cannot encode; drivers would substitute U+FFFD
+ * silently) become U+FFFD before a record is written. The collector rejects such spans before
+ * they get this far; this keeps one bad value from an application from failing a whole batch.
+ */
+export function storableText(value: string): string {
+  if (!SUSPECT.test(value)) return value;
+  return value.replace(UNSTORABLE, '\uFFFD');
+}
+
+const SUSPECT = /[\u0000\uD800-\uDFFF]/;
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** The record with {@link storableText} applied to every text field and tag; itself when already clean. */
+export function storableRecord(record: UsageRecord): UsageRecord {
+  let clean: Record<string, unknown> | undefined;
+  for (const col of RECORD_COLUMNS) {
+    const value = record[col.field];
+    if (typeof value === 'string' && SUSPECT.test(value)) (clean ??= { ...record })[col.field] = storableText(value);
+  }
+  const tags = record.tags;
+  if (tags && Object.entries(tags).some(([k, v]) => SUSPECT.test(k) || SUSPECT.test(String(v)))) {
+    (clean ??= { ...record })['tags'] = Object.fromEntries(Object.entries(tags).map(([k, v]) => [storableText(k), storableText(String(v))]));
+  }
+  return (clean as UsageRecord | undefined) ?? record;
+}
+
+/**
  * A record as bound values in RECORD_COLUMNS order, plus tenant last. Booleans become 0/1 for
  * SQLite; times are ISO-8601 strings for both engines (PostgreSQL parses them as timestamptz).
  */

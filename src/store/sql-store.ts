@@ -16,7 +16,7 @@ import {
 } from './filter.js';
 import { bucketValue, dimensionExpr, keyValue, measureSelect, metricColumn, rowToMeasures, type Source } from './measures.js';
 import { MEASURE_COLUMNS, ROLLUPS, chooseRollup, rollupDeltas, type RollupDef, type RollupDelta } from './rollup.js';
-import { RECORDS_TABLE, RECORD_COLUMN_NAMES, rowToRecord } from './schema.js';
+import { RECORDS_TABLE, RECORD_COLUMN_NAMES, rowToRecord, storableRecord } from './schema.js';
 import {
   DEFAULT_RECORDS_LIMIT,
   EXPORT_FORMATS,
@@ -47,14 +47,15 @@ export abstract class SqlUsageStore implements UsageStore {
   abstract readonly engine: 'sqlite' | 'postgres';
   protected abstract readonly dialect: Dialect;
   protected abstract all(sql: string, params: readonly unknown[]): Promise<Row[]>;
-  protected abstract insertRecords(records: readonly UsageRecord[], tenant: string | null): Promise<number>;
+  protected abstract insertRecords(records: readonly UsageRecord[], tenant: string): Promise<number>;
   /** Deletes matching records and subtracts them from every rollup, atomically. */
   protected abstract deleteWhere(where: string, params: readonly unknown[]): Promise<number>;
   abstract close(): Promise<void>;
 
   async insert(records: readonly UsageRecord[], options: InsertOptions = {}): Promise<number> {
     if (records.length === 0) return 0;
-    return this.insertRecords(records, options.tenant ?? null);
+    // '' is "no tenant": the tenant is part of a record's identity, and NULLs never conflict.
+    return this.insertRecords(records.map(storableRecord), options.tenant ?? '');
   }
 
   async records(filter: UsageFilter = {}): Promise<UsageRecord[]> {

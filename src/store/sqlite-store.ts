@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import type { UsageRecord } from '../usage/usage-record.js';
 import { sqliteDialect } from './dialect.js';
 import { StoreError, StoreNotFoundError } from './errors.js';
-import { LATEST_VERSION, MIGRATIONS, migrationsTableSql, rollupKeyColumns } from './migrations.js';
+import { migrationsTableSql, pendingMigrations, rollupKeyColumns } from './migrations.js';
 import { MEASURE_COLUMNS, ROLLUPS, type RollupDef, type RollupDelta } from './rollup.js';
 import { MIGRATIONS_TABLE, RECORDS_TABLE, RECORD_COLUMN_NAMES, recordToValues } from './schema.js';
 import { SqlUsageStore } from './sql-store.js';
@@ -37,8 +37,9 @@ export class SqliteUsageStore extends SqlUsageStore {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly insertRecord: Database.Statement;
-  private readonly upserts: Map<RollupDef, Database.Statement>;
-  private readonly insertChunk: (records: readonly UsageRecord[], tenant: string | null) => number;
+  /** Per rollup: upserts by the set of measure columns they touch (see applyDeltas). */
+  private readonly upserts = new Map<RollupDef, Map<string, Database.Statement>>();
+  private readonly insertChunk: (records: readonly UsageRecord[], tenant: string) => number;
   private readonly deleteTx: (where: string, params: readonly unknown[]) => number;
 
   /** `path` is a file path or `:memory:`. */
@@ -66,11 +67,10 @@ export class SqliteUsageStore extends SqlUsageStore {
     if (!options.readOnly) migrate(this.db);
     const columns = [...RECORD_COLUMN_NAMES, 'tenant'];
     this.insertRecord = this.db.prepare(`INSERT OR IGNORE INTO ${RECORDS_TABLE} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
-    this.upserts = new Map(ROLLUPS.map((def) => [def, this.db.prepare(upsertSql(def))]));
-    this.insertChunk = this.db.transaction((records: readonly UsageRecord[], tenant: string | null) => {
+    this.insertChunk = this.db.transaction((records: readonly UsageRecord[], tenant: string) => {
       const inserted: UsageRecord[] = [];
       for (const record of records) {
-        if (this.insertRecord.run(...recordToValues(record, sqliteDialect, tenant)).changes > 0) inserted.push(record);
+        if (this.insertRecord.run(recordToValues(record, sqliteDialect, tenant)).changes > 0) inserted.push(record);
       }
       for (const [def, deltas] of this.deltasFor(inserted, tenant)) this.applyDeltas(def, deltas);
       return inserted.length;
@@ -87,7 +87,7 @@ export class SqliteUsageStore extends SqlUsageStore {
     return this.prepare(sql).all(...params) as Record<string, unknown>[];
   }
 
-  protected async insertRecords(records: readonly UsageRecord[], tenant: string | null): Promise<number> {
+  protected async insertRecords(records: readonly UsageRecord[], tenant: string): Promise<number> {
     let inserted = 0;
     for (let i = 0; i < records.length; i += TRANSACTION_ROWS) inserted += this.insertChunk(records.slice(i, i + TRANSACTION_ROWS), tenant);
     return inserted;
@@ -112,41 +112,64 @@ export class SqliteUsageStore extends SqlUsageStore {
     return statement;
   }
 
+  /**
+   * Upserts rollup rows. Most rows of a batch sum one or a few records, so most of the ~40
+   * measure columns (the duration histogram especially) are 0 in them: each row binds and
+   * updates only its non-zero columns, with a statement prepared per column set and reused.
+   */
   private applyDeltas(def: RollupDef, deltas: readonly RollupDelta[]): void {
-    const upsert = this.upserts.get(def) as Database.Statement;
+    let statements = this.upserts.get(def);
+    if (!statements) this.upserts.set(def, (statements = new Map()));
     for (const delta of deltas) {
-      upsert.run(delta.bucketStart, ...delta.key.map((k) => (typeof k === 'boolean' ? (k ? 1 : 0) : k)), ...delta.values);
+      const args: unknown[] = [delta.bucketStart];
+      for (const k of delta.key) args.push(typeof k === 'boolean' ? (k ? 1 : 0) : k);
+      let shape = '';
+      for (let i = 0; i < delta.values.length; i++) {
+        const value = delta.values[i] as number;
+        if (value !== 0) {
+          shape += `${i},`;
+          args.push(value);
+        }
+      }
+      let upsert = statements.get(shape);
+      if (!upsert) {
+        // Bounded: the shapes seen in practice are a few dozen.
+        if (statements.size > 512) statements.clear();
+        const columns = shape.split(',').filter(Boolean).map((i) => MEASURE_COLUMNS[Number(i)] as string);
+        upsert = this.db.prepare(upsertSql(def, columns));
+        statements.set(shape, upsert);
+      }
+      upsert.run(args);
     }
   }
 
 }
 
-function upsertSql(def: RollupDef): string {
+/** Adds `measures` to a rollup row (the others keep their value; a new row has 0 in them). */
+function upsertSql(def: RollupDef, measures: readonly string[]): string {
   const keys = rollupKeyColumns(def);
-  const columns = [...keys, ...MEASURE_COLUMNS];
-  return (
-    `INSERT INTO ${def.table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ` +
-    `ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${MEASURE_COLUMNS.map((col) => `${col} = ${col} + excluded.${col}`).join(', ')}`
-  );
+  const columns = [...keys, ...measures];
+  const update = measures.length ? `DO UPDATE SET ${measures.map((col) => `${col} = ${col} + excluded.${col}`).join(', ')}` : 'DO NOTHING';
+  return `INSERT INTO ${def.table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT (${keys.join(', ')}) ${update}`;
 }
 
 /** Applies the pending migrations; a schema newer than this version is a StoreError. */
 function migrate(db: Database.Database): void {
   db.exec(migrationsTableSql(sqliteDialect));
-  const current = (): number =>
-    Number((db.prepare(`SELECT MAX(version) AS v FROM ${MIGRATIONS_TABLE}`).get() as { v: number | null }).v ?? 0);
-  if (current() === LATEST_VERSION) return;
+  if (pendingMigrations(appliedVersions(db)).length === 0) return;
   // IMMEDIATE takes the write lock first, so two processes opening a new file migrate once.
   db.transaction(() => {
-    const version = current();
-    if (version > LATEST_VERSION) {
-      throw new StoreError(`the database schema is version ${version}, newer than this genai-usage supports (${LATEST_VERSION}); upgrade genai-usage`);
-    }
-    for (const migration of MIGRATIONS.filter((m) => m.version > version)) {
-      for (const statement of migration.statements(sqliteDialect)) db.exec(statement);
+    const applied = appliedVersions(db);
+    for (const migration of pendingMigrations(applied)) {
+      for (const statement of migration.statements(sqliteDialect, applied)) db.exec(statement);
       db.prepare(`INSERT INTO ${MIGRATIONS_TABLE} (version, name, applied_at) VALUES (?, ?, ?)`).run(migration.version, migration.name, new Date().toISOString());
+      applied.add(migration.version);
     }
   }).immediate();
+}
+
+function appliedVersions(db: Database.Database): Set<number> {
+  return new Set((db.prepare(`SELECT version FROM ${MIGRATIONS_TABLE}`).all() as Array<{ version: number }>).map((r) => Number(r.version)));
 }
 
 /**
@@ -166,21 +189,17 @@ function openReadOnly(path: string, busyTimeout: string): Database.Database {
     }
   };
   let db = open(true);
-  let version: number;
+  let pending: number;
   try {
     const found = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(MIGRATIONS_TABLE);
     if (!found) throw new StoreNotFoundError(`${path} is not a usage store (it has no ${MIGRATIONS_TABLE} table)`);
-    version = Number((db.prepare(`SELECT MAX(version) AS v FROM ${MIGRATIONS_TABLE}`).get() as { v: number | null }).v ?? 0);
+    pending = pendingMigrations(appliedVersions(db)).length;
   } catch (error) {
     db.close();
     if (error instanceof StoreError) throw error;
     throw new StoreError(`cannot read SQLite database ${path}: ${(error as Error).message}`, { cause: error });
   }
-  if (version > LATEST_VERSION) {
-    db.close();
-    throw new StoreError(`the database schema is version ${version}, newer than this genai-usage supports (${LATEST_VERSION}); upgrade genai-usage`);
-  }
-  if (version < LATEST_VERSION) {
+  if (pending > 0) {
     db.close();
     const writer = open(false);
     try {

@@ -67,11 +67,11 @@ export class SqliteWriteThread {
     const worker = new Worker(WORKER_FILE!, { workerData: { path: this.#path, busyTimeoutMs: this.#busyTimeoutMs }, execArgv: [] });
     // Idle, the thread must not keep the process alive; the writer's shutdown closes it.
     worker.unref();
-    worker.on('message', (m: { id: number; inserted?: number; error?: string }) => {
+    worker.on('message', (m: { id: number; inserted?: number; error?: string; code?: string }) => {
       const pending = this.#pending.get(m.id);
       if (!pending) return;
       this.#pending.delete(m.id);
-      if (m.error !== undefined) pending.reject(new StoreError(m.error));
+      if (m.error !== undefined) pending.reject(new StoreError(m.error, { code: m.code }));
       else pending.resolve(m.inserted ?? 0);
     });
     const fail = (error: Error) => {

@@ -20,6 +20,7 @@ parentPort!.on('message', async (message: InsertMessage) => {
     parentPort!.postMessage({ id: message.id, inserted });
   } catch (error) {
     // A failed open is retried on the next message (the writer backs off meanwhile).
-    parentPort!.postMessage({ id: message.id, error: (error as Error)?.message ?? String(error) });
+    const code = (error as { code?: unknown })?.code;
+    parentPort!.postMessage({ id: message.id, error: (error as Error)?.message ?? String(error), code: typeof code === 'string' ? code : undefined });
   }
 });

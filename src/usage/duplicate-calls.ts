@@ -7,7 +7,7 @@ import { IN_LLM_CALL } from '../instrumentations/llm-call.js';
  * instrumentation of the same SDK). Decided per call, never per SDK: a native span with no
  * span of ours for the same call is the only record of that call, and is counted.
  *
- * Two ways a span is the twin of one of ours:
+ * Three ways a span is the twin of one of ours:
  * - it started while our call span was active (the SDK method we wrapped started it inside
  *   our call): `onSpanStart` sees our marker in its parent context;
  * - the SDK started it before calling the method we wrapped and handed it down (the
@@ -27,7 +27,7 @@ const OUR_SCOPE_PREFIX = 'genai-usage';
 
 /** Called when any span starts; returns true when it is the twin of one of our call spans. */
 export function onSpanStart(span: object & { instrumentationScope?: { name: string } }, parentContext: Context): boolean {
-  if (parentContext.getValue(IN_LLM_CALL) !== true) return false;
+  if (parentContext?.getValue(IN_LLM_CALL) !== true) return false;
   if (span.instrumentationScope?.name.startsWith(OUR_SCOPE_PREFIX)) return false;
   twins.add(span);
   return true;

@@ -93,6 +93,20 @@ describe('tenant isolation', () => {
     expect(own.json.calls.map((c: any) => c.userId)).toEqual(['bob']);
   });
 
+  it("a span first posted by another tenant does not make this tenant's copy vanish (issue 10 item 6)", async () => {
+    const spans = genAiSpans([{ model: 'm-shared', input: 30, output: 3, user: 'carol' }]);
+    // The same span (same trace and span ids): tenant b first, then tenant a, then a again.
+    expectSuccess(await exportSpans(otlpExporter('protobuf', collector.url, { token: T.ingestB.token }), spans));
+    expectSuccess(await exportSpans(otlpExporter('json', collector.url, { token: T.ingestA.token }), spans));
+    expectSuccess(await exportSpans(otlpExporter('protobuf', collector.url, { token: T.ingestA.token }), spans));
+    for (const read of [T.readA, T.readB]) {
+      const res = await request(collector.url, '/api/v1/records?model=m-shared', { token: read.token });
+      expect(res.json.records.map((r: any) => [r.userId, r.inputTokens]), read.name).toEqual([['carol', 30]]);
+    }
+    const all = await request(collector.url, '/api/v1/aggregate?model=m-shared', { token: T.admin.token });
+    expect(all.json.rows[0].requests).toBe(2);
+  });
+
   it('tokens never appear in the logs', () => {
     expect(collector.logs.length).toBeGreaterThan(0);
     for (const spec of Object.values(T)) for (const line of collector.logs) expect(line).not.toContain(spec.token);

@@ -50,13 +50,17 @@ async function withCollector(name: string, maxQueueRecords: number, fn: (c: Test
   }
 }
 
+/** Polls instead of sleeping a fixed time: the machine may be slow. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 5));
+}
+
 describe('back-pressure', () => {
   it('a full queue answers 429 with Retry-After; accepted requests still complete', async () => {
     await withCollector('full.db', 3, async (c, s) => {
       s.hold();
       const first = post(c, body(2, 'u-first'));
-      await new Promise((r) => setTimeout(r, 50));
-      expect(c.deps.queue.depth()).toBe(2);
+      await until(() => c.deps.queue.depth() === 2);
       const second = await post(c, body(2, 'u-second'));
       expect(second.status).toBe(429);
       expect(second.headers.get('retry-after')).toBe('1');
@@ -92,7 +96,7 @@ describe('back-pressure', () => {
     await withCollector('drain.db', 1000, async (c, s) => {
       s.hold();
       const inflight = post(c, body(3, 'u-inflight'));
-      await new Promise((r) => setTimeout(r, 50));
+      await until(() => c.deps.queue.depth() === 3);
       const closing = c.close();
       expect((await request(c.url, '/readyz').catch(() => ({ status: 0 }))).status).not.toBe(200);
       s.release();

@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import { PgCluster, pgClusterSkipReason } from '../exporter/pg-cluster.js';
 import { postgresTestUrl } from '../store/postgres-env.js';
-import { exportSpans, expectSuccess, genAiSpans, otlpExporter, request, startTestCollector, type TestCollector } from './harness.js';
+import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
+import * as A from '../../src/semconv.js';
+import { exportSpans, expectSuccess, genAiSpans, otlpExporter, request, startTestCollector, token, type TestCollector } from './harness.js';
 
 const { url, skipReason } = postgresTestUrl();
 // One schema per test file run: files run in parallel against the shared server.
@@ -43,6 +45,64 @@ describe.skipIf(skipReason !== undefined)('OTLP → collector → PostgreSQL', (
       ['u-2', 1.5],
       ['u-1', 0.75],
     ]);
+  });
+});
+
+describe.skipIf(skipReason !== undefined)('one poisoned request does not block other tenants (PostgreSQL)', () => {
+  const poisonSchema = `${schema}_poison`;
+  const tokenA = token('tenant-a', ['ingest', 'read'], 'tenant-a');
+  const tokenB = token('tenant-b', ['ingest', 'read'], 'tenant-b');
+  let collector: TestCollector;
+  beforeAll(async () => {
+    collector = await startTestCollector(`${url}?schema=${poisonSchema}`, { tokens: [tokenA, tokenB] });
+    // A real refusal by the server for one value (SQLSTATE 23514), standing in for any value
+    // the store cannot hold that gets past the collector's own checks.
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(`ALTER TABLE ${poisonSchema}.genai_usage_records ADD CONSTRAINT refuse_poison CHECK (user_id IS DISTINCT FROM 'poison')`);
+    await client.end();
+  });
+  afterAll(async () => {
+    await collector?.close();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${poisonSchema} CASCADE`);
+    await client.end();
+  });
+
+  const post = (tok: string, user: string, n = 5, attributes: Record<string, string> = {}) =>
+    request(collector.url, '/v1/traces', {
+      method: 'POST',
+      token: tok,
+      headers: { 'content-type': 'application/json' },
+      body: JsonTraceSerializer.serializeRequest(genAiSpans(Array.from({ length: n }, (_, i) => ({ model: 'gpt-4o', input: i + 1, output: 1, user, attributes }))))!,
+    });
+
+  it("tenant A's requests all succeed while tenant B sends a poisoned one; only that one is refused", async () => {
+    const a = Array.from({ length: 100 }, (_, i) => post(tokenA.token, `a-${i % 7}`));
+    const b = Array.from({ length: 10 }, (_, i) => (i === 5 ? post(tokenB.token, 'poison', 1) : post(tokenB.token, `b-${i}`)));
+    // NUL in user.id never reaches the store: rejected per span at the boundary.
+    const nul = post(tokenB.token, 'b-nul', 2, { [A.ATTR_USER_ID]: 'b-\u0000-nul' });
+    const [aResults, bResults, nulResult] = await Promise.all([Promise.all(a), Promise.all(b), nul]);
+    expect(aResults.map((r) => r.status)).toEqual(aResults.map(() => 200));
+    expect(bResults.map((r) => r.status)).toEqual(bResults.map((_, i) => (i === 5 ? 400 : 200)));
+    expect(bResults[5]?.json.message).toMatch(/the store refused these records: .*refuse_poison/);
+    expect(nulResult.status).toBe(200);
+    expect(nulResult.json.partialSuccess).toMatchObject({ rejectedSpans: '2' });
+    expect((await request(collector.url, '/readyz')).status).toBe(200);
+    const aRecords = await request(collector.url, '/api/v1/aggregate', { token: tokenA.token });
+    expect(aRecords.json.rows[0].requests).toBe(500);
+    const bRecords = await request(collector.url, '/api/v1/aggregate', { token: tokenB.token });
+    expect(bRecords.json.rows[0].requests).toBe(45);
+  });
+
+  it('a query filter with NUL is a 400 naming the parameter, not a 500', async () => {
+    const res = await request(collector.url, `/api/v1/records?user=${encodeURIComponent('a\u0000b')}`, { token: tokenA.token });
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ parameter: 'user' });
+    expect(res.json.error).toMatch(/without NUL/);
+    const session = await request(collector.url, `/api/v1/sessions/${encodeURIComponent('s\u0000')}`, { token: tokenA.token });
+    expect(session.status).toBe(400);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as resources from '@anthropic-ai/sdk/resources/index';
-import { addPreCallHook } from '../../src/index.js';
+import * as sdk from '@anthropic-ai/sdk';
+import { AnthropicInstrumentation, addPreCallHook } from '../../src/index.js';
 import { useHarness } from '../support/tracking-harness.js';
 
 // Patched through the resources entry only, as when an app loads just a cloud client: the SDK's
@@ -31,5 +32,28 @@ describe('a blocked call when only the resources entry was patched', () => {
     expect(h.server.requests).toHaveLength(0);
     const [record] = await h.waitForRecords(1);
     expect(record).toMatchObject({ success: false, errorType: 'Blocked', provider: 'anthropic' });
+  });
+});
+
+describe('the resources entry patched first, then the main entry (the order of require)', () => {
+  it('one wrapper, and a blocked call still rejects with the SDK APIPromise class', async () => {
+    const instrumentation = new AnthropicInstrumentation();
+    instrumentation.patchModule(resources);
+    const wrapper = sdk.Anthropic.Messages.prototype.create;
+    instrumentation.patchModule(sdk);
+    expect(sdk.Anthropic.Messages.prototype.create).toBe(wrapper);
+    const remove = addPreCallHook(() => {
+      throw new Blocked('over budget');
+    });
+    try {
+      const promise = h.anthropic({ openTelemetry: false }).messages.create(request);
+      expect(promise).toBeInstanceOf(sdk.APIPromise);
+      await expect(promise).rejects.toBeInstanceOf(Blocked);
+    } finally {
+      remove();
+      instrumentation.disable();
+    }
+    expect(h.server.requests).toHaveLength(0);
+    await h.waitForRecords(1);
   });
 });

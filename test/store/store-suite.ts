@@ -262,6 +262,11 @@ export function storeSuite(target: SuiteTarget): void {
         [() => store.delete({}), 'filter', undefined],
         [() => store.delete({ userId: 'u-1', limit: 3 }), 'limit', undefined],
         [() => store.prune({ olderThan: 'ninety days' }), 'olderThan', undefined],
+        // Stored text never holds NUL or unpaired surrogates; PostgreSQL would fail on NUL.
+        [() => store.records({ userId: 'u-\u00001' }), 'userId', undefined],
+        [() => store.aggregate({ sessionId: 's-\ud800' }), 'sessionId', undefined],
+        [() => store.records({ tags: { feature: 'chat\u0000' } }), 'tags', undefined],
+        [() => store.records({ tags: 'fea\u0000ture=chat' }), 'tags', undefined],
       ];
       for (const [call, key, valid] of cases) {
         const error = await Promise.resolve().then(call).then(() => undefined, (e: unknown) => e);
@@ -293,6 +298,35 @@ export function storeSuite(target: SuiteTarget): void {
       expectAggregate(await store.aggregate({ groupBy: 'model' }), records, ['model']);
       expectAggregate(await store.aggregate({ groupBy: 'session' }), records, ['session']);
       expect((await store.records({ limit: 500 })).length).toBe(100);
+    });
+
+    it('insert() keeps the same span of two tenants apart; re-sending within a tenant still dedupes', async () => {
+      store = await target.open();
+      const records = RECORDS.slice(0, 30);
+      // Tenant b sends the same ids first: tenant a's copies must not vanish.
+      expect(await store.insert(records, { tenant: 'b' })).toBe(30);
+      expect(await store.insert(records, { tenant: 'a' })).toBe(30);
+      expect(await store.insert(records.slice(0, 10))).toBe(10);
+      expect(await store.insert(records, { tenant: 'a' })).toBe(0);
+      expect(await store.insert(records.slice(0, 10))).toBe(0);
+      expect(ids(await store.records({ tenant: 'a', limit: 100 }))).toEqual(ids([...records].sort(byTimeDesc)));
+      expect((await store.records({ tenant: 'b', limit: 100 })).length).toBe(30);
+      expect((await store.records({ limit: 100 })).length).toBe(70);
+      expectAggregate(await store.aggregate({ tenant: 'a', groupBy: 'model' }), records, ['model']);
+      expectAggregate(await store.aggregate({ tenant: 'b', groupBy: 'user', bucket: 'day' }), records, ['user'], 'day');
+      expect(await store.delete({ tenant: 'b' })).toBe(30);
+      expectAggregate(await store.aggregate({ tenant: 'a', groupBy: 'agent' }), records, ['agent']);
+      expect((await store.aggregate())[0]?.requests).toBe(40);
+    });
+
+    it('insert() stores NUL and unpaired surrogates as U+FFFD, alike in every engine', async () => {
+      store = await target.open();
+      const base = RECORDS[0] as UsageRecord;
+      const odd = { ...base, userId: 'u-\u0000-1', agentName: 'a-\ud800', sessionId: 's-\udc00x', tags: { 'k\u0000': 'v-\ud83d', ok: '\ud83d\ude00' } };
+      expect(await store.insert([odd])).toBe(1);
+      const [stored] = await store.records({});
+      expect(stored).toMatchObject({ userId: 'u-\uFFFD-1', agentName: 'a-\uFFFD', sessionId: 's-\uFFFDx', tags: { 'k\uFFFD': 'v-\uFFFD', ok: '\ud83d\ude00' } });
+      expect((await store.records({ userId: 'u-\uFFFD-1' })).length).toBe(1);
     });
 
     it('delete() removes matching records and keeps every aggregate in step', async () => {

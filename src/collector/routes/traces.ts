@@ -1,7 +1,8 @@
 import type { Route, RouteContext } from '../collector-app.js';
 import { decodeProtobufSpans, OtlpDecodeError, type DecodedSpan } from '../decoded-span.js';
-import { decodeContent, HttpError, mediaType, readBody, send } from '../http-util.js';
-import { QueueFullError, StoreUnavailableError } from '../ingest-queue.js';
+import type { Ticket } from '../admission.js';
+import { declaredLength, decodeContent, HttpError, mediaType, readBody, send } from '../http-util.js';
+import { QueueFullError, RecordsRefusedError, StoreUnavailableError } from '../ingest-queue.js';
 import { decodeJsonSpans } from '../otlp-json.js';
 import { encodeRpcStatus, encodeTraceResponse } from '../otlp-proto.js';
 import { spansToRecords } from '../span-records.js';
@@ -28,30 +29,32 @@ export const tracesRoute: Route = {
     if (type !== PROTOBUF && type !== JSON_TYPE) {
       throw new HttpError(415, `unsupported Content-Type ${JSON.stringify(type)}; OTLP/HTTP uses ${PROTOBUF} or ${JSON_TYPE}`);
     }
-    if (deps.state.draining) throw retryLater(ctx, 503, 'the collector is shutting down');
-    const limit = deps.config.maxBodyBytes;
-    const body = await decodeContent(await readBody(req, limit), req.headers['content-encoding'] as string | undefined, limit);
-    let spans: DecodedSpan[];
+    const ticket = admit(ctx);
     try {
-      spans = type === PROTOBUF ? decodeProtobufSpans(body) : decodeJsonSpans(body.toString('utf8'));
-    } catch (error) {
-      if (error instanceof OtlpDecodeError) throw new HttpError(400, error.message);
-      throw error;
+      const spans = await receive(ctx, type, ticket);
+      deps.metrics.spansReceived += spans.length;
+      const batch = spansToRecords(spans, deps.prices);
+      ticket.releaseBytes();
+      deps.metrics.spansDropped += batch.dropped;
+      deps.metrics.spansRejected += batch.rejected;
+      if (batch.records.length > deps.config.maxQueueRecords) {
+        // It would never fit: 429 would have the sender retry it forever.
+        throw new HttpError(413, `this request carries ${batch.records.length} LLM-call spans; the ingest queue holds at most ${deps.config.maxQueueRecords} (maxQueueRecords): send smaller batches`);
+      }
+      try {
+        await deps.queue.submit(batch.records, ctx.principal.tenant);
+      } catch (error) {
+        if (error instanceof QueueFullError) throw retryLater(ctx, 429, error.message);
+        if (error instanceof StoreUnavailableError) throw retryLater(ctx, 503, error.message);
+        if (error instanceof RecordsRefusedError) throw new HttpError(400, error.message);
+        throw error;
+      }
+      const message = batch.rejected > 0 ? `${batch.rejected} invalid LLM-call span(s) rejected: ${batch.errors.join('; ')}` : '';
+      if (type === PROTOBUF) send(ctx.res, 200, PROTOBUF, encodeTraceResponse(batch.rejected, message));
+      else send(ctx.res, 200, JSON_TYPE, JSON.stringify(batch.rejected > 0 ? { partialSuccess: { rejectedSpans: String(batch.rejected), errorMessage: message } } : {}));
+    } finally {
+      ticket.release();
     }
-    deps.metrics.spansReceived += spans.length;
-    const batch = spansToRecords(spans, deps.prices);
-    deps.metrics.spansDropped += batch.dropped;
-    deps.metrics.spansRejected += batch.rejected;
-    try {
-      await deps.queue.submit(batch.records, ctx.principal.tenant);
-    } catch (error) {
-      if (error instanceof QueueFullError) throw retryLater(ctx, 429, error.message);
-      if (error instanceof StoreUnavailableError) throw retryLater(ctx, 503, error.message);
-      throw error;
-    }
-    const message = batch.rejected > 0 ? `${batch.rejected} invalid LLM-call span(s) rejected: ${batch.errors.join('; ')}` : '';
-    if (type === PROTOBUF) send(ctx.res, 200, PROTOBUF, encodeTraceResponse(batch.rejected, message));
-    else send(ctx.res, 200, JSON_TYPE, JSON.stringify(batch.rejected > 0 ? { partialSuccess: { rejectedSpans: String(batch.rejected), errorMessage: message } } : {}));
   },
   sendError(ctx, error) {
     // OTLP/HTTP: error bodies are a google.rpc.Status in the request's encoding.
@@ -60,6 +63,44 @@ export const tracesRoute: Route = {
     else send(ctx.res, error.status, JSON_TYPE, JSON.stringify({ code, message: error.message }), error.headers);
   },
 };
+
+/**
+ * Admits the request or refuses it from its headers alone, before a byte of the body is read:
+ * shutting down or failing fast after a store error → 503, queue full or too much in flight
+ * → 429, a body larger than can ever be admitted → 413. Every refusal says when to retry.
+ */
+function admit(ctx: RouteContext): Ticket {
+  const { deps, req } = ctx;
+  if (deps.state.draining) throw retryLater(ctx, 503, 'the collector is shutting down');
+  const declared = declaredLength(req) ?? 0;
+  const { maxBodyBytes, maxInflightBytes, maxQueueRecords } = deps.config;
+  if (declared > Math.min(maxBodyBytes, maxInflightBytes)) {
+    throw new HttpError(413, `the body is ${declared} bytes; the limit is ${Math.min(maxBodyBytes, maxInflightBytes)} (maxBodyBytes, maxInflightBytes)`, { connection: 'close' });
+  }
+  const unavailable = deps.queue.unavailableReason();
+  if (unavailable) throw retryLater(ctx, 503, unavailable);
+  if (deps.queue.depth() >= maxQueueRecords) throw retryLater(ctx, 429, `the ingest queue is full (${maxQueueRecords} records)`);
+  const ticket = deps.admission.admit(declared);
+  if (typeof ticket === 'string') throw retryLater(ctx, 429, `the collector is busy: ${ticket}`);
+  return ticket;
+}
+
+/** Reads, decompresses and decodes the body, counting its bytes against the in-flight limit. */
+async function receive(ctx: RouteContext, type: string, ticket: Ticket): Promise<DecodedSpan[]> {
+  const { deps, req } = ctx;
+  const limit = deps.config.maxBodyBytes;
+  const busy = (): HttpError => retryLater(ctx, 429, `the collector is busy: more than ${deps.config.maxInflightBytes} bytes of request bodies in flight (maxInflightBytes)`);
+  const raw = await readBody(req, limit, (total) => (ticket.received(total) ? undefined : busy()));
+  const body = await decodeContent(raw, req.headers['content-encoding'] as string | undefined, limit);
+  // A few KB of gzip can hold megabytes: the decoded bytes count too.
+  if (body !== raw && !ticket.received(raw.length + body.length)) throw busy();
+  try {
+    return type === PROTOBUF ? decodeProtobufSpans(body) : decodeJsonSpans(body.toString('utf8'));
+  } catch (error) {
+    if (error instanceof OtlpDecodeError) throw new HttpError(400, error.message);
+    throw error;
+  }
+}
 
 function retryLater(ctx: RouteContext, status: 429 | 503, message: string): HttpError {
   return new HttpError(status, message, { 'retry-after': String(ctx.deps.config.retryAfterSeconds) });

@@ -1,0 +1,90 @@
+// Issue 10 item 5: one request whose records the store refuses must not fail the requests it
+// shares a transaction with, nor make the queue fail fast for everyone.
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { IngestQueue, RecordsRefusedError, StoreUnavailableError } from '../../src/collector/ingest-queue.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { UsageStore } from '../../src/store/usage-store.js';
+import type { UsageRecord } from '../../src/usage/usage-record.js';
+import { generateRecords } from '../store/reference.js';
+import { tempDir } from './harness.js';
+
+const tmp = tempDir('genai-usage-queue-');
+afterAll(() => tmp.cleanup());
+
+let n = 0;
+/** A real SQLite store that refuses records of user `poison` (a trigger: a real SQLITE_CONSTRAINT). */
+async function storeRefusingPoison(): Promise<UsageStore> {
+  const file = join(tmp.dir, `queue-${++n}.db`);
+  await (await openStore(`sqlite:${file}`)).close();
+  const db = new Database(file);
+  db.exec(`CREATE TRIGGER refuse_poison BEFORE INSERT ON genai_usage_records WHEN NEW.user_id = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned value'); END`);
+  db.close();
+  return openStore(`sqlite:${file}`);
+}
+
+const options = { maxPendingRecords: 10_000, maxBatchRecords: 10_000, failureBackoffMs: 60_000, writeTimeoutMs: 10_000 };
+let seq = 0;
+/** Records with ids of their own (generateRecords' ids depend on the position only). */
+const records = (count: number, user: string): UsageRecord[] =>
+  generateRecords(count, ++seq).map((r) => {
+    const traceId = randomBytes(16).toString('hex');
+    const spanId = randomBytes(8).toString('hex');
+    return { ...r, id: `${traceId}-${spanId}`, traceId, spanId, userId: user };
+  });
+const settle = (promises: Array<Promise<number>>) => Promise.allSettled(promises);
+
+describe('IngestQueue isolates a request the store refuses', () => {
+  it('stores every other request of the shared batch, refuses only the culprit, and keeps accepting', async () => {
+    const store = await storeRefusingPoison();
+    const queue = new IngestQueue(store, options);
+    try {
+      // Submitted in one turn of the event loop: one batch, one transaction per tenant.
+      const a = [1, 2, 3].map((i) => queue.submit(records(5, `a-${i}`), 'tenant-a'));
+      const bGood = [queue.submit(records(4, 'b-1'), 'tenant-b'), queue.submit(records(4, 'b-2'), 'tenant-b')];
+      const bPoison = queue.submit([...records(2, 'b-3'), ...records(1, 'poison')], 'tenant-b');
+      const results = await settle([...a, ...bGood, bPoison]);
+      expect(results.slice(0, 5).map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+      const refused = results[5] as PromiseRejectedResult;
+      expect(refused.status).toBe('rejected');
+      expect(refused.reason).toBeInstanceOf(RecordsRefusedError);
+      expect((refused.reason as Error).message).toMatch(/the store refused these records: poisoned value/);
+      expect(queue.storeHealthy()).toBe(true);
+      expect(await queue.submit(records(1, 'after'), 'tenant-a')).toBe(1);
+      const stored = await store.records({ limit: 1000 });
+      expect(stored.length).toBe(15 + 8 + 1);
+      expect(stored.some((r) => r.userId === 'poison' || r.userId === 'b-3')).toBe(false);
+      // The rollups agree with the rows: nothing of the refused request was counted.
+      expect((await store.aggregate())[0]?.requests).toBe(24);
+    } finally {
+      await queue.close();
+      await store.close();
+    }
+  });
+
+  it('a refused request alone in its batch gets the same answer, without failing fast', async () => {
+    const store = await storeRefusingPoison();
+    const queue = new IngestQueue(store, options);
+    try {
+      await expect(queue.submit(records(1, 'poison'), undefined)).rejects.toBeInstanceOf(RecordsRefusedError);
+      expect(queue.storeHealthy()).toBe(true);
+      expect(await queue.submit(records(2, 'fine'), undefined)).toBe(2);
+    } finally {
+      await queue.close();
+      await store.close();
+    }
+  });
+
+  it('a store that is down still fails every request with 503 semantics and fails fast', async () => {
+    const store = await storeRefusingPoison();
+    await store.close();
+    const queue = new IngestQueue(store, options);
+    const results = await settle([queue.submit(records(1, 'x'), 'a'), queue.submit(records(1, 'y'), 'a'), queue.submit(records(1, 'z'), 'b')]);
+    expect(results.map((r) => r.status === 'rejected' && r.reason instanceof StoreUnavailableError)).toEqual([true, true, true]);
+    expect(queue.storeHealthy()).toBe(false);
+    await expect(queue.submit(records(1, 'later'), 'a')).rejects.toBeInstanceOf(StoreUnavailableError);
+    await queue.close();
+  });
+});
