@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The two commands a newcomer needs, on a fresh machine:
 #   ./dev.sh demo    install everything, build, run the demo on the embedded default (SQLite)
-#   ./dev.sh test    install everything (Node 22, npm packages, Prometheus, a throwaway
-#                    PostgreSQL when run as root), build, run every test
+#   ./dev.sh test    install everything (Node 22, npm packages, Prometheus, Chromium, a
+#                    throwaway PostgreSQL when run as root), build, run every test
 # CI runs `./dev.sh test` (see .ci/run).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -43,6 +43,15 @@ if ! command -v promtool >/dev/null 2>&1; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null
   else
     echo "dev: promtool not found and not root: the Prometheus tests will be skipped (sudo apt-get install prometheus)" >&2
+  fi
+fi
+# Headless Chromium for the explorer's browser tests (driven by playwright-core, no download).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "dev: installing Debian's chromium package (the explorer's browser tests)" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "dev: chromium not found and not root: the browser tests will be skipped (sudo apt-get install chromium)" >&2
   fi
 fi
 if [ -z "${GENAI_USAGE_TEST_POSTGRES_URL:-}" ]; then

@@ -4,11 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { anthropicSse, openaiSse } from './stub-llm.mjs';
+import { anthropicSse, geminiSse, mistralSse, openaiSse } from './stub-llm.mjs';
 
 const { values } = parseArgs({
   options: {
-    sdk: { type: 'string', default: 'openai' }, // openai | anthropic
+    sdk: { type: 'string', default: 'openai' }, // openai | anthropic | google-genai | mistral
     variant: { type: 'string', default: 'base' }, // base | genai-usage | contrib | openllmetry
     mode: { type: 'string', default: 'chat' }, // chat | stream
     calls: { type: 'string', default: '5000' },
@@ -23,14 +23,27 @@ const calls = Number(values.calls);
 const chunks = Number(values.chunks);
 // Peers patch openai below 7 only: every variant uses the SDKs installed in bench/node_modules.
 const requireFromBench = createRequire(new URL('./package.json', import.meta.url));
+// No peer instruments @google/genai or Mistral: those come from the project's own dev dependencies.
+const requireFromRoot = createRequire(new URL('../package.json', import.meta.url));
+const SDK_MODULES = { openai: 'openai', anthropic: '@anthropic-ai/sdk', 'google-genai': '@google/genai', mistral: '@mistralai/mistralai' };
+const loadSdk = (name) => (name === 'google-genai' || name === 'mistral' ? requireFromRoot : requireFromBench)(SDK_MODULES[name]);
+const INSTRUMENT_KEYS = { openai: 'openai', anthropic: 'anthropic', 'google-genai': 'googleGenAI', mistral: 'mistral' };
 
 const fixtures = new URL('../test/fixtures/', import.meta.url);
 const fixtureBody = (name) => JSON.stringify(JSON.parse(readFileSync(new URL(name, fixtures), 'utf8')).body);
-const bodies = { openai: fixtureBody('openai/chat-completion.json'), anthropic: fixtureBody('anthropic/message.json') };
+const bodies = {
+  openai: fixtureBody('openai/chat-completion.json'),
+  anthropic: fixtureBody('anthropic/message.json'),
+  'google-genai': fixtureBody('gemini/generate-content.json'),
+  mistral: fixtureBody('mistral/chat-completion.json'),
+};
 
-const sse = sdk === 'openai' ? openaiSse(chunks) : anthropicSse(chunks);
-const stubFetch = async (_url, init) => {
-  const stream = JSON.parse(init.body).stream === true;
+const sse = { openai: openaiSse, anthropic: anthropicSse, 'google-genai': geminiSse, mistral: mistralSse }[sdk](chunks);
+const stubFetch = async (url, init) => {
+  // Gemini says "stream" in the URL; the others in the body. Mistral passes a Request.
+  const target = String(url?.url ?? url);
+  const body = init?.body ?? (url instanceof Request ? await url.text() : '{}');
+  const stream = target.includes('streamGenerateContent') || JSON.parse(typeof body === 'string' ? body : '{}').stream === true;
   return new Response(stream ? sse : bodies[sdk], { status: 200, headers: { 'content-type': stream ? 'text/event-stream' : 'application/json' } });
 };
 
@@ -48,7 +61,7 @@ const common = { metricReaders: [new IdleReader()], spanProcessors: [new SimpleS
 let shutdown = async () => {};
 if (variant === 'genai-usage') {
   const { startUsageTracking } = await import('../dist/index.js');
-  const tracking = startUsageTracking({ serviceName: 'bench', store: false, prometheus: false, ...common, instrumentModules: { [sdk]: requireFromBench(sdk === 'openai' ? 'openai' : '@anthropic-ai/sdk') } });
+  const tracking = startUsageTracking({ serviceName: 'bench', store: false, prometheus: false, ...common, instrumentModules: { [INSTRUMENT_KEYS[sdk]]: loadSdk(sdk) } });
   shutdown = () => tracking.shutdown();
 } else if (variant !== 'base' || ambient) {
   const { NodeSDK } = await import('@opentelemetry/sdk-node');
@@ -66,20 +79,34 @@ if (variant === 'genai-usage') {
 }
 
 // Loaded after the instrumentations are registered, through require: their hooks patch it.
-const client =
-  sdk === 'openai'
-    ? new (requireFromBench('openai').OpenAI)({ apiKey: 'bench', baseURL: 'http://bench.invalid/v1', fetch: stubFetch, maxRetries: 0 })
-    : new (requireFromBench('@anthropic-ai/sdk').Anthropic)({ apiKey: 'bench', baseURL: 'http://bench.invalid', fetch: stubFetch, maxRetries: 0, openTelemetry: false });
+const clients = {
+  openai: () => new (loadSdk('openai').OpenAI)({ apiKey: 'bench', baseURL: 'http://bench.invalid/v1', fetch: stubFetch, maxRetries: 0 }),
+  anthropic: () => new (loadSdk('anthropic').Anthropic)({ apiKey: 'bench', baseURL: 'http://bench.invalid', fetch: stubFetch, maxRetries: 0, openTelemetry: false }),
+  'google-genai': () => new (loadSdk('google-genai').GoogleGenAI)({ apiKey: 'bench', httpOptions: { baseUrl: 'http://bench.invalid', fetch: stubFetch } }),
+  mistral: () => {
+    const { Mistral, HTTPClient } = loadSdk('mistral');
+    return new Mistral({ apiKey: 'bench', serverURL: 'http://bench.invalid', httpClient: new HTTPClient({ fetcher: stubFetch }) });
+  },
+};
+const client = clients[sdk]();
 
 async function once() {
   if (sdk === 'openai') {
     const params = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello there' }] };
     if (mode === 'stream') for await (const _ of await client.chat.completions.create({ ...params, stream: true, stream_options: { include_usage: true } }));
     else await client.chat.completions.create(params);
-  } else {
+  } else if (sdk === 'anthropic') {
     const params = { model: 'claude-haiku-4-5', max_tokens: 256, messages: [{ role: 'user', content: 'Hello there' }] };
     if (mode === 'stream') for await (const _ of await client.messages.create({ ...params, stream: true }));
     else await client.messages.create(params);
+  } else if (sdk === 'google-genai') {
+    const params = { model: 'gemini-2.5-flash', contents: 'Hello there' };
+    if (mode === 'stream') for await (const _ of await client.models.generateContentStream(params));
+    else await client.models.generateContent(params);
+  } else {
+    const params = { model: 'mistral-small-latest', messages: [{ role: 'user', content: 'Hello there' }] };
+    if (mode === 'stream') for await (const _ of await client.chat.stream(params));
+    else await client.chat.complete(params);
   }
 }
 

@@ -12,7 +12,7 @@ const load = (name) => {
     return undefined;
   }
 };
-const R = { run: load('run'), instrumentation: load('instrumentation'), store: load('store'), collector: load('collector'), memory: load('memory'), budgets: load('budgets'), observer: load('stream-observer') };
+const R = { run: load('run'), instrumentation: load('instrumentation'), store: load('store'), collector: load('collector'), memory: load('memory'), budgets: load('budgets'), observer: load('stream-observer'), explorer: load('explorer') };
 
 const n0 = (v) => (v === undefined || v === null || Number.isNaN(v) ? '—' : Math.round(v).toLocaleString('en-US'));
 const n1 = (v) => (v === undefined || v === null || Number.isNaN(v) ? '—' : (+v).toFixed(1));
@@ -110,10 +110,15 @@ if (mem?.export) headline.push([`RSS during a ${n0(mem.export.records)}-record J
 for (const s of R.collector?.scenarios ?? []) {
   headline.push([`collector ingest at ${n0(s.requestsPerSecondTarget)} req/s × ${s.spansPerRequest} spans`, `${n0(s.spansPerSecond)} spans/s, p99 ${n1(s.latencyMs.p99)} ms, ${s.errors} errors`, '', '']);
 }
+if (R.explorer) {
+  const slow = Object.entries(R.explorer.pages).filter(([, r]) => r.data.medianMs >= R.explorer.goalMs).map(([name]) => name);
+  const worst = R.explorer.worst;
+  headline.push([`explorer: slowest page's data, ${n0(R.explorer.records)} records (sqlite)`, `${worst.page}: ${n1(worst.medianMs)} ms; ${slow.length} of ${Object.keys(R.explorer.pages).length} pages ≥ ${R.explorer.goalMs} ms`, `< ${R.explorer.goalMs} ms each (at 10M)`, R.explorer.records < 10_000_000 ? `${n0(R.explorer.records)} records; goal is at 10M` : goal(slow.length === 0)]);
+}
 p('## Headline', headline.length ? table(['what', 'measured', 'goal', 'status'], headline, 'left') : '_No results yet: run `npm run bench`._');
 
 // ---------------------------------------------------------------- instrumentation
-p('## Instrumentation overhead per call', 'The real `openai` (6.x, the newest both peers patch) and `@anthropic-ai/sdk` clients, from `bench/node_modules`, with a stub `fetch` returning a recorded response (test/fixtures) or a generated SSE stream, so the network is out of the picture. Variants: uninstrumented; genai-usage (`startUsageTracking`: spans, pricing, attribution, every metric aggregated by a real MeterProvider; no store, no export); the contrib `@opentelemetry/instrumentation-openai`; OpenLLMetry `@traceloop/instrumentation-openai`. All run under the same OpenTelemetry SDK setup (same idle metric reader, spans through a SimpleSpanProcessor into a dropping exporter) inside an active request span. The figure is CPU time (user + system) per call; each variant runs in its own process, the order rotates every run, median of the runs with min–max. **Added** = variant − uninstrumented.', cmd(['node bench/run-instrumentation.mjs            # quick', 'node bench/run-instrumentation.mjs --full     # full: more calls and runs']));
+p('## Instrumentation overhead per call', 'The real `openai` (6.x, the newest both peers patch) and `@anthropic-ai/sdk` clients, from `bench/node_modules`, and `@google/genai` 3 and `@mistralai/mistralai` 2 (no peer instruments them; from the project\'s dev dependencies), with a stub `fetch` returning a recorded response (test/fixtures) or a generated SSE stream, so the network is out of the picture. Variants: uninstrumented; genai-usage (`startUsageTracking`: spans, pricing, attribution, every metric aggregated by a real MeterProvider; no store, no export); the contrib `@opentelemetry/instrumentation-openai`; OpenLLMetry `@traceloop/instrumentation-openai`. All run under the same OpenTelemetry SDK setup (same idle metric reader, spans through a SimpleSpanProcessor into a dropping exporter) inside an active request span. The figure is CPU time (user + system) per call; each variant runs in its own process, the order rotates every run, median of the runs with min–max. **Added** = variant − uninstrumented.', cmd(['node bench/run-instrumentation.mjs            # quick', 'node bench/run-instrumentation.mjs --full     # full: more calls and runs', 'node bench/run-instrumentation.mjs --only google-genai,mistral   # those SDKs alone (results/instrumentation-google-genai-mistral.json)']));
 if (!instr.length) p(missing('instrumentation', 'node bench/run-instrumentation.mjs'));
 else p(`Measured ${day(R.instrumentation.date)}${R.instrumentation.full ? ' (full)' : ' (quick)'}.`);
 for (const r of instr) {
@@ -121,8 +126,9 @@ for (const r of instr) {
   const rows = Object.entries(r.variants).map(([name, v]) => [
     name === 'base' ? 'uninstrumented' : name,
     `${n1(v.cpuUsPerCall)} (${n1(v.min)}–${n1(v.max)})`,
-    name === 'base' ? '' : n1(v.addedUsPerCall),
-    r.chunks && name !== 'base' ? n2(v.addedUsPerChunk) : '',
+    // The paired difference of the same runs with its 95% interval, when the run recorded it.
+    name === 'base' ? '' : v.addedPaired ? `${n1(v.addedPaired.median)} [${n1(v.addedPaired.lo)}, ${n1(v.addedPaired.hi)}]` : n1(v.addedUsPerCall),
+    r.chunks && name !== 'base' ? (v.addedPaired?.perChunk ? `${n2(v.addedPaired.perChunk.median)} [${n2(v.addedPaired.perChunk.lo)}, ${n2(v.addedPaired.perChunk.hi)}]` : n2(v.addedUsPerChunk)) : '',
     name === 'base' || name === 'genai-usage' ? '' : x(ratio(ours, v.addedUsPerCall)),
   ]);
   p(`**${r.sdk}, ${r.mode === 'stream' ? `streamed, ${r.chunks} chunks` : 'non-streaming'}** — ${n0(r.calls)} calls × ${r.runs} runs per variant`, table(['variant', 'µs/call (min–max)', 'added µs/call', r.chunks ? 'added µs/chunk' : null, 'genai-usage added ÷ this'], rows));
@@ -168,6 +174,16 @@ else {
   const load = R.collector.scenarios.some((s) => s.loadAverage1m !== undefined);
   const rows = R.collector.scenarios.map((s) => [`${n0(s.requestsPerSecondTarget)} × ${s.spansPerRequest}`, n0(s.achievedRequestsPerSecond), n0(s.spansPerSecond), n1(s.latencyMs.p50), n1(s.latencyMs.p90), n1(s.latencyMs.p99), n1(s.latencyMs.max), n0(s.errors), `${s.collectorCpuPercent}%`, n1(s.loadAverage1m)]);
   p(`Store: ${R.collector.store}; ${R.collector.scenarios[0]?.seconds ?? '?'} s per rate.`, table(['req/s × spans', 'achieved req/s', 'spans/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'collector CPU', load ? 'machine load (1 min)' : null], rows));
+}
+
+// ---------------------------------------------------------------- explorer
+p('## Explorer pages', "The spend explorer's pages over a generated SQLite store (`bench/ui-store.mjs`: `bench/store-data.mjs` records with sessions of 20 calls owned by one user and traces of 4 calls, January 2025, \"now\" = its last day). **data** = the page's `.json` over loopback (every query it runs, JSON encoding, HTTP); **html** = the rendered page. Median of the runs (min–max). Baseline, same run: one `COUNT(*), SUM(cost_usd)` over the raw records of the range — the least any page pays that reads the records instead of the rollups. Goal: every page's data < 200 ms at 10M records.", cmd(['node bench/explorer-pages.mjs --records=100000   # quick', 'node bench/explorer-pages.mjs --full              # 10M records (the store is built once and kept; tens of minutes)']));
+if (!R.explorer) p(missing('explorer', 'node bench/explorer-pages.mjs'));
+else {
+  const E = R.explorer;
+  const rows = Object.entries(E.pages).map(([name, r]) => [name, `${n1(r.data.medianMs)} (${n1(r.data.minMs)}–${n1(r.data.maxMs)})`, n1(r.html.medianMs), r.data.medianMs < E.goalMs ? 'met' : '**not met**']);
+  for (const [name, r] of Object.entries(E.raw ?? {})) rows.push([`${name} _(no rollup by design)_`, `${n1(r.data.medianMs)} (${n1(r.data.minMs)}–${n1(r.data.maxMs)})`, n1(r.html.medianMs), '']);
+  p(`${n0(E.records)} records, ${E.runs} runs, measured ${E.at.slice(0, 16).replace('T', ' ')} UTC${E.loadAverage1m !== undefined ? ` (machine load ${n1(E.loadAverage1m)} at the start)` : ''}: \`${E.command}\`. Raw scan baseline: 30 days ${n1(E.baseline.rawScan30dMs)} ms, 7 days ${n1(E.baseline.rawScan7dMs)} ms.`, table(['page', 'data ms', 'html ms', `< ${E.goalMs} ms`], rows, 'left'));
 }
 
 // ---------------------------------------------------------------- memory

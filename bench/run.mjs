@@ -26,6 +26,7 @@ const SCENARIOS = [
   { name: 'store-query', file: 'store-query.mjs', quick: ['--records=100000'], full: ['--full', '--records=1000000'], postgres: true, duckdb: true },
   { name: 'stream-observer', file: 'stream-observer.mjs', quick: [], full: [] },
   { name: 'budgets', file: 'budget-check.mjs', quick: [], full: [] },
+  { name: 'explorer', file: 'explorer-pages.mjs', quick: ['--records=100000'], full: ['--full'] },
   { name: 'collector', file: 'collector-ingest.mjs', quick: ['--rates=1000', '--seconds=5'], full: [], optional: true },
   // After store-query: it reports the export RSS store-query measured on its largest store.
   { name: 'memory', file: 'memory.mjs', quick: ['--seconds=15'], full: ['--seconds=60', '--variants=base,genai-usage,genai-usage-nostore'], needsBenchDeps: true },

@@ -22,3 +22,32 @@ export function anthropicSse(n) {
   out.push(ev('message_stop', {}));
   return out.join('');
 }
+
+/** A Gemini `streamGenerateContent?alt=sse` stream of `n` chunks, each with the running usage. */
+export function geminiSse(n) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const last = i === n - 1;
+    const chunk = {
+      candidates: [{ content: { role: 'model', parts: [{ text: ' tok' }] }, ...(last ? { finishReason: 'STOP' } : {}), index: 0 }],
+      usageMetadata: { promptTokenCount: 120, candidatesTokenCount: i + 1, totalTokenCount: 120 + i + 1 },
+      modelVersion: 'gemini-2.5-flash',
+      responseId: 'bench-gemini',
+    };
+    out.push(`data: ${JSON.stringify(chunk)}\r\n\r\n`);
+  }
+  return out.join('');
+}
+
+/** A Mistral chat stream of `n` content chunks, usage on the last one, then [DONE]. */
+export function mistralSse(n) {
+  const base = { id: 'bench-mistral', object: 'chat.completion.chunk', created: 1764409601, model: 'mistral-small-latest' };
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const last = i === n - 1;
+    const chunk = { ...base, choices: [{ index: 0, delta: { content: ' tok' }, finish_reason: last ? 'stop' : null }], ...(last ? { usage: { prompt_tokens: 120, completion_tokens: n, total_tokens: 120 + n } } : {}) };
+    out.push(`data: ${JSON.stringify(chunk)}\n\n`);
+  }
+  out.push('data: [DONE]\n\n');
+  return out.join('');
+}

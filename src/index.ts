@@ -21,8 +21,12 @@ export { GenAiRecordingSampler } from './usage/genai-recording-sampler.js';
 export type { MetricsUserMode } from './usage/usage-metrics.js';
 export { OpenAIInstrumentation } from './instrumentations/openai/openai-instrumentation.js';
 export { AnthropicInstrumentation } from './instrumentations/anthropic/anthropic-instrumentation.js';
+export { GoogleGenAIInstrumentation } from './instrumentations/google-genai/google-genai-instrumentation.js';
+export { MistralInstrumentation } from './instrumentations/mistral/mistral-instrumentation.js';
+export { GoogleGenerativeAIInstrumentation } from './instrumentations/google-generative-ai/google-generative-ai-instrumentation.js';
 export type { LlmInstrumentationConfig } from './instrumentations/sdk-instrumentation.js';
 export { addPreCallHook, type PreCallHook, type PreCallInfo } from './instrumentations/pre-call-hooks.js';
+export { aiSdkBudgetMiddleware, type AiSdkBudgetMiddleware } from './instrumentations/ai-sdk/budget-middleware.js';
 export { openStore, DEFAULT_STORE_URL, type OpenStoreOptions } from './store/open-store.js';
 export type {
   UsageStore, UsageFilter, AggregateQuery, AggregateRow, AggregateMeasures, TopQuery, Identity, PruneOptions, ExportOptions,

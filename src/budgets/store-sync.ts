@@ -72,7 +72,9 @@ export async function syncRuntime(store: UsageStore, runtime: BudgetRuntime, tra
   const b = runtime.budget;
   const started = tracker.now();
   const window = runtime.window(started);
-  const range = { from: new Date(window.start), to: new Date(Math.min(window.end, started + 1)) };
+  // A calendar period ends on a day (or, in other time zones, an hour) boundary, so the daily
+  // and hourly rollups answer; a rolling window ends now and reads the records.
+  const range = { from: new Date(window.start), to: new Date(runtime.rolling ? Math.min(window.end, started + 1) : window.end) };
   const fixed = storeFilter(scopeOf(b.fixed, [], ''));
   const totals = new Map<string, number>();
   const dims = groupable(b.each);

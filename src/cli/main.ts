@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   budgets: () => import('./commands/budgets.js'),
   rules: () => import('./commands/rules.js'),
   collector: () => import('./commands/collector.js'),
+  ui: () => import('./commands/ui.js'),
   prices: () => import('./commands/prices.js'),
 };
 

@@ -83,8 +83,14 @@ export class AttributeSet {
       this.set(key, convert());
     } catch (error) {
       if (!(error instanceof ValueLimitError)) throw error;
-      delete this.values[key];
-      (this.setAside ??= {})[key] = error.message;
+      this.setAsideValue(key, error.message);
     }
+  }
+
+  /** Records that `key`'s value broke a limit (and drops any earlier value of it). */
+  setAsideValue(key: string, reason: string): void {
+    if (key === '__proto__') return;
+    delete this.values[key];
+    (this.setAside ??= {})[key] = reason;
   }
 }

@@ -30,6 +30,8 @@ export interface CollectorConfig {
   host: string;
   port: number;
   store: string;
+  /** Budgets file for the explorer's Budgets page. */
+  budgets?: string;
   tokens: TokenSpec[];
   maxBodyBytes: number;
   maxQueueRecords: number;
@@ -46,6 +48,7 @@ const KEYS = {
   host: { env: 'HOST', kind: 'string' },
   port: { env: 'PORT', kind: 'port' },
   store: { env: 'STORE', kind: 'string' },
+  budgets: { env: 'BUDGETS', kind: 'string' },
   maxBodyBytes: { env: 'MAX_BODY_BYTES', kind: 'positive' },
   maxQueueRecords: { env: 'MAX_QUEUE_RECORDS', kind: 'positive' },
   maxInflightRequests: { env: 'MAX_INFLIGHT_REQUESTS', kind: 'positive' },
@@ -73,7 +76,7 @@ export interface ConfigSources {
 export function resolveCollectorConfig({ flags = {}, env = process.env }: ConfigSources = {}): CollectorConfig {
   const file = flags.config ?? env['GENAI_USAGE_COLLECTOR_CONFIG'];
   const fromFile = file ? readConfigFile(file, env) : {};
-  const out: Record<string, unknown> = { ...COLLECTOR_DEFAULTS, store: env['GENAI_USAGE_STORE'] ?? DEFAULT_STORE_URL, tokens: [] };
+  const out: Record<string, unknown> = { ...COLLECTOR_DEFAULTS, store: env['GENAI_USAGE_STORE'] ?? DEFAULT_STORE_URL, budgets: env['GENAI_USAGE_BUDGETS'] || undefined, tokens: [] };
   for (const [key, value] of Object.entries(fromFile)) out[key] = value;
   for (const [key, spec] of Object.entries(KEYS) as Array<[Key, (typeof KEYS)[Key]]>) {
     const name = `GENAI_USAGE_COLLECTOR_${spec.env}`;

@@ -2,10 +2,9 @@ import protobuf from 'protobufjs';
 
 /**
  * The part of the official OTLP protobuf schema (opentelemetry-proto, collector/trace/v1,
- * trace/v1, common/v1, resource/v1, and google.rpc.Status) that trace ingest reads, as a
- * protobufjs descriptor. Field numbers and types are the official ones; fields we do not
- * read (events, links, trace_state, flags, schema urls, dropped counts) are left out, and
- * protobufjs skips them on the wire as unknown fields, as proto3 requires.
+ * trace/v1, common/v1, resource/v1, and google.rpc.Status) the collector encodes: its
+ * responses, and the requests tests and the fuzz suite build. Field numbers and types are the
+ * official ones. Requests are decoded by otlp-protobuf.ts straight from the wire.
  */
 const DESCRIPTOR = {
   nested: {
@@ -60,50 +59,10 @@ const DESCRIPTOR = {
 };
 
 const root = protobuf.Root.fromJSON(DESCRIPTOR);
+/** Encoding only (decoding is otlp-protobuf.ts): tests and the fuzz suite build odd requests with it. */
 const RequestType = root.lookupType('otlp.ExportTraceServiceRequest');
 const ResponseType = root.lookupType('otlp.ExportTraceServiceResponse');
 const StatusType = root.lookupType('otlp.RpcStatus');
-
-/** An int64/fixed64 as protobufjs decodes it: a Long when `long` is installed, else a number. */
-export type WireInt = number | { low: number; high: number; unsigned?: boolean } | null | undefined;
-
-export interface PbAnyValue {
-  value?: string;
-  stringValue?: string;
-  boolValue?: boolean;
-  intValue?: WireInt;
-  doubleValue?: number;
-  arrayValue?: { values?: PbAnyValue[] };
-  kvlistValue?: { values?: PbKeyValue[] };
-  bytesValue?: Uint8Array;
-}
-export interface PbKeyValue {
-  key?: string;
-  value?: PbAnyValue | null;
-}
-export interface PbSpan {
-  traceId?: Uint8Array;
-  spanId?: Uint8Array;
-  name?: string;
-  startTimeUnixNano?: WireInt;
-  endTimeUnixNano?: WireInt;
-  attributes?: PbKeyValue[];
-  status?: { code?: number } | null;
-}
-export interface PbRequest {
-  resourceSpans?: Array<{
-    resource?: { attributes?: PbKeyValue[] } | null;
-    scopeSpans?: Array<{ scope?: { name?: string } | null; spans?: PbSpan[] }>;
-  }>;
-}
-
-/**
- * Decodes a binary ExportTraceServiceRequest.
- * @throws Error (protobufjs) on a truncated or malformed message.
- */
-export function decodeTraceRequest(body: Uint8Array): PbRequest {
-  return RequestType.decode(body) as unknown as PbRequest;
-}
 
 /**
  * Encodes an ExportTraceServiceRequest given as a plain object in protobufjs form (camelCase
@@ -123,23 +82,4 @@ export function encodeTraceResponse(rejectedSpans: number, errorMessage: string)
 /** A binary google.rpc.Status for an error response. */
 export function encodeRpcStatus(code: number, message: string): Uint8Array {
   return StatusType.encode(StatusType.create({ code, message })).finish();
-}
-
-/** Exact bigint of a decoded (u)int64: timestamps in ns exceed 2^53. */
-export function wireIntToBigInt(value: WireInt): bigint {
-  if (value === null || value === undefined) return 0n;
-  if (typeof value === 'number') return BigInt(Math.trunc(value));
-  const big = (BigInt(value.high >>> 0) << 32n) | BigInt(value.low >>> 0);
-  // A signed Long with the top bit set is negative (two's complement).
-  return !value.unsigned && value.high < 0 ? big - (1n << 64n) : big;
-}
-
-/** A decoded int64 attribute: a number when it fits exactly, else its decimal string. */
-export function wireIntToAttribute(value: WireInt): number | string {
-  if (typeof value === 'number') return value;
-  if (value === null || value === undefined) return 0;
-  // Fast path: Longs within +-2^31 carry everything in `low`.
-  if ((value.high === 0 && value.low >= 0) || (value.high === -1 && value.low < 0 && !value.unsigned)) return value.low;
-  const big = wireIntToBigInt(value);
-  return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big.toString();
 }

@@ -1,9 +1,14 @@
 import { withUsageContext } from '../context/usage-context.js';
 
-/** The SDK clients the workload drives (the real `openai` and `@anthropic-ai/sdk`). */
+/**
+ * The SDK clients the workload drives: the real `openai` and `@anthropic-ai/sdk`, and, when
+ * installed, `@google/genai` and `@mistralai/mistralai` (their calls are skipped otherwise).
+ */
 export interface DemoClients {
   openai: any;
   anthropic: any;
+  gemini?: any;
+  mistral?: any;
 }
 
 interface Conversation {
@@ -25,7 +30,7 @@ const LONG_POLICY = 'You are a support assistant for Acme Cloud. '.repeat(40);
 /**
  * A realistic day in miniature: support conversations that hand off from a triage agent to
  * billing or tech support, a research agent that streams long answers and embeds documents,
- * several models and both providers, a model with no known price, and the mock server's
+ * several models and providers (OpenAI, Anthropic, Gemini, Mistral), a model with no known price, and the mock server's
  * random failures. Every call goes through the real SDK clients.
  */
 export async function runDemoWorkload(clients: DemoClients, rounds = 3): Promise<{ calls: number; failed: number }> {
@@ -52,7 +57,7 @@ export async function runDemoWorkload(clients: DemoClients, rounds = 3): Promise
 
 type Attempt = (fn: () => Promise<unknown>) => Promise<void>;
 
-async function supportConversation({ openai, anthropic }: DemoClients, attempt: Attempt): Promise<void> {
+async function supportConversation({ openai, anthropic, mistral }: DemoClients, attempt: Attempt): Promise<void> {
   await withUsageContext({ agentName: 'Triage' }, async () => {
     await attempt(() =>
       openai.chat.completions.create({
@@ -73,6 +78,19 @@ async function supportConversation({ openai, anthropic }: DemoClients, attempt: 
         }),
       ),
     );
+    if (mistral) {
+      await withUsageContext({ agentName: 'Translator' }, () =>
+        attempt(() =>
+          mistral.chat.complete({
+            model: 'mistral-small-latest',
+            messages: [
+              { role: 'system', content: LONG_POLICY },
+              { role: 'user', content: 'Traduis la réponse en français, s’il te plaît.' },
+            ],
+          }),
+        ),
+      );
+    }
     await withUsageContext({ agentName: 'TechSupport' }, () =>
       attempt(async () => {
         const stream = await openai.chat.completions.create({
@@ -87,11 +105,24 @@ async function supportConversation({ openai, anthropic }: DemoClients, attempt: 
   });
 }
 
-async function researchTask({ openai, anthropic }: DemoClients, attempt: Attempt): Promise<void> {
+async function researchTask({ openai, anthropic, gemini, mistral }: DemoClients, attempt: Attempt): Promise<void> {
   await withUsageContext({ agentName: 'Researcher' }, async () => {
     await attempt(() => openai.embeddings.create({ model: 'text-embedding-3-small', input: ['quarterly report', 'usage trends', 'pricing'] }));
     await attempt(() => openai.responses.create({ model: 'gpt-5-mini', input: 'Summarise the usage trends for Q3 in three bullet points.' }));
     await attempt(() => anthropic.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 800, messages: [{ role: 'user', content: 'Draft a two-paragraph report on LLM spend.' }] }).finalMessage());
+    if (gemini) {
+      await attempt(() => gemini.models.embedContent({ model: 'gemini-embedding-001', contents: ['quarterly report', 'usage trends'] }));
+      // Gemini 2.5 thinks before it answers: thoughts are billed (and recorded) as output.
+      await attempt(() => gemini.models.generateContent({ model: 'gemini-2.5-flash', contents: 'Which features drove usage growth in Q3?' }));
+      await attempt(async () => {
+        for await (const _ of await gemini.models.generateContentStream({ model: 'gemini-2.5-pro', contents: 'Write the executive summary.' }));
+      });
+    }
+    if (mistral) {
+      await attempt(async () => {
+        for await (const _ of await mistral.chat.stream({ model: 'mistral-large-latest', messages: [{ role: 'user', content: 'List three risks in the Q3 plan.' }] }));
+      });
+    }
     // A self-hosted model with no public price: recorded with cost "unknown", never $0.
     await attempt(() => openai.chat.completions.create({ model: 'acme-local-7b', messages: [{ role: 'user', content: 'Classify: "refund request"' }] }));
   });

@@ -7,7 +7,9 @@
  *   new Anthropic({ baseURL: mock.url, apiKey: 'mock' });
  *
  * Routes: POST /v1/chat/completions, /v1/responses, /v1/embeddings (OpenAI),
- * POST /v1/messages (Anthropic). Header `x-mock-fail: 429|500|529|reset` forces a
+ * POST /v1/messages (Anthropic), /gemini/v1/models/{model}:generateContent,
+ * :streamGenerateContent, :batchEmbedContents (Gemini; `httpOptions.baseUrl: <url>/gemini`),
+ * POST /mistral/v1/chat/completions (Mistral; `serverURL: <url>/mistral`). Header `x-mock-fail: 429|500|529|reset` forces a
  * failure; otherwise one request in `failureRate` fails at random (seeded).
  */
 import { createServer } from 'node:http';
@@ -18,6 +20,8 @@ import type { MockContext, MockReply, Rng } from './mock-common.js';
 import { chatCompletions, embeddings, openaiError } from './mock-openai.js';
 import { responses } from './mock-openai-responses.js';
 import { anthropicError, messages } from './mock-anthropic.js';
+import { geminiError, geminiRoute } from './mock-gemini.js';
+import { mistralChat, mistralError } from './mock-mistral.js';
 
 export interface MockLlmServerOptions {
   /** Port to listen on; 0 (default) picks a free one. */
@@ -54,7 +58,7 @@ export interface MockLlmServer {
   close(): Promise<void>;
 }
 
-type Provider = 'openai' | 'anthropic';
+type Provider = 'openai' | 'anthropic' | 'gemini' | 'mistral';
 type Handler = (body: Record<string, unknown>, ctx: MockContext) => MockReply;
 
 const ROUTES: Record<string, { provider: Provider; handler: Handler }> = {
@@ -62,12 +66,27 @@ const ROUTES: Record<string, { provider: Provider; handler: Handler }> = {
   '/v1/responses': { provider: 'openai', handler: responses },
   '/v1/embeddings': { provider: 'openai', handler: embeddings },
   '/v1/messages': { provider: 'anthropic', handler: messages },
+  '/mistral/v1/chat/completions': { provider: 'mistral', handler: mistralChat },
 };
+
+function routeFor(path: string): { provider: Provider; handler: Handler } | undefined {
+  const exact = ROUTES[path];
+  if (exact) return exact;
+  const gemini = geminiRoute(path);
+  return gemini ? { provider: 'gemini', handler: gemini } : undefined;
+}
 
 const FORCED_FAILURES = ['429', '500', '529', 'reset'] as const;
 
+const ERROR_REPLIES: Record<Provider, (rng: Rng, status: number, message?: string) => MockReply> = {
+  openai: openaiError,
+  anthropic: anthropicError,
+  gemini: geminiError,
+  mistral: mistralError,
+};
+
 function errorReply(provider: Provider, rng: Rng, status: number, message?: string): MockReply {
-  return provider === 'anthropic' ? anthropicError(rng, status, message) : openaiError(rng, status, message);
+  return ERROR_REPLIES[provider](rng, status, message);
 }
 
 /** Random failure kind, weighted like real traffic: mostly rate limits. */
@@ -154,7 +173,7 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
     const routeKey = `${req.method ?? 'GET'} ${path}`;
     stats.requests++;
     stats.byRoute[routeKey] = (stats.byRoute[routeKey] ?? 0) + 1;
-    const route = req.method === 'POST' ? ROUTES[path] : undefined;
+    const route = req.method === 'POST' ? routeFor(path) : undefined;
     if (!route) {
       const message = `Invalid URL (${req.method ?? 'GET'} ${path})`;
       return send(res, openaiError(contentRng, 404, message));

@@ -1,3 +1,5 @@
+import { diag } from '@opentelemetry/api';
+
 /** What a pre-call hook knows about a call before it is sent. */
 export interface PreCallInfo {
   provider: string;
@@ -27,6 +29,22 @@ export function addPreCallHook(hook: PreCallHook): () => void {
 
 export function preCallHooks(): readonly PreCallHook[] {
   return hooks;
+}
+
+/**
+ * Runs every hook for a call about to be sent; returns the error of the first hook that blocks
+ * it. A hook that throws anything else is a bug in the hook: logged, and the call proceeds.
+ */
+export function checkBeforeCall(info: PreCallInfo): (Error & { blocksCall: true }) | undefined {
+  for (const hook of hooks) {
+    try {
+      hook(info);
+    } catch (err) {
+      if (isBlockingError(err)) return err;
+      diag.error('genai-usage: a pre-call hook failed; the call proceeds', err);
+    }
+  }
+  return undefined;
 }
 
 export function isBlockingError(err: unknown): err is Error & { blocksCall: true } {

@@ -2,6 +2,7 @@ import { AnthropicInstrumentation } from './anthropic/anthropic-instrumentation.
 import { OpenAIInstrumentation } from './openai/openai-instrumentation.js';
 import { GoogleGenAIInstrumentation } from './google-genai/google-genai-instrumentation.js';
 import { MistralInstrumentation } from './mistral/mistral-instrumentation.js';
+import { GoogleGenerativeAIInstrumentation } from './google-generative-ai/google-generative-ai-instrumentation.js';
 import type { LlmInstrumentationConfig, LlmSdkInstrumentation } from './sdk-instrumentation.js';
 
 /** One instrumented SDK: everything `startUsageTracking` and the ESM loader hook need to know about it. */
@@ -32,6 +33,7 @@ export const INSTRUMENTATIONS = [
   { key: 'anthropic', modules: ['@anthropic-ai/sdk', '@anthropic-ai/sdk/resources/index'], create: (config) => new AnthropicInstrumentation(config) },
   { key: 'googleGenAI', modules: ['@google/genai'], create: (config) => new GoogleGenAIInstrumentation(config) },
   { key: 'mistral', modules: ['@mistralai/mistralai'], create: (config) => new MistralInstrumentation(config) },
+  { key: 'googleGenerativeAI', modules: ['@google/generative-ai'], create: (config) => new GoogleGenerativeAIInstrumentation(config) },
 ] as const satisfies readonly InstrumentationEntry[];
 
 /**

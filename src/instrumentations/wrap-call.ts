@@ -5,8 +5,8 @@ import { collectText, countTokensOffThread, messageTokens, toolDefinitionsText }
 import type { CallOutcome, StreamAccumulator } from './call-outcome.js';
 import { IN_LLM_CALL, LlmCall, safeJson, type LlmCallSpec } from './llm-call.js';
 import { observeSdkStream } from './observe-stream.js';
-import { isBlockingError, preCallHooks } from './pre-call-hooks.js';
-import { markParentOfOurCall, markTwinOfOurCall } from '../usage/duplicate-calls.js';
+import { checkBeforeCall, preCallHooks } from './pre-call-hooks.js';
+import { markTwinOfOurCall } from '../usage/duplicate-calls.js';
 
 /** How one SDK method maps to a GenAI call. Mappings only read fields; they never build spans. */
 export interface CallMapping<Params = any, Result = any, Chunk = any> {
@@ -23,6 +23,12 @@ export interface CallMapping<Params = any, Result = any, Chunk = any> {
    * method's second argument, its request options), so it is not counted beside ours.
    */
   sdkSpan?(options: unknown): unknown;
+  /**
+   * For a result whose final response arrives later through a promise it holds (the older
+   * `@google/generative-ai`'s `{ stream, response }`): the call ends when that settles, read
+   * with `fromResult`; its stream is not observed.
+   */
+  settled?(result: unknown): PromiseLike<unknown> | undefined;
 }
 
 export interface WrapOptions {
@@ -52,7 +58,6 @@ export function wrapCall(original: AnyFn, mapping: CallMapping, options: WrapOpt
       if (!spec) return original.apply(this, args);
       call = new LlmCall(options.tracer(), spec, active);
       if (mapping.sdkSpan) markTwinOfOurCall(mapping.sdkSpan(args[1]));
-      markParentOfOurCall(active);
       if (options.captureContent() && mapping.inputMessages) {
         call.span.setAttribute(A.ATTR_GEN_AI_INPUT_MESSAGES, safeJson(mapping.inputMessages(params)));
       }
@@ -90,27 +95,18 @@ export function rejectedCall(error: Error): Promise<never> {
 }
 
 export function runPreCallHooks(call: LlmCall): Error | undefined {
-  const hooks = preCallHooks();
-  if (hooks.length === 0) return undefined;
-  const info = {
+  if (preCallHooks().length === 0) return undefined;
+  const blocked = checkBeforeCall({
     provider: call.spec.provider,
     operation: call.spec.operation,
     requestModel: call.spec.requestModel,
     maxOutputTokens: call.spec.maxOutputTokens,
-  };
-  for (const hook of hooks) {
-    try {
-      hook(info);
-    } catch (err) {
-      if (isBlockingError(err)) {
-        call.span.setAttribute(A.ATTR_BLOCKED_BY_BUDGET, true);
-        call.fail(err);
-        return err;
-      }
-      diag.error('genai-usage: a pre-call hook failed; the call proceeds', err);
-    }
+  });
+  if (blocked) {
+    call.span.setAttribute(A.ATTR_BLOCKED_BY_BUDGET, true);
+    call.fail(blocked);
   }
-  return undefined;
+  return blocked;
 }
 
 /** Stainless SDKs return an `APIPromise`: keep that class (it has `withResponse()`, `asResponse()`). */
@@ -125,7 +121,13 @@ interface ApiPromiseLike {
 function observeResult(result: unknown, call: LlmCall, mapping: CallMapping, params: unknown, options: WrapOptions): unknown {
   const onData = (data: unknown): unknown => {
     try {
-      if (call.spec.stream) observeStream(data, call, mapping, params, options.captureContent());
+      const later = mapping.settled?.(data);
+      if (later && typeof later.then === 'function') {
+        later.then(
+          (final) => call.succeed(mapping.fromResult(final)),
+          (err) => call.fail(err),
+        );
+      } else if (call.spec.stream) observeStream(data, call, mapping, params, options.captureContent());
       else {
         const outcome = mapping.fromResult(data);
         if (options.captureContent() && mapping.outputMessages) outcome.outputMessages = mapping.outputMessages(data);

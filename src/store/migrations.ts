@@ -40,7 +40,7 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 2,
     name: 'rollup tables (daily and hourly by dimensions, daily by user), backfilled',
-    statements: (d) => ROLLUPS.flatMap((def) => [createRollup(def, d, measuresAt(2)), backfillRollup(def, d, measuresAt(2))]),
+    statements: (d) => rollupsNamed(FIRST_ROLLUPS).flatMap((def) => [createRollup(def, d, measuresAt(2)), backfillRollup(def, d, measuresAt(2))]),
   },
   {
     version: 3,
@@ -53,11 +53,16 @@ export const MIGRATIONS: readonly Migration[] = [
     statements: (d) => [
       ...RECORD_COLUMNS.filter((col) => col.since === 4).map((col) => `ALTER TABLE ${RECORDS_TABLE} ADD COLUMN ${col.column} ${sqlType(col.kind, d.name)}`),
       // Existing records hold 0 / NULL in the new columns, so the rollups' new sums start at 0 too.
-      ...ROLLUPS.flatMap((def) => addedMeasures(4).map((m) => `ALTER TABLE ${def.table} ADD COLUMN ${measureColumnSql(m, d)}`)),
+      ...rollupsNamed(FIRST_ROLLUPS).flatMap((def) => addedMeasures(4).map((m) => `ALTER TABLE ${def.table} ADD COLUMN ${measureColumnSql(m, d)}`)),
       // "What did this agent run cost": one trace's records without a scan. Its insert cost
       // (random trace ids) is measured by bench/store-schema-v4.mjs.
       `CREATE INDEX genai_usage_records_trace ON ${RECORDS_TABLE} (trace_id)`,
     ],
+  },
+  {
+    version: 5,
+    name: 'daily rollups by session and by trace (ranking sessions and agent runs), backfilled',
+    statements: (d) => rollupsNamed(['genai_usage_rollup_daily_session', 'genai_usage_rollup_daily_trace']).flatMap((def) => [createRollup(def, d, measuresAt(5)), backfillRollup(def, d, measuresAt(5))]),
   },
 ];
 
@@ -110,6 +115,18 @@ export function pendingMigrations(applied: ReadonlySet<number>): Migration[] {
     throw new StoreError(`the database schema is version ${newest}, newer than this genai-usage supports (${LATEST_VERSION}); upgrade genai-usage`);
   }
   return MIGRATIONS.filter((m) => !applied.has(m.version)).sort((a, b) => a.version - b.version);
+}
+
+/** The rollups migration 2 created (and migration 4 extended); later ones are added by their own migration. */
+const FIRST_ROLLUPS = ['genai_usage_rollup_daily', 'genai_usage_rollup_daily_user', 'genai_usage_rollup_hourly'];
+
+/** A migration names its rollups: one added later must not change what an older migration does. */
+function rollupsNamed(tables: readonly string[]): RollupDef[] {
+  return tables.map((table) => {
+    const def = ROLLUPS.find((r) => r.table === table);
+    if (!def) throw new Error(`no rollup ${table}`);
+    return def;
+  });
 }
 
 export function migrationsTableSql(d: Dialect): string {

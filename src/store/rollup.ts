@@ -14,12 +14,19 @@ import type { GroupByDimension, TimeBucket } from './usage-store.js';
  * large as the raw table, each dimension shape at the grain its queries need:
  * - daily and hourly × provider, operation, models, agent, group, service, success
  * - daily × user, group
+ * - daily × session, and daily × trace: the sessions and traces pages rank from these (a
+ *   session's or trace's calls sum into one row per day instead of being scanned one by one)
  */
 export interface RollupDef {
   readonly table: string;
   readonly grain: 'hour' | 'day';
   /** Key columns besides `bucket_start`, in primary-key order. */
   readonly dims: readonly RollupDim[];
+  /**
+   * Only for grouping by this high-cardinality key (ranking sessions or traces): a query that
+   * filters on one session or trace reads its few records through their index instead.
+   */
+  readonly groupingKey?: RollupDim;
 }
 
 export type RollupDim =
@@ -32,6 +39,8 @@ export type RollupDim =
   | 'group_name'
   | 'service_name'
   | 'user_id'
+  | 'session_id'
+  | 'trace_id'
   | 'success';
 
 const DIMS: readonly RollupDim[] = ['tenant', 'provider', 'operation', 'request_model', 'response_model', 'agent_name', 'group_name', 'service_name', 'success'];
@@ -41,6 +50,8 @@ export const ROLLUPS: readonly RollupDef[] = [
   { table: 'genai_usage_rollup_daily', grain: 'day', dims: DIMS },
   { table: 'genai_usage_rollup_daily_user', grain: 'day', dims: ['tenant', 'user_id', 'group_name'] },
   { table: 'genai_usage_rollup_hourly', grain: 'hour', dims: DIMS },
+  { table: 'genai_usage_rollup_daily_session', grain: 'day', dims: ['tenant', 'session_id'], groupingKey: 'session_id' },
+  { table: 'genai_usage_rollup_daily_trace', grain: 'day', dims: ['tenant', 'trace_id'], groupingKey: 'trace_id' },
 ];
 
 /** Summed columns of every rollup (defined in measure-columns.ts). */
@@ -57,7 +68,7 @@ const DIMENSION_COLUMNS: Record<GroupByDimension, readonly string[]> = {
   session: ['session_id'],
   conversation: ['conversation_id'],
   operation: ['operation'],
-  // Not in any rollup: answered from the records (a trace index serves one run's calls).
+  // Ranked from the daily trace rollup; one run's calls through the trace index.
   trace: ['trace_id'],
   rootAgent: ['handoff_chain', 'agent_name'],
   tier: ['service_tier'],
@@ -86,6 +97,7 @@ export function chooseRollup(filter: NormalizedFilter, groupBy: readonly GroupBy
   return ROLLUPS.find((def) => {
     const has = (cols: readonly string[]): boolean => cols.every((col) => (def.dims as readonly string[]).includes(col));
     if (bucket === 'hour' && def.grain !== 'hour') return false;
+    if (def.groupingKey && !groupBy.some((dim) => DIMENSION_COLUMNS[dim].includes(def.groupingKey as string))) return false;
     // A range that cuts through a rollup bucket would count part of it: only aligned bounds.
     for (const bound of [filter.from, filter.to]) if (bound && bound.getTime() % GRAIN_MS[def.grain] !== 0) return false;
     if (!groupBy.every((dim) => has(DIMENSION_COLUMNS[dim]))) return false;
@@ -154,5 +166,9 @@ function dimValue(record: UsageRecord, dim: RollupDim, tenant: string | null): s
       return record.serviceName ?? '';
     case 'user_id':
       return record.userId ?? '';
+    case 'session_id':
+      return record.sessionId ?? '';
+    case 'trace_id':
+      return record.traceId ?? '';
   }
 }

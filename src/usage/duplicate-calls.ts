@@ -1,4 +1,6 @@
-import { trace, type Context } from '@opentelemetry/api';
+import { trace, type Attributes, type Context } from '@opentelemetry/api';
+import * as A from '../semconv.js';
+import { aiSdkOperation } from './ai-sdk-spans.js';
 import { IN_LLM_CALL } from '../instrumentations/llm-call.js';
 
 /**
@@ -13,10 +15,7 @@ import { IN_LLM_CALL } from '../instrumentations/llm-call.js';
  * - the SDK started it before calling the method we wrapped and handed it down (the
  *   Anthropic SDK's `messages.stream()` passes its span as `options.__span`): the mapping
  *   names it and `wrapCall` calls `markTwinOfOurCall`.
- * - it is the parent of our call span: another wrapper patched on top of ours (the contrib
- *   OpenAI instrumentation, OpenLLMetry), or a framework span around the SDK call we patched
- *   (the Vercel AI SDK's `doGenerate` over a provider built on an SDK): `wrapCall` calls
- *   `markParentOfOurCall` when our call starts, before that span can end.
+ * - it is the parent of another call span (ours or not): see `markParentOfCall`.
  * Spans are remembered in a WeakSet: nothing to clean up, no per-call cost for calls without
  * a twin beyond one context lookup when a span starts.
  */
@@ -39,12 +38,25 @@ export function markTwinOfOurCall(span: unknown): void {
 }
 
 /**
- * Marks the span our call span is a child of. Ours is kept: it has the SDK's exact usage. A
- * parent that is no LLM call (an HTTP server span, an agent span) is never counted anyway.
+ * Called when any span starts (after `onSpanStart`): when it is an LLM call span, the span it
+ * is a child of describes the same call from further out, and is not counted. That covers a
+ * wrapper patched on top of ours (contrib, OpenLLMetry), a framework span around an SDK call
+ * (the Vercel AI SDK's `doGenerate` over a provider built on a patched SDK), and ai 7's
+ * `embeddings` span around its own `doEmbed` span. The innermost call span counts: it is
+ * closest to the provider's response. A parent that is no LLM call (an HTTP server span, an
+ * agent or step span) is never counted anyway.
  */
-export function markParentOfOurCall(parentContext: Context): void {
-  const parent = trace.getSpan(parentContext) as (object & { instrumentationScope?: { name: string } }) | undefined;
-  if (parent && !parent.instrumentationScope?.name.startsWith(OUR_SCOPE_PREFIX)) twins.add(parent);
+export function markParentOfCall(span: { attributes: Attributes }, parentContext: Context): void {
+  if (!startsAsCall(span.attributes)) return;
+  const parent = trace.getSpan(parentContext);
+  if (parent) twins.add(parent);
+}
+
+/** What a call span says when it starts; token counts only arrive at its end. */
+function startsAsCall(attrs: Attributes): boolean {
+  const operation = attrs[A.ATTR_GEN_AI_OPERATION_NAME];
+  if (typeof operation === 'string') return A.CALL_OPERATIONS.has(operation);
+  return attrs[A.ATTR_GEN_AI_SYSTEM] !== undefined || aiSdkOperation(attrs) !== undefined;
 }
 
 /** True when the span describes a call one of our call spans already counts. */

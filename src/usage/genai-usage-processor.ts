@@ -5,7 +5,7 @@ import { endInFlightCalls, settleFinishedCalls } from '../instrumentations/in-fl
 import { PriceBook } from '../prices/price-book.js';
 import * as A from '../semconv.js';
 import { VERSION } from '../version.js';
-import { isTwinOfOurCall, onSpanStart } from './duplicate-calls.js';
+import { isTwinOfOurCall, markParentOfCall, onSpanStart } from './duplicate-calls.js';
 import { costAttributes } from './price-span.js';
 import { isGenAiCallSpan, spanToUsageRecord } from './span-to-record.js';
 import { emitUsage } from './usage-listeners.js';
@@ -59,6 +59,7 @@ export class GenAiUsageProcessor implements SpanProcessor {
   onStart(span: Span, parentContext: Context): void {
     try {
       if (onSpanStart(span, parentContext)) return;
+      markParentOfCall(span, parentContext);
       const attrs = span.attributes;
       if (attrs[A.ATTR_GEN_AI_OPERATION_NAME] === undefined && attrs[A.ATTR_GEN_AI_SYSTEM] === undefined) return;
       stampAttribution(span, parentContext);

@@ -2,7 +2,7 @@ import type { AttributeValue } from '@opentelemetry/api';
 import { INTERRUPTED_ERROR_TYPE } from '../instrumentations/in-flight-calls.js';
 import type { PriceBook } from '../prices/price-book.js';
 import * as A from '../semconv.js';
-import { readProvider, readServiceTier, readTokens } from './span-to-record.js';
+import { readModels, readProvider, readServiceTier, readTokens } from './span-to-record.js';
 import type { SpanLike } from './span-like.js';
 
 /**
@@ -19,10 +19,11 @@ export function costAttributes(attrs: SpanLike['attributes'], prices: PriceBook)
   const errorType = attrs[A.ATTR_ERROR_TYPE];
   const failed = errorType !== undefined && errorType !== INTERRUPTED_ERROR_TYPE;
   if (tokens.input === undefined && tokens.output === undefined && !failed) return undefined;
-  const requestModel = text(attrs[A.ATTR_GEN_AI_REQUEST_MODEL]);
+  // The AI SDK's doEmbed spans name the models only under `ai.*`.
+  const { requestModel, responseModel } = readModels(attrs);
   const estimate = prices.estimate({
     provider: readProvider(attrs),
-    model: text(attrs[A.ATTR_GEN_AI_RESPONSE_MODEL]) ?? requestModel,
+    model: responseModel ?? requestModel,
     requestModel,
     serviceTier: readServiceTier(attrs),
     inputTokens: tokens.input ?? 0,
@@ -51,8 +52,4 @@ export function costAttributes(attrs: SpanLike['attributes'], prices: PriceBook)
   if (estimate.cacheWritePremiumUsd) out[A.ATTR_COST_CACHE_WRITE_PREMIUM_USD] = estimate.cacheWritePremiumUsd;
   if (estimate.priceVersion !== undefined) out[A.ATTR_PRICE_VERSION] = estimate.priceVersion;
   return out;
-}
-
-function text(value: AttributeValue | undefined): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }

@@ -1,6 +1,8 @@
 import type { AttributeValue } from '@opentelemetry/api';
 import { normaliseServiceTier } from '../prices/service-tier.js';
 import * as A from '../semconv.js';
+import { aiSdkMsToFirstChunk, aiSdkOperation, aiSdkStreaming, aiSdkTokens } from './ai-sdk-spans.js';
+import { normaliseProviderName } from './provider-names.js';
 import type { SpanLike } from './span-like.js';
 import type { CostSource, UsageRecord } from './usage-record.js';
 
@@ -11,6 +13,8 @@ const COST_SOURCES: ReadonlySet<string> = new Set(['provider', 'override', 'tabl
 export function isGenAiCallSpan(attributes: SpanLike['attributes']): boolean {
   const operation = attributes[A.ATTR_GEN_AI_OPERATION_NAME];
   if (typeof operation === 'string') return A.CALL_OPERATIONS.has(operation);
+  // The Vercel AI SDK's `doEmbed` spans carry no gen_ai attributes at all.
+  if (aiSdkOperation(attributes) === A.OP_EMBEDDINGS) return true;
   // Older instrumentations set only the system and token counts.
   return attributes[A.ATTR_GEN_AI_SYSTEM] !== undefined && readTokens(attributes).input !== undefined;
 }
@@ -34,12 +38,14 @@ export interface TokenCounts {
 }
 
 export function readTokens(attributes: SpanLike['attributes']): TokenCounts {
+  const ai = aiSdkTokens(attributes);
   return {
-    input: count(attributes[A.ATTR_GEN_AI_USAGE_INPUT_TOKENS]) ?? count(attributes[A.ATTR_GEN_AI_USAGE_PROMPT_TOKENS]),
-    output: count(attributes[A.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]) ?? count(attributes[A.ATTR_GEN_AI_USAGE_COMPLETION_TOKENS]),
+    input: ai?.input ?? count(attributes[A.ATTR_GEN_AI_USAGE_INPUT_TOKENS]) ?? count(attributes[A.ATTR_GEN_AI_USAGE_PROMPT_TOKENS]),
+    output: ai?.output ?? count(attributes[A.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]) ?? count(attributes[A.ATTR_GEN_AI_USAGE_COMPLETION_TOKENS]),
     cacheRead:
       count(attributes[A.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]) ??
       count(attributes[A.ATTR_LLM_USAGE_CACHE_READ_INPUT_TOKENS]) ??
+      ai?.cacheRead ??
       0,
     cacheWrite:
       count(attributes[A.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS]) ??
@@ -47,7 +53,7 @@ export function readTokens(attributes: SpanLike['attributes']): TokenCounts {
       count(attributes[A.ATTR_LLM_USAGE_CACHE_CREATION_INPUT_TOKENS]) ??
       0,
     reasoning:
-      count(attributes[A.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS]) ?? count(attributes[A.ATTR_LLM_USAGE_REASONING_TOKENS]) ?? 0,
+      count(attributes[A.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS]) ?? count(attributes[A.ATTR_LLM_USAGE_REASONING_TOKENS]) ?? ai?.reasoning ?? 0,
     cacheWrite1h: count(attributes[A.ATTR_USAGE_CACHE_WRITE_1H_INPUT_TOKENS]) ?? 0,
     audioInput: count(attributes[A.ATTR_USAGE_AUDIO_INPUT_TOKENS]) ?? 0,
     audioOutput: count(attributes[A.ATTR_USAGE_AUDIO_OUTPUT_TOKENS]) ?? 0,
@@ -61,9 +67,24 @@ export function readTokens(attributes: SpanLike['attributes']): TokenCounts {
 export function readServiceTier(attributes: SpanLike['attributes']): string | undefined {
   return normaliseServiceTier(attributes[A.ATTR_SERVICE_TIER] ?? attributes[A.ATTR_OPENAI_RESPONSE_SERVICE_TIER]);
 }
-
+/** The semconv provider name, whatever spelling the span used (see provider-names.ts). */
 export function readProvider(attributes: SpanLike['attributes']): string {
-  return text(attributes[A.ATTR_GEN_AI_PROVIDER_NAME]) ?? text(attributes[A.ATTR_GEN_AI_SYSTEM]) ?? 'unknown';
+  const raw = text(attributes[A.ATTR_GEN_AI_PROVIDER_NAME]) ?? text(attributes[A.ATTR_GEN_AI_SYSTEM]) ?? text(attributes['ai.model.provider']);
+  return raw === undefined ? 'unknown' : normaliseProviderName(raw);
+}
+
+/** Request and response model; the AI SDK's `doEmbed` spans name them only under `ai.*`. */
+export function readModels(attributes: SpanLike['attributes']): { requestModel: string | undefined; responseModel: string | undefined } {
+  return {
+    requestModel: text(attributes[A.ATTR_GEN_AI_REQUEST_MODEL]) ?? text(attributes['ai.model.id']),
+    responseModel: text(attributes[A.ATTR_GEN_AI_RESPONSE_MODEL]) ?? text(attributes['ai.response.model']),
+  };
+}
+
+/** Time to first chunk in ms: semconv's span attribute, the metric's name as an attribute (ai 7), or the AI SDK's own. */
+function timeToFirstChunkMs(attrs: SpanLike['attributes']): number | undefined {
+  const seconds = finiteNonNegative(attrs[A.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK]) ?? finiteNonNegative(attrs[A.METRIC_TIME_TO_FIRST_CHUNK]);
+  return seconds === undefined ? aiSdkMsToFirstChunk(attrs) : seconds * 1000;
 }
 
 /**
@@ -81,7 +102,8 @@ export function spanToUsageRecord(span: SpanLike, defaults: { serviceName?: stri
   const success = span.status.code !== STATUS_ERROR && attrs[A.ATTR_ERROR_TYPE] === undefined;
   const costUsd = finiteNonNegative(attrs[A.ATTR_COST_USD]);
   const source = text(attrs[A.ATTR_COST_SOURCE]);
-  const ttfc = finiteNonNegative(attrs[A.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK]);
+  const ttfcMs = timeToFirstChunkMs(attrs);
+  const models = readModels(attrs);
   // Our pricer leaves zero savings off the span; a price version says it priced the call.
   const priceVersion = boundedText(attrs[A.ATTR_PRICE_VERSION], 128);
   return {
@@ -92,9 +114,9 @@ export function spanToUsageRecord(span: SpanLike, defaults: { serviceName?: stri
     durationMs: span.duration[0] * 1000 + span.duration[1] / 1e6,
     serviceName: serviceNameOf(span) ?? defaults.serviceName,
     provider: readProvider(attrs),
-    operation: text(attrs[A.ATTR_GEN_AI_OPERATION_NAME]) ?? A.OP_CHAT,
-    requestModel: text(attrs[A.ATTR_GEN_AI_REQUEST_MODEL]),
-    responseModel: text(attrs[A.ATTR_GEN_AI_RESPONSE_MODEL]),
+    operation: text(attrs[A.ATTR_GEN_AI_OPERATION_NAME]) ?? aiSdkOperation(attrs) ?? A.OP_CHAT,
+    requestModel: models.requestModel,
+    responseModel: models.responseModel,
     userId: text(attrs[A.ATTR_USER_ID]),
     agentName: text(attrs[A.ATTR_GEN_AI_AGENT_NAME]),
     handoffChain: text(attrs[A.ATTR_HANDOFF_CHAIN]),
@@ -123,9 +145,9 @@ export function spanToUsageRecord(span: SpanLike, defaults: { serviceName?: stri
     success,
     errorType: success ? undefined : (text(attrs[A.ATTR_ERROR_TYPE]) ?? '_OTHER'),
     finishReason: firstText(attrs[A.ATTR_GEN_AI_RESPONSE_FINISH_REASONS]),
-    streaming: attrs[A.ATTR_GEN_AI_REQUEST_STREAM] === true,
-    // Semconv records seconds; the Anthropic SDK too.
-    timeToFirstTokenMs: ttfc === undefined ? undefined : ttfc * 1000,
+    // Only streams have a first chunk: ai 7's call spans say it no other way.
+    streaming: attrs[A.ATTR_GEN_AI_REQUEST_STREAM] === true || aiSdkStreaming(attrs) || ttfcMs !== undefined,
+    timeToFirstTokenMs: ttfcMs,
     tags: readTags(attrs),
   };
 }

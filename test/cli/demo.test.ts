@@ -13,8 +13,11 @@ const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 describe('genai-usage demo', () => {
   it('runs the workload through the real SDKs, prints spend, and leaves the records in the store', async () => {
     const db = join(mkdtempSync(join(tmpdir(), 'genai-usage-demo-')), 'demo.db');
-    const { stdout } = await run(process.execPath, [cli, 'demo', '--rounds', '1', '--port', '0', '--store', `sqlite:${db}`], { timeout: 60_000 });
-    expect(stdout).toMatch(/Tracked 14 LLM calls \(14 made by the app, \d+ failed\); spend \$0\.\d+/);
+    const { stdout } = await run(process.execPath, [cli, 'demo', '--rounds', '1', '--port', '0', '--store', `sqlite:${db}`], { timeout: 110_000 });
+    // 14 OpenAI and Anthropic calls, 6 Gemini and 4 Mistral ones (their SDKs are dev dependencies here).
+    expect(stdout).toMatch(/Tracked 24 LLM calls \(24 made by the app, \d+ failed\); spend \$0\.\d+/);
+    expect(stdout).toContain('gcp.gemini/gemini-2.5-flash');
+    expect(stdout).toContain('mistral_ai/mistral-small-latest');
     expect(stdout).toContain('Spend by model');
     expect(stdout).toContain('Triage > Billing');
     expect(stdout).toMatch(/Prometheus metrics: {2}http:\/\/127\.0\.0\.1:\d+\/metrics/);
@@ -23,20 +26,23 @@ describe('genai-usage demo', () => {
     const store = await openStore(`sqlite:${db}`);
     try {
       const rows = await store.aggregate({ groupBy: ['agent'] });
-      expect(rows.reduce((n, r) => n + r.requests, 0)).toBe(14);
+      expect(rows.reduce((n, r) => n + r.requests, 0)).toBe(24);
+      // Gemini's thinking tokens are recorded as reasoning, a part of output.
+      const gemini = await store.records({ provider: 'gcp.gemini', success: true });
+      expect(gemini.filter((r) => r.operation === 'generate_content').every((r) => r.reasoningTokens > 0 && r.outputTokens > r.reasoningTokens)).toBe(true);
       const unpriced = await store.records({ model: 'acme-local-7b' });
       expect(unpriced.filter((r) => r.success).every((r) => r.costUsd === undefined && r.costSource === 'unknown')).toBe(true);
     } finally {
       await store.close();
     }
-  });
+  }, 120_000);
 
   it('--json prints machine-readable groups and nothing else on stdout', async () => {
-    const { stdout } = await run(process.execPath, [cli, 'demo', '--rounds', '1', '--port', '0', '--store', 'false', '--json'], { timeout: 60_000 });
+    const { stdout } = await run(process.execPath, [cli, 'demo', '--rounds', '1', '--port', '0', '--store', 'false', '--json'], { timeout: 110_000 });
     const summary = JSON.parse(stdout);
     expect(Object.keys(summary)).toEqual(['byModel', 'byUser', 'byAgent']);
     expect(summary.byUser.map((r: { key: string }) => r.key).sort()).toEqual(['alice', 'bob', 'carol', 'dave']);
-  });
+  }, 120_000);
 });
 
 describe('genai-usage', () => {

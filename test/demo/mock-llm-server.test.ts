@@ -13,6 +13,8 @@ import Anthropic, {
   OverloadedError,
   RateLimitError as AnthropicRateLimitError,
 } from '@anthropic-ai/sdk';
+import { GoogleGenAI } from '@google/genai';
+import { Mistral } from '@mistralai/mistralai';
 import { startMockLlmServer } from '../../src/demo/mock-llm-server.js';
 import type { MockLlmServer } from '../../src/demo/mock-llm-server.js';
 
@@ -441,5 +443,40 @@ describe('determinism and stats', () => {
     await slow.close();
     expect(performance.now() - closeStarted).toBeLessThan(500);
     expect(await outcome).toBe('error');
+  });
+});
+
+describe('Gemini and Mistral routes, through the real SDKs', () => {
+  it('@google/genai: generateContent with thinking, a stream with running usage, batchEmbedContents', async () => {
+    const gemini = new GoogleGenAI({ apiKey: 'mock', httpOptions: { baseUrl: `${mock.url}/gemini` } });
+    const res = await gemini.models.generateContent({ model: 'gemini-2.5-flash', contents: 'Where is my order?', config: { systemInstruction: LONG_SYSTEM } });
+    const u = res.usageMetadata!;
+    expect(res.text).toBeTruthy();
+    expect(res.modelVersion).toBe('gemini-2.5-flash');
+    expect(u.thoughtsTokenCount).toBeGreaterThan(0);
+    expect(u.cachedContentTokenCount).toBeGreaterThan(0);
+    expect(u.totalTokenCount).toBe(u.promptTokenCount! + u.candidatesTokenCount! + u.thoughtsTokenCount!);
+    const totals: number[] = [];
+    for await (const chunk of await gemini.models.generateContentStream({ model: 'gemini-2.0-flash', contents: 'Summarise.' })) totals.push(chunk.usageMetadata!.candidatesTokenCount!);
+    // A running total: never decreasing; no thinking on 2.0.
+    expect(totals.length).toBeGreaterThan(1);
+    expect([...totals].sort((a, b) => a - b)).toEqual(totals);
+    const embedded = await gemini.models.embedContent({ model: 'gemini-embedding-001', contents: ['a', 'b'] });
+    expect(embedded.embeddings).toHaveLength(2);
+    const limited = new GoogleGenAI({ apiKey: 'mock', httpOptions: { baseUrl: `${mock.url}/gemini`, headers: { 'x-mock-fail': '429' } } });
+    const failed = await limited.models.generateContent({ model: 'gemini-2.5-flash', contents: 'hi' }).catch((e: unknown) => e);
+    expect(failed).toMatchObject({ name: 'ApiError', status: 429 });
+    expect((failed as Error).message).toContain('RESOURCE_EXHAUSTED');
+  });
+
+  it('@mistralai/mistralai: chat.complete with cached tokens, chat.stream with usage on the last chunk', async () => {
+    const mistral = new Mistral({ apiKey: 'mock', serverURL: `${mock.url}/mistral` });
+    const res = await mistral.chat.complete({ model: 'mistral-small-latest', messages: [{ role: 'system', content: LONG_SYSTEM }, { role: 'user', content: 'Bonjour' }] });
+    expect(res.usage.promptTokens).toBeGreaterThan(LONG_SYSTEM.length / 4);
+    expect((res.usage as { prompt_tokens_details?: { cached_tokens: number } }).prompt_tokens_details?.cached_tokens).toBeGreaterThan(0);
+    const usages: unknown[] = [];
+    for await (const event of await mistral.chat.stream({ model: 'mistral-small-latest', messages: [{ role: 'user', content: 'Bonjour' }] })) usages.push(event.data.usage);
+    expect(usages.at(-1)).toMatchObject({ promptTokens: expect.any(Number), completionTokens: expect.any(Number) });
+    expect(usages.slice(0, -1).every((u) => u === undefined)).toBe(true);
   });
 });

@@ -138,3 +138,50 @@ describe('@mistralai/mistralai', () => {
     expect(record).toMatchObject({ success: false, errorType: type, provider: 'mistral_ai' });
   });
 });
+
+describe('one call, one count with the Mistral SDK native spans on (MISTRAL_SDK_TELEMETRY=global)', () => {
+  it.each([
+    ['complete', (c: mistralModule.Mistral) => c.chat.complete({ model: 'mistral-small-latest', messages }), 'mistral/chat-completion'],
+    ['stream', async (c: mistralModule.Mistral) => { for await (const _ of await c.chat.stream({ model: 'mistral-small-latest', messages })); }, 'mistral/chat-completion-stream'],
+  ])('%s: the SDK span is exported, nested in ours, and not counted', async (_name, call, name) => {
+    process.env.MISTRAL_SDK_TELEMETRY = 'global';
+    try {
+      const before = sumWhere(await h.metric('genai_usage.requests'), { 'gen_ai.provider.name': 'mistral_ai' });
+      h.server.enqueue(name);
+      await call(mistral());
+      await h.tracking.forceFlush();
+      const spans = h.spans.getFinishedSpans();
+      const native = spans.filter((s) => s.instrumentationScope.name === 'mistralai_sdk_tracer');
+      const ours = spans.filter((s) => s.instrumentationScope.name === 'genai-usage-instrumentation-mistral');
+      expect(native).toHaveLength(1);
+      expect(ours).toHaveLength(1);
+      // The SDK's span carries usage too: counting it would double the call.
+      expect(native[0]!.attributes['gen_ai.usage.input_tokens']).toBeGreaterThan(0);
+      expect(native[0]!.parentSpanContext?.spanId).toBe(ours[0]!.spanContext().spanId);
+      expect(await h.waitForRecords(1)).toHaveLength(1);
+      const after = sumWhere(await h.metric('genai_usage.requests'), { 'gen_ai.provider.name': 'mistral_ai' });
+      expect(after - before).toBe(1);
+    } finally {
+      delete process.env.MISTRAL_SDK_TELEMETRY;
+    }
+  });
+});
+
+describe('@mistralai/mistralai aborts', () => {
+  it('an abort mid-stream: failed, AbortError', async () => {
+    h.server.enqueue({ fixture: 'mistral/chat-completion-stream', chunkDelayMs: 100 });
+    const controller = new AbortController();
+    const stream = await mistral().chat.stream({ model: 'mistral-small-latest', messages }, { fetchOptions: { signal: controller.signal } });
+    const seen: unknown[] = [];
+    const error = await (async () => {
+      for await (const event of stream) {
+        seen.push(event);
+        controller.abort();
+      }
+    })().catch((e: unknown) => e);
+    expect(seen).toHaveLength(1);
+    expect((error as Error).name).toBe('AbortError');
+    const [record] = await h.waitForRecords(1);
+    expect(record).toMatchObject({ success: false, errorType: 'AbortError', streaming: true, provider: 'mistral_ai' });
+  });
+});

@@ -100,7 +100,7 @@ describe('migration 3 (SQLite)', () => {
       await store.close();
     }
     const after = new Database(file, { readonly: true });
-    expect(after.prepare('SELECT version FROM genai_usage_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+    expect(after.prepare('SELECT version FROM genai_usage_migrations ORDER BY version').all()).toEqual(MIGRATIONS.map((m) => ({ version: m.version })));
     expect(after.prepare(`SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'genai_usage_records_trace'`).get()).toEqual({ n: 1 });
     after.close();
   });

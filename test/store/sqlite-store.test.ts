@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sqliteDialect } from '../../src/store/dialect.js';
 import { StoreError } from '../../src/store/errors.js';
-import { MIGRATIONS } from '../../src/store/migrations.js';
+import { MIGRATIONS, migrationsTableSql } from '../../src/store/migrations.js';
+import { RECORD_COLUMN_NAMES, recordToValues } from '../../src/store/schema.js';
 import { openStore } from '../../src/store/open-store.js';
 import { generateRecords } from './reference.js';
 import { storeSuite } from './store-suite.js';
@@ -34,6 +36,35 @@ describe('SQLite store specifics', () => {
     expect(db.prepare('SELECT version FROM genai_usage_migrations ORDER BY version').all()).toEqual(MIGRATIONS.map((m) => ({ version: m.version })));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
+  });
+
+  it('migration 5 backfills the session and trace rollups from records stored before it', async () => {
+    const file = join(dir, 'v4.db');
+    const records = generateRecords(300, 9);
+    const db = new Database(file);
+    db.exec(migrationsTableSql(sqliteDialect));
+    for (const m of MIGRATIONS.filter((m) => m.version <= 4)) {
+      for (const statement of m.statements(sqliteDialect)) db.exec(statement);
+      db.prepare('INSERT INTO genai_usage_migrations VALUES (?, ?, ?)').run(m.version, m.name, '2025-01-01');
+    }
+    const columns = [...RECORD_COLUMN_NAMES, 'tenant'];
+    const insert = db.prepare(`INSERT INTO genai_usage_records (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+    for (const r of records) insert.run(recordToValues(r, sqliteDialect, ''));
+    db.close();
+    const store = await openStore(`sqlite:${file}`);
+    const expected = (dim: 'session' | 'trace'): Map<string | null, number> => {
+      const out = new Map<string | null, number>();
+      for (const r of records) {
+        const key = (dim === 'session' ? r.sessionId : r.traceId) ?? null;
+        out.set(key, (out.get(key) ?? 0) + r.inputTokens);
+      }
+      return out;
+    };
+    for (const dim of ['session', 'trace'] as const) {
+      const rows = await store.aggregate({ groupBy: dim, from: '2025-01-01', to: '2026-01-01' });
+      expect(new Map(rows.map((row) => [row[dim] ?? null, row.inputTokens]))).toEqual(expected(dim));
+    }
+    await store.close();
   });
 
   it('refuses a database migrated by a newer version', async () => {

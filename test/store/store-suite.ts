@@ -160,6 +160,8 @@ export function storeSuite(target: SuiteTarget): void {
       ['user', 'costUsd', { model: 'gpt-4o-mini' }],
       ['trace', 'costUsd', {}],
       ['rootAgent', 'costUsd', { success: true }],
+      ['session', 'costUsd', { from: new Date(START + DAY), to: new Date(START + 20 * DAY) }],
+      ['trace', 'totalTokens', { from: new Date(START + 2 * DAY), userId: 'u-2' }],
     ];
     it.each(tops)('top() by %s and %s', async (by, metric, filter) => {
       const expected = group(RECORDS.filter((r) => matches(r, filter)), [by])

@@ -8,8 +8,8 @@ import { parseFlags } from '../flags.js';
 const HELP = `Usage: genai-usage collector [options]
 
 Runs the collector service: OTLP/HTTP trace ingest (POST /v1/traces, protobuf or JSON,
-gzip or not) into the usage store, a read-only query API (/api/v1/...), /healthz, /readyz
-and its own Prometheus /metrics. Stops cleanly on SIGINT/SIGTERM. See docs/collector.md.
+gzip or not) into the usage store, a read-only query API (/api/v1/...), the spend explorer
+at / (sign in with a read token), /healthz, /readyz and its own Prometheus /metrics. Stops cleanly on SIGINT/SIGTERM. See docs/collector.md.
 
 Options (each also from env GENAI_USAGE_COLLECTOR_<NAME>, then the config file):
   --host <addr>               listen address (default ${COLLECTOR_DEFAULTS.host}; without tokens only
@@ -18,6 +18,8 @@ Options (each also from env GENAI_USAGE_COLLECTOR_<NAME>, then the config file):
   --store <url>               sqlite:<path> | postgres://... (env GENAI_USAGE_COLLECTOR_STORE,
                               else GENAI_USAGE_STORE, else sqlite:./genai-usage.db)
   --config <file>             YAML config file (env GENAI_USAGE_COLLECTOR_CONFIG)
+  --budgets <file>            budgets file for the explorer's Budgets page (env
+                              GENAI_USAGE_COLLECTOR_BUDGETS, else GENAI_USAGE_BUDGETS)
   --max-body-bytes <n>        request body limit, compressed and decompressed
                               (default ${COLLECTOR_DEFAULTS.maxBodyBytes})
   --max-queue-records <n>     records waiting for the store before 429 (default ${COLLECTOR_DEFAULTS.maxQueueRecords})
@@ -39,6 +41,7 @@ const OPTIONS = {
   port: { type: 'string' },
   store: { type: 'string' },
   config: { type: 'string' },
+  budgets: { type: 'string' },
   'max-body-bytes': { type: 'string' },
   'max-queue-records': { type: 'string' },
   'retry-after-seconds': { type: 'string' },
@@ -54,6 +57,7 @@ export const command: CliCommand = {
         port: values.port,
         store: values.store,
         config: values.config,
+        budgets: values.budgets,
         maxBodyBytes: values['max-body-bytes'],
         maxQueueRecords: values['max-queue-records'],
         retryAfterSeconds: values['retry-after-seconds'],

@@ -49,7 +49,7 @@ export const command: CliCommand = {
       serviceName: 'genai-usage-demo',
       store: values.store ?? io.env.GENAI_USAGE_STORE ?? undefined,
       prometheus: { host: io.env.OTEL_EXPORTER_PROMETHEUS_HOST || '127.0.0.1', port },
-      instrumentModules: { openai: sdks.openai, anthropic: sdks.anthropic },
+      instrumentModules: { openai: sdks.openai, anthropic: sdks.anthropic, googleGenAI: sdks.googleGenAI, mistral: sdks.mistral },
     });
     const store = values.store ?? io.env.GENAI_USAGE_STORE ?? DEFAULT_STORE_URL;
     const records: UsageRecord[] = [];
@@ -59,6 +59,8 @@ export const command: CliCommand = {
         // No retries, so the mock server's occasional 429/5xx show up as failed calls.
         openai: new sdks.openai.OpenAI({ apiKey: 'demo', baseURL: `${mock.url}/v1`, maxRetries: 0 }),
         anthropic: new sdks.anthropic.Anthropic({ apiKey: 'demo', baseURL: mock.url, maxRetries: 0 }),
+        gemini: sdks.googleGenAI && new sdks.googleGenAI.GoogleGenAI({ apiKey: 'demo', httpOptions: { baseUrl: `${mock.url}/gemini` } }),
+        mistral: sdks.mistral && new sdks.mistral.Mistral({ apiKey: 'demo', serverURL: `${mock.url}/mistral` }),
       };
       io.stderr.write(`demo: mock LLM server on ${mock.url}; running ${rounds} rounds...\n`);
       const { calls, failed } = await runDemoWorkload(clients, rounds);
@@ -100,12 +102,12 @@ async function showStore(store: string, io: CliIo): Promise<void> {
   );
 }
 
-async function loadSdks(): Promise<{ openai: any; anthropic: any }> {
-  try {
-    return { openai: await import('openai'), anthropic: await import('@anthropic-ai/sdk') };
-  } catch {
-    throw new CliUsageError('the demo drives the real SDK clients: install them with `npm install openai @anthropic-ai/sdk`', 1);
-  }
+async function loadSdks(): Promise<{ openai: any; anthropic: any; googleGenAI?: any; mistral?: any }> {
+  // Optional: the workload calls Gemini and Mistral too when their SDKs are installed.
+  const optional = (name: string) => import(name).catch(() => undefined);
+  const [openai, anthropic, googleGenAI, mistral] = await Promise.all([optional('openai'), optional('@anthropic-ai/sdk'), optional('@google/genai'), optional('@mistralai/mistralai')]);
+  if (!openai || !anthropic) throw new CliUsageError('the demo drives the real SDK clients: install them with `npm install openai @anthropic-ai/sdk`', 1);
+  return { openai, anthropic, googleGenAI, mistral };
 }
 
 interface Row {

@@ -1,5 +1,6 @@
 import type { Route } from '../collector-app.js';
 import { aggregateRoute } from './aggregate.js';
+import { explorerRoutes } from './explorer.js';
 import { healthRoute, readyRoute } from './health.js';
 import { metricsRoute } from './metrics.js';
 import { recordsRoute } from './records.js';
@@ -21,4 +22,5 @@ export const ROUTES: readonly Route[] = [
   sessionsRoute,
   sessionDetailRoute,
   dailyRoute,
+  ...explorerRoutes,
 ];

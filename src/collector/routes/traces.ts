@@ -1,9 +1,10 @@
 import type { Route, RouteContext } from '../collector-app.js';
-import { decodeProtobufSpans, OtlpDecodeError, type DecodedSpan } from '../decoded-span.js';
+import { OtlpDecodeError, type DecodedSpan } from '../decoded-span.js';
 import type { Ticket } from '../admission.js';
 import { declaredLength, decodeContent, HttpError, mediaType, readBody, send } from '../http-util.js';
 import { QueueFullError, RecordsRefusedError, StoreUnavailableError } from '../ingest-queue.js';
 import { decodeJsonSpans } from '../otlp-json.js';
+import { decodeProtobufSpans } from '../otlp-protobuf.js';
 import { encodeRpcStatus, encodeTraceResponse } from '../otlp-proto.js';
 import { spansToRecords } from '../span-records.js';
 
