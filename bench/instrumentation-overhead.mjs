@@ -4,11 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { anthropicSse, geminiSse, mistralSse, openaiSse } from './stub-llm.mjs';
+import { Readable } from 'node:stream';
+import { anthropicSse, bedrockConverseJson, bedrockConverseStream, geminiSse, mistralSse, openaiSse } from './stub-llm.mjs';
 
 const { values } = parseArgs({
   options: {
-    sdk: { type: 'string', default: 'openai' }, // openai | anthropic | google-genai | mistral
+    sdk: { type: 'string', default: 'openai' }, // openai | anthropic | google-genai | mistral | bedrock
     variant: { type: 'string', default: 'base' }, // base | genai-usage | contrib | openllmetry
     mode: { type: 'string', default: 'chat' }, // chat | stream
     calls: { type: 'string', default: '5000' },
@@ -25,9 +26,9 @@ const chunks = Number(values.chunks);
 const requireFromBench = createRequire(new URL('./package.json', import.meta.url));
 // No peer instruments @google/genai or Mistral: those come from the project's own dev dependencies.
 const requireFromRoot = createRequire(new URL('../package.json', import.meta.url));
-const SDK_MODULES = { openai: 'openai', anthropic: '@anthropic-ai/sdk', 'google-genai': '@google/genai', mistral: '@mistralai/mistralai' };
-const loadSdk = (name) => (name === 'google-genai' || name === 'mistral' ? requireFromRoot : requireFromBench)(SDK_MODULES[name]);
-const INSTRUMENT_KEYS = { openai: 'openai', anthropic: 'anthropic', 'google-genai': 'googleGenAI', mistral: 'mistral' };
+const SDK_MODULES = { openai: 'openai', anthropic: '@anthropic-ai/sdk', 'google-genai': '@google/genai', mistral: '@mistralai/mistralai', bedrock: '@aws-sdk/client-bedrock-runtime' };
+const loadSdk = (name) => (name === 'openai' || name === 'anthropic' ? requireFromBench : requireFromRoot)(SDK_MODULES[name]);
+const INSTRUMENT_KEYS = { openai: 'openai', anthropic: 'anthropic', 'google-genai': 'googleGenAI', mistral: 'mistral', bedrock: 'bedrock' };
 
 const fixtures = new URL('../test/fixtures/', import.meta.url);
 const fixtureBody = (name) => JSON.stringify(JSON.parse(readFileSync(new URL(name, fixtures), 'utf8')).body);
@@ -38,7 +39,7 @@ const bodies = {
   mistral: fixtureBody('mistral/chat-completion.json'),
 };
 
-const sse = { openai: openaiSse, anthropic: anthropicSse, 'google-genai': geminiSse, mistral: mistralSse }[sdk](chunks);
+const sse = { openai: openaiSse, anthropic: anthropicSse, 'google-genai': geminiSse, mistral: mistralSse, bedrock: () => '' }[sdk](chunks);
 const stubFetch = async (url, init) => {
   // Gemini says "stream" in the URL; the others in the body. Mistral passes a Request.
   const target = String(url?.url ?? url);
@@ -87,7 +88,25 @@ const clients = {
     const { Mistral, HTTPClient } = loadSdk('mistral');
     return new Mistral({ apiKey: 'bench', serverURL: 'http://bench.invalid', httpClient: new HTTPClient({ fetcher: stubFetch }) });
   },
+  bedrock: () => new (loadSdk('bedrock').BedrockRuntimeClient)({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' }, requestHandler: bedrockHandler(), maxAttempts: 1 }),
 };
+
+/** The AWS SDK's request handler, stubbed: SigV4 signing, the middleware stack and parsing still run. */
+function bedrockHandler() {
+  const { EventStreamCodec } = requireFromRoot('@smithy/core/event-streams');
+  const codec = new EventStreamCodec((b) => new TextDecoder().decode(b), (t) => new TextEncoder().encode(t));
+  const json = bedrockConverseJson();
+  const frames = bedrockConverseStream(chunks, codec);
+  return {
+    handle: async (request) => {
+      const stream = request.path.endsWith('/converse-stream');
+      const headers = { 'content-type': stream ? 'application/vnd.amazon.eventstream' : 'application/json', 'x-amzn-requestid': 'bench' };
+      return { response: { statusCode: 200, headers, body: Readable.from([stream ? frames : json]) } };
+    },
+    updateHttpClientConfig() {},
+    httpHandlerConfigs: () => ({}),
+  };
+}
 const client = clients[sdk]();
 
 async function once() {
@@ -103,6 +122,11 @@ async function once() {
     const params = { model: 'gemini-2.5-flash', contents: 'Hello there' };
     if (mode === 'stream') for await (const _ of await client.models.generateContentStream(params));
     else await client.models.generateContent(params);
+  } else if (sdk === 'bedrock') {
+    const { ConverseCommand, ConverseStreamCommand } = loadSdk('bedrock');
+    const params = { modelId: 'us.amazon.nova-pro-v1:0', messages: [{ role: 'user', content: [{ text: 'Hello there' }] }], inferenceConfig: { maxTokens: 256 } };
+    if (mode === 'stream') for await (const _ of (await client.send(new ConverseStreamCommand(params))).stream);
+    else await client.send(new ConverseCommand(params));
   } else {
     const params = { model: 'mistral-small-latest', messages: [{ role: 'user', content: 'Hello there' }] };
     if (mode === 'stream') for await (const _ of await client.chat.stream(params));

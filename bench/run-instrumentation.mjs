@@ -26,6 +26,9 @@ const scenarios = [
   { sdk: 'google-genai', mode: 'stream', chunks: 200, calls: full ? 3000 : 1000, variants: ['base', 'genai-usage'] },
   { sdk: 'mistral', mode: 'chat', calls: full ? 30000 : 10000, variants: ['base', 'genai-usage'] },
   { sdk: 'mistral', mode: 'stream', chunks: 200, calls: full ? 3000 : 1000, variants: ['base', 'genai-usage'] },
+  // The current @aws-sdk/client-bedrock-runtime (a dev dependency) with a stubbed request handler.
+  { sdk: 'bedrock', mode: 'chat', calls: full ? 20000 : 5000, variants: ['base', 'genai-usage'] },
+  { sdk: 'bedrock', mode: 'stream', chunks: 200, calls: full ? 2000 : 500, variants: ['base', 'genai-usage'] },
 ].filter((s) => !only || only.includes(s.sdk));
 
 function runOne(s, variant) {

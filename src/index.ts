@@ -24,6 +24,7 @@ export { AnthropicInstrumentation } from './instrumentations/anthropic/anthropic
 export { GoogleGenAIInstrumentation } from './instrumentations/google-genai/google-genai-instrumentation.js';
 export { MistralInstrumentation } from './instrumentations/mistral/mistral-instrumentation.js';
 export { GoogleGenerativeAIInstrumentation } from './instrumentations/google-generative-ai/google-generative-ai-instrumentation.js';
+export { BedrockRuntimeInstrumentation } from './instrumentations/bedrock/bedrock-instrumentation.js';
 export type { LlmInstrumentationConfig } from './instrumentations/sdk-instrumentation.js';
 export { addPreCallHook, type PreCallHook, type PreCallInfo } from './instrumentations/pre-call-hooks.js';
 export { aiSdkBudgetMiddleware, type AiSdkBudgetMiddleware } from './instrumentations/ai-sdk/budget-middleware.js';

@@ -43,6 +43,7 @@ export const ATTR_SERVER_PORT = 'server.port';
 export const ATTR_ERROR_TYPE = 'error.type';
 export const ATTR_USER_ID = 'user.id';
 export const ATTR_SERVICE_NAME = 'service.name';
+export const ATTR_CLOUD_REGION = 'cloud.region';
 
 // Older names, still emitted by some instrumentations (OpenLLMetry, older contrib releases).
 export const ATTR_GEN_AI_SYSTEM = 'gen_ai.system';
@@ -87,6 +88,8 @@ export const ATTR_USAGE_IMAGE_INPUT_TOKENS = 'genai_usage.usage.image.input_toke
 export const ATTR_USAGE_IMAGE_OUTPUT_TOKENS = 'genai_usage.usage.image.output_tokens';
 /** Server-side web searches billed per use (Anthropic `server_tool_use.web_search_requests`, OpenAI web search calls). */
 export const ATTR_USAGE_WEB_SEARCH_REQUESTS = 'genai_usage.usage.web_search.requests';
+/** The provider's own measure of the call in ms (Bedrock `metrics.latencyMs`, `invocationMetrics.invocationLatency`). */
+export const ATTR_PROVIDER_LATENCY_MS = 'genai_usage.provider.latency_ms';
 /** Set on a call span when `trackUsage: false` was in force: the span is kept, the usage is not counted. */
 export const ATTR_UNTRACKED = 'genai_usage.untracked';
 /** Set on another instrumentation's span of a call one of our spans already counts (the Anthropic SDK's native span): not a record. */

@@ -1,4 +1,5 @@
 import { AnthropicInstrumentation } from './anthropic/anthropic-instrumentation.js';
+import { BedrockRuntimeInstrumentation } from './bedrock/bedrock-instrumentation.js';
 import { OpenAIInstrumentation } from './openai/openai-instrumentation.js';
 import { GoogleGenAIInstrumentation } from './google-genai/google-genai-instrumentation.js';
 import { MistralInstrumentation } from './mistral/mistral-instrumentation.js';
@@ -34,13 +35,15 @@ export const INSTRUMENTATIONS = [
   { key: 'googleGenAI', modules: ['@google/genai'], create: (config) => new GoogleGenAIInstrumentation(config) },
   { key: 'mistral', modules: ['@mistralai/mistralai'], create: (config) => new MistralInstrumentation(config) },
   { key: 'googleGenerativeAI', modules: ['@google/generative-ai'], create: (config) => new GoogleGenerativeAIInstrumentation(config) },
+  // `instrumentModules.bedrock`: the module, or `BedrockRuntimeClient` itself.
+  { key: 'bedrock', modules: ['@aws-sdk/client-bedrock-runtime'], create: (config) => new BedrockRuntimeInstrumentation(config) },
 ] as const satisfies readonly InstrumentationEntry[];
 
 /**
  * SDKs whose instrumentations are being written: the hook already wraps them, so adding one is
  * one line in the table above (and removing its name here).
  */
-const UPCOMING_MODULES = ['@aws-sdk/client-bedrock-runtime', '@anthropic-ai/bedrock-sdk', '@anthropic-ai/vertex-sdk'];
+const UPCOMING_MODULES = ['@anthropic-ai/bedrock-sdk', '@anthropic-ai/vertex-sdk'];
 
 /** An `instrumentations` / `instrumentModules` option key. */
 export type InstrumentationKey = (typeof INSTRUMENTATIONS)[number]['key'];

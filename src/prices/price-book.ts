@@ -1,3 +1,4 @@
+import { bedrockPriceModels } from './bedrock-model-id.js';
 import { priceCall, type ModelPrice } from './price-arithmetic.js';
 import type { CallTokens, CostEstimate, TokenPrices } from './price-types.js';
 import { currentTableVersion } from './price-version.js';
@@ -38,7 +39,12 @@ export class PriceBook {
 
   estimate(query: PriceQuery): CostEstimate {
     const tier = query.serviceTier === undefined ? 'default' : (normaliseServiceTier(query.serviceTier) ?? 'default');
-    const models = query.requestModel && query.requestModel !== query.model ? [query.model, query.requestModel] : [query.model];
+    const bedrock = bedrockPriceModels(query.provider, query.model, query.requestModel);
+    const models = bedrock
+      ? bedrock.overrideKeys
+      : query.requestModel && query.requestModel !== query.model
+        ? [query.model, query.requestModel]
+        : [query.model];
     for (const model of models) {
       if (!model) continue;
       const override = this.#override(query.provider, model, tier);
@@ -47,7 +53,7 @@ export class PriceBook {
         return unknown(`no ${tier} tier price for the override of ${model} (add "${model}@${tier}")`);
       }
     }
-    for (const model of models) {
+    for (const model of bedrock ? bedrock.tableModels : models) {
       if (!model) continue;
       const entry = this.#table.entry(query.provider, model, query.at);
       if (!entry) continue;
@@ -61,7 +67,7 @@ export class PriceBook {
       }
       return finish(priceCall(price, query, { audioAtTextRate: billsAudioAtTextRate(entry.providerId) }), 'table', version);
     }
-    return unknown(models.some(Boolean) ? 'model not in the price table' : 'no model');
+    return unknown(bedrock?.unknownReason ?? (models.some(Boolean) ? 'model not in the price table' : 'no model'));
   }
 
   /** An override for the tier: `provider:model@tier`, `model@tier`; the default tier also matches plain keys. */

@@ -14,10 +14,11 @@ describe('genai-usage demo', () => {
   it('runs the workload through the real SDKs, prints spend, and leaves the records in the store', async () => {
     const db = join(mkdtempSync(join(tmpdir(), 'genai-usage-demo-')), 'demo.db');
     const { stdout } = await run(process.execPath, [cli, 'demo', '--rounds', '1', '--port', '0', '--store', `sqlite:${db}`], { timeout: 110_000 });
-    // 14 OpenAI and Anthropic calls, 6 Gemini and 4 Mistral ones (their SDKs are dev dependencies here).
-    expect(stdout).toMatch(/Tracked 24 LLM calls \(24 made by the app, \d+ failed\); spend \$0\.\d+/);
+    // 14 OpenAI and Anthropic calls, 6 Gemini, 4 Mistral and 2 Bedrock ones (their SDKs are dev dependencies here).
+    expect(stdout).toMatch(/Tracked 26 LLM calls \(26 made by the app, \d+ failed\); spend \$0\.\d+/);
     expect(stdout).toContain('gcp.gemini/gemini-2.5-flash');
     expect(stdout).toContain('mistral_ai/mistral-small-latest');
+    expect(stdout).toContain('aws.bedrock/us.amazon.nova-pro-v1:0');
     expect(stdout).toContain('Spend by model');
     expect(stdout).toContain('Triage > Billing');
     expect(stdout).toMatch(/Prometheus metrics: {2}http:\/\/127\.0\.0\.1:\d+\/metrics/);
@@ -26,10 +27,14 @@ describe('genai-usage demo', () => {
     const store = await openStore(`sqlite:${db}`);
     try {
       const rows = await store.aggregate({ groupBy: ['agent'] });
-      expect(rows.reduce((n, r) => n + r.requests, 0)).toBe(24);
+      expect(rows.reduce((n, r) => n + r.requests, 0)).toBe(26);
       // Gemini's thinking tokens are recorded as reasoning, a part of output.
       const gemini = await store.records({ provider: 'gcp.gemini', success: true });
       expect(gemini.filter((r) => r.operation === 'generate_content').every((r) => r.reasoningTokens > 0 && r.outputTokens > r.reasoningTokens)).toBe(true);
+      // Bedrock Converse through the mock's HTTP/2 listener, priced at Bedrock's rates.
+      const bedrock = await store.records({ provider: 'aws.bedrock' });
+      expect(bedrock).toHaveLength(2);
+      expect(bedrock.filter((r) => r.success).every((r) => r.costSource === 'table' && r.costUsd! > 0 && r.requestModel === 'us.amazon.nova-pro-v1:0')).toBe(true);
       const unpriced = await store.records({ model: 'acme-local-7b' });
       expect(unpriced.filter((r) => r.success).every((r) => r.costUsd === undefined && r.costSource === 'unknown')).toBe(true);
     } finally {

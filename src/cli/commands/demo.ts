@@ -11,9 +11,9 @@ import { formatTable, formatUsd } from '../format-table.js';
 
 const HELP = `Usage: genai-usage demo [options]
 
-Runs a realistic workload through the real openai and @anthropic-ai/sdk clients against a
-local mock LLM server (127.0.0.1, no network, some failures), tracks it, and prints spend
-by model, user and agent.
+Runs a realistic workload through the real openai and @anthropic-ai/sdk clients (and
+@aws-sdk/client-bedrock-runtime when installed) against a local mock LLM server (127.0.0.1,
+no network, some failures), tracks it, and prints spend by model, user and agent.
 
 Options:
   --store <url>     where records go (default sqlite:./genai-usage.db; env GENAI_USAGE_STORE)
@@ -49,7 +49,7 @@ export const command: CliCommand = {
       serviceName: 'genai-usage-demo',
       store: values.store ?? io.env.GENAI_USAGE_STORE ?? undefined,
       prometheus: { host: io.env.OTEL_EXPORTER_PROMETHEUS_HOST || '127.0.0.1', port },
-      instrumentModules: { openai: sdks.openai, anthropic: sdks.anthropic, googleGenAI: sdks.googleGenAI, mistral: sdks.mistral },
+      instrumentModules: { openai: sdks.openai, anthropic: sdks.anthropic, googleGenAI: sdks.googleGenAI, mistral: sdks.mistral, bedrock: sdks.bedrock },
     });
     const store = values.store ?? io.env.GENAI_USAGE_STORE ?? DEFAULT_STORE_URL;
     const records: UsageRecord[] = [];
@@ -61,6 +61,10 @@ export const command: CliCommand = {
         anthropic: new sdks.anthropic.Anthropic({ apiKey: 'demo', baseURL: mock.url, maxRetries: 0 }),
         gemini: sdks.googleGenAI && new sdks.googleGenAI.GoogleGenAI({ apiKey: 'demo', httpOptions: { baseUrl: `${mock.url}/gemini` } }),
         mistral: sdks.mistral && new sdks.mistral.Mistral({ apiKey: 'demo', serverURL: `${mock.url}/mistral` }),
+        // The AWS SDK speaks HTTP/2: the mock's second listener. Static credentials, never real ones.
+        bedrock: sdks.bedrock
+          ? new sdks.bedrock.BedrockRuntime({ region: 'us-east-1', endpoint: mock.h2Url, credentials: { accessKeyId: 'DEMO', secretAccessKey: 'demo' }, maxAttempts: 1 })
+          : undefined,
       };
       io.stderr.write(`demo: mock LLM server on ${mock.url}; running ${rounds} rounds...\n`);
       const { calls, failed } = await runDemoWorkload(clients, rounds);
@@ -102,12 +106,18 @@ async function showStore(store: string, io: CliIo): Promise<void> {
   );
 }
 
-async function loadSdks(): Promise<{ openai: any; anthropic: any; googleGenAI?: any; mistral?: any }> {
-  // Optional: the workload calls Gemini and Mistral too when their SDKs are installed.
+async function loadSdks(): Promise<{ openai: any; anthropic: any; googleGenAI?: any; mistral?: any; bedrock?: any }> {
+  // Optional: the workload calls Gemini, Mistral and Bedrock too when their SDKs are installed.
   const optional = (name: string) => import(name).catch(() => undefined);
-  const [openai, anthropic, googleGenAI, mistral] = await Promise.all([optional('openai'), optional('@anthropic-ai/sdk'), optional('@google/genai'), optional('@mistralai/mistralai')]);
+  const [openai, anthropic, googleGenAI, mistral, bedrock] = await Promise.all([
+    optional('openai'),
+    optional('@anthropic-ai/sdk'),
+    optional('@google/genai'),
+    optional('@mistralai/mistralai'),
+    optional('@aws-sdk/client-bedrock-runtime'),
+  ]);
   if (!openai || !anthropic) throw new CliUsageError('the demo drives the real SDK clients: install them with `npm install openai @anthropic-ai/sdk`', 1);
-  return { openai, anthropic, googleGenAI, mistral };
+  return { openai, anthropic, googleGenAI, mistral, bedrock };
 }
 
 interface Row {
