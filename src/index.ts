@@ -10,6 +10,9 @@ export { trackCall, type TrackCallMeta, type TrackCallOptions, type ExtractedUsa
 export { estimateCost, type EstimateCostInput } from './prices/estimate-cost.js';
 export { PriceBook } from './prices/price-book.js';
 export type { TokenPrices, CostEstimate, CallTokens } from './prices/price-types.js';
+export { loadPriceData, type PriceDataInfo } from './prices/price-data.js';
+export { SERVICE_TIERS, type ServiceTier } from './prices/service-tier.js';
+export type { BilledParts } from './manual/record-usage.js';
 export type { UsageRecord, CostSource } from './usage/usage-record.js';
 export type { SpanLike } from './usage/span-like.js';
 export { spanToUsageRecord, isGenAiCallSpan } from './usage/span-to-record.js';

@@ -72,6 +72,8 @@ export const ATTR_COST_CACHE_WRITE_PREMIUM_USD = 'genai_usage.cost.cache_write_p
 export const ATTR_COST_WEB_SEARCH_USD = 'genai_usage.cost.web_search_usd';
 /** Which price table priced the call (`genai-prices@0.1.8+tiers@2026-11-01`, `override`). */
 export const ATTR_PRICE_VERSION = 'genai_usage.cost.price_version';
+/** Why a call's cost is unknown: `model not in the price table`, `no flex tier price for openai gpt-4.1-nano`, `no audio input price`, ... */
+export const ATTR_COST_UNKNOWN_REASON = 'genai_usage.cost.unknown_reason';
 // Billed dimensions beyond input/output (issue 12). Counts are parts of input or output, never
 // additive to them; the tier is the one the provider says it served, normalised.
 /** `default` | `flex` | `priority` | `batch` | `scale` (Anthropic's `standard` → `default`). */

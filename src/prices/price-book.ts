@@ -38,7 +38,7 @@ export class PriceBook {
   }
 
   estimate(query: PriceQuery): CostEstimate {
-    const tier = normaliseServiceTier(query.serviceTier) ?? 'default';
+    const tier = query.serviceTier === undefined ? 'default' : (normaliseServiceTier(query.serviceTier) ?? 'default');
     const bedrock = bedrockPriceModels(query.provider, query.model, query.requestModel);
     const models = bedrock
       ? bedrock.overrideKeys
@@ -90,16 +90,17 @@ export class PriceBook {
 function finish(outcome: ReturnType<typeof priceCall>, source: 'override' | 'table', priceVersion: string): CostEstimate {
   if (!outcome.ok) return unknown(outcome.reason);
   const usd = outcome.usd;
-  return {
+  const estimate: CostEstimate = {
     costUsd: usd.input + usd.output + usd.webSearch,
     inputCostUsd: usd.input,
     outputCostUsd: usd.output,
     source,
-    ...(usd.webSearch > 0 ? { webSearchCostUsd: usd.webSearch } : {}),
     cacheReadSavingsUsd: usd.cacheReadSavings,
     cacheWritePremiumUsd: usd.cacheWritePremium,
     priceVersion,
   };
+  if (usd.webSearch > 0) estimate.webSearchCostUsd = usd.webSearch;
+  return estimate;
 }
 
 function unknown(reason: string): CostEstimate {

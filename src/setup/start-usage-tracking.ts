@@ -4,6 +4,7 @@ import { setUsageBaggagePropagation } from '../context/usage-context.js';
 import { createInstrumentations, patchGivenModules } from '../instrumentations/create-instrumentations.js';
 import { endInFlightCalls, settleFinishedCalls } from '../instrumentations/in-flight-calls.js';
 import { PriceBook } from '../prices/price-book.js';
+import { loadPriceData } from '../prices/price-data.js';
 import * as A from '../semconv.js';
 import { GenAiRecordingSampler } from '../usage/genai-recording-sampler.js';
 import { GenAiUsageProcessor, type UsageSink } from '../usage/genai-usage-processor.js';
@@ -42,6 +43,8 @@ export interface UsageTracking {
  */
 export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTracking {
   const resolved = resolveOptions(options);
+  // Before anything prices a call: a refreshed table replaces the bundled one (a bad file throws here).
+  if (resolved.priceData) loadPriceData(resolved.priceData);
   // A bad budget definition throws here, before anything has started.
   const budgets = wireBudgets(options.budgets, { store: resolved.store, serviceName: resolved.serviceName, prices: resolved.prices });
   setUsageBaggagePropagation(resolved.propagateBaggage);
