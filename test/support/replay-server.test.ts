@@ -356,16 +356,21 @@ describe('replay behaviours', () => {
   it('hang + AbortController gives APIUserAbortError (OpenAI)', async () => {
     server.enqueue({ hang: true });
     const controller = new AbortController();
+    const before = server.requests.length;
     const pending = openai.chat.completions.create(chat, { signal: controller.signal }).catch((e: unknown) => e);
-    setTimeout(() => controller.abort(), 50);
+    // Abort once the server holds the request: an earlier abort would leave the hang queued for the next test.
+    await until(() => server.requests.length > before);
+    controller.abort();
     expect(await pending).toBeInstanceOf(OpenAIUserAbortError);
   });
 
   it('hang + AbortController gives APIUserAbortError (Anthropic)', async () => {
     server.enqueue({ hang: true });
     const controller = new AbortController();
+    const before = server.requests.length;
     const pending = anthropic.messages.create(message, { signal: controller.signal }).catch((e: unknown) => e);
-    setTimeout(() => controller.abort(), 50);
+    await until(() => server.requests.length > before);
+    controller.abort();
     expect(await pending).toBeInstanceOf(AnthropicUserAbortError);
   });
 
@@ -396,10 +401,18 @@ describe('replay behaviours', () => {
     local.enqueue({ hang: true });
     const client = new OpenAI({ apiKey: 'test', baseURL: `${local.url}/v1`, maxRetries: 0 });
     const pending = client.chat.completions.create(chat).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => local.requests.length > 0);
     const started = performance.now();
     await local.close();
     expect(performance.now() - started).toBeLessThan(500);
     expect(await pending).toBeInstanceOf(Error);
   });
 });
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the server to receive the request');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
