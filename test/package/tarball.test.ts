@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,8 +68,10 @@ describe('installing the packed tarball into a throwaway app', () => {
     await run('npm', ['ci', '--offline', '--no-audit', '--no-fund'], { cwd: app, timeout: 300_000 }).catch((err: { stderr?: string }) => {
       throw new Error(`offline install failed (does npm's cache hold every locked package? run \`npm ci\` in the project first): ${err.stderr ?? err}`);
     });
-    // A fresh shell's PATH: the project's own bins are not on it.
-    const env = { ...process.env, PATH: (process.env.PATH ?? '').split(delimiter).filter((p) => !p.includes('node_modules')).join(delimiter), REPLAY_URL: server.url, OTEL_METRICS_EXPORTER: 'none', GENAI_USAGE_STORE: 'sqlite:./usage.db' };
+    // A fresh shell's PATH: the project's own bins are not on it, this Node is (dev.sh may have
+    // installed Node 22 under a node_modules folder, so only `.bin` folders are dropped).
+    const shellPath = [dirname(process.execPath), ...(process.env.PATH ?? '').split(delimiter).filter((p) => !/node_modules[\\/]\.bin$/.test(p))];
+    const env = { ...process.env, PATH: shellPath.join(delimiter), REPLAY_URL: server.url, OTEL_METRICS_EXPORTER: 'none', GENAI_USAGE_STORE: 'sqlite:./usage.db' };
     server.enqueue('openai/chat-completion');
     await run(process.execPath, ['--import', 'genai-usage/register', 'app.mjs'], { cwd: app, env, timeout: 60_000 });
     expect(server.pending()).toBe(0);
