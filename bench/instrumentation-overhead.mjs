@@ -1,14 +1,17 @@
 // One benchmark process: N LLM calls through the real SDK with a stub `fetch` (no network),
 // plain or streamed, uninstrumented or under one instrumentation. Prints one JSON line.
-// bench/run-instrumentation.mjs runs the variants in separate processes, alternating order.
+// With --serve it warms up, prints READY, then measures a block of calls per `run <calls>`
+// line on stdin (one JSON line each) until `exit`: bench/run-instrumentation.mjs keeps one
+// such process per variant and interleaves their blocks in time.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { anthropicSse, geminiSse, mistralSse, openaiSse } from './stub-llm.mjs';
+import { Readable } from 'node:stream';
+import { anthropicSse, bedrockConverseJson, bedrockConverseStream, geminiSse, mistralSse, openaiSse } from './stub-llm.mjs';
 
 const { values } = parseArgs({
   options: {
-    sdk: { type: 'string', default: 'openai' }, // openai | anthropic | google-genai | mistral
+    sdk: { type: 'string', default: 'openai' }, // openai | anthropic | google-genai | mistral | bedrock
     variant: { type: 'string', default: 'base' }, // base | genai-usage | contrib | openllmetry
     mode: { type: 'string', default: 'chat' }, // chat | stream
     calls: { type: 'string', default: '5000' },
@@ -16,6 +19,7 @@ const { values } = parseArgs({
     // Run inside an active OpenTelemetry context, as a server whose HTTP instrumentation made
     // the request span current (the OpenTelemetry SDK is started for every variant then).
     ambient: { type: 'boolean', default: false },
+    serve: { type: 'boolean', default: false },
   },
 });
 const { sdk, variant, mode, ambient } = values;
@@ -25,9 +29,9 @@ const chunks = Number(values.chunks);
 const requireFromBench = createRequire(new URL('./package.json', import.meta.url));
 // No peer instruments @google/genai or Mistral: those come from the project's own dev dependencies.
 const requireFromRoot = createRequire(new URL('../package.json', import.meta.url));
-const SDK_MODULES = { openai: 'openai', anthropic: '@anthropic-ai/sdk', 'google-genai': '@google/genai', mistral: '@mistralai/mistralai' };
-const loadSdk = (name) => (name === 'google-genai' || name === 'mistral' ? requireFromRoot : requireFromBench)(SDK_MODULES[name]);
-const INSTRUMENT_KEYS = { openai: 'openai', anthropic: 'anthropic', 'google-genai': 'googleGenAI', mistral: 'mistral' };
+const SDK_MODULES = { openai: 'openai', anthropic: '@anthropic-ai/sdk', 'google-genai': '@google/genai', mistral: '@mistralai/mistralai', bedrock: '@aws-sdk/client-bedrock-runtime' };
+const loadSdk = (name) => (name === 'openai' || name === 'anthropic' ? requireFromBench : requireFromRoot)(SDK_MODULES[name]);
+const INSTRUMENT_KEYS = { openai: 'openai', anthropic: 'anthropic', 'google-genai': 'googleGenAI', mistral: 'mistral', bedrock: 'bedrock' };
 
 const fixtures = new URL('../test/fixtures/', import.meta.url);
 const fixtureBody = (name) => JSON.stringify(JSON.parse(readFileSync(new URL(name, fixtures), 'utf8')).body);
@@ -38,7 +42,7 @@ const bodies = {
   mistral: fixtureBody('mistral/chat-completion.json'),
 };
 
-const sse = { openai: openaiSse, anthropic: anthropicSse, 'google-genai': geminiSse, mistral: mistralSse }[sdk](chunks);
+const sse = { openai: openaiSse, anthropic: anthropicSse, 'google-genai': geminiSse, mistral: mistralSse, bedrock: () => '' }[sdk](chunks);
 const stubFetch = async (url, init) => {
   // Gemini says "stream" in the URL; the others in the body. Mistral passes a Request.
   const target = String(url?.url ?? url);
@@ -87,7 +91,25 @@ const clients = {
     const { Mistral, HTTPClient } = loadSdk('mistral');
     return new Mistral({ apiKey: 'bench', serverURL: 'http://bench.invalid', httpClient: new HTTPClient({ fetcher: stubFetch }) });
   },
+  bedrock: () => new (loadSdk('bedrock').BedrockRuntimeClient)({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' }, requestHandler: bedrockHandler(), maxAttempts: 1 }),
 };
+
+/** The AWS SDK's request handler, stubbed: SigV4 signing, the middleware stack and parsing still run. */
+function bedrockHandler() {
+  const { EventStreamCodec } = requireFromRoot('@smithy/core/event-streams');
+  const codec = new EventStreamCodec((b) => new TextDecoder().decode(b), (t) => new TextEncoder().encode(t));
+  const json = bedrockConverseJson();
+  const frames = bedrockConverseStream(chunks, codec);
+  return {
+    handle: async (request) => {
+      const stream = request.path.endsWith('/converse-stream');
+      const headers = { 'content-type': stream ? 'application/vnd.amazon.eventstream' : 'application/json', 'x-amzn-requestid': 'bench' };
+      return { response: { statusCode: 200, headers, body: Readable.from([stream ? frames : json]) } };
+    },
+    updateHttpClientConfig() {},
+    httpHandlerConfigs: () => ({}),
+  };
+}
 const client = clients[sdk]();
 
 async function once() {
@@ -103,6 +125,11 @@ async function once() {
     const params = { model: 'gemini-2.5-flash', contents: 'Hello there' };
     if (mode === 'stream') for await (const _ of await client.models.generateContentStream(params));
     else await client.models.generateContent(params);
+  } else if (sdk === 'bedrock') {
+    const { ConverseCommand, ConverseStreamCommand } = loadSdk('bedrock');
+    const params = { modelId: 'us.amazon.nova-pro-v1:0', messages: [{ role: 'user', content: [{ text: 'Hello there' }] }], inferenceConfig: { maxTokens: 256 } };
+    if (mode === 'stream') for await (const _ of (await client.send(new ConverseStreamCommand(params))).stream);
+    else await client.send(new ConverseCommand(params));
   } else {
     const params = { model: 'mistral-small-latest', messages: [{ role: 'user', content: 'Hello there' }] };
     if (mode === 'stream') for await (const _ of await client.chat.stream(params));
@@ -110,22 +137,44 @@ async function once() {
   }
 }
 
-async function loop() {
-  for (let i = 0; i < Math.min(500, calls); i++) await once(); // warm-up: JIT, caches
+/** `n` calls, timed: CPU (user + system, this process) and wall. */
+async function block(n) {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  for (let i = 0; i < calls; i++) await once();
-  return { wall: performance.now() - t0, cpu: process.cpuUsage(cpu0) };
+  for (let i = 0; i < n; i++) await once();
+  const cpu = process.cpuUsage(cpu0);
+  return { calls: n, cpuUsPerCall: (cpu.user + cpu.system) / n, wallUsPerCall: ((performance.now() - t0) * 1000) / n };
 }
-let measured;
-if (ambient) {
+
+/** Inside an active request span when --ambient, as a server whose HTTP instrumentation made it current. */
+async function inRequest(fn) {
+  if (!ambient) return fn();
   const { context, trace } = await import('@opentelemetry/api');
   const request = trace.getTracer('http').startSpan('POST /chat');
-  measured = await context.with(trace.setSpan(context.active(), request), loop);
-  request.end();
-} else measured = await loop();
+  try {
+    return await context.with(trace.setSpan(context.active(), request), fn);
+  } finally {
+    request.end();
+  }
+}
+
+// JIT, caches; a serving process warms up with --calls calls.
+const warmUp = () => inRequest(() => block(values.serve ? calls : Math.min(500, calls)));
+if (values.serve) {
+  await warmUp();
+  process.stdout.write('READY\n');
+  const { createInterface } = await import('node:readline');
+  for await (const line of createInterface({ input: process.stdin })) {
+    const [command, n] = line.trim().split(/\s+/);
+    if (command === 'exit') break;
+    if (command === 'run') process.stdout.write(`${JSON.stringify(await inRequest(() => block(Number(n))))}\n`);
+  }
+  await shutdown();
+  process.exit(0);
+}
+await warmUp();
+const measured = await inRequest(() => block(calls));
 await shutdown();
-const { wall, cpu } = measured;
 process.stdout.write(
-  `${JSON.stringify({ sdk, variant, mode, ambient, calls, chunks: mode === 'stream' ? chunks : 0, cpuUsPerCall: (cpu.user + cpu.system) / calls, wallUsPerCall: (wall * 1000) / calls, rssMb: process.memoryUsage().rss / 1e6 })}\n`,
+  `${JSON.stringify({ sdk, variant, mode, ambient, calls, chunks: mode === 'stream' ? chunks : 0, cpuUsPerCall: measured.cpuUsPerCall, wallUsPerCall: measured.wallUsPerCall, rssMb: process.memoryUsage().rss / 1e6 })}\n`,
 );

@@ -12,7 +12,7 @@ const load = (name) => {
     return undefined;
   }
 };
-const R = { run: load('run'), instrumentation: load('instrumentation'), store: load('store'), collector: load('collector'), memory: load('memory'), budgets: load('budgets'), observer: load('stream-observer'), explorer: load('explorer') };
+const R = { run: load('run'), startup: load('startup'), instrumentation: load('instrumentation'), store: load('store'), collector: load('collector'), memory: load('memory'), budgets: load('budgets'), observer: load('stream-observer'), explorer: load('explorer') };
 
 const n0 = (v) => (v === undefined || v === null || Number.isNaN(v) ? '—' : Math.round(v).toLocaleString('en-US'));
 const n1 = (v) => (v === undefined || v === null || Number.isNaN(v) ? '—' : (+v).toFixed(1));
@@ -53,7 +53,7 @@ p(
     'npm install --prefix bench                # the peers and DuckDB; the runner does it when missing',
     'npm run bench                             # quick sizes, under 5 minutes',
     'npm run bench -- --full                   # full sizes (tens of minutes)',
-    'npm run bench -- --only store-query       # one scenario: instrumentation, store-write, store-query, collector, memory',
+    'npm run bench -- --only store-query       # one scenario: startup, instrumentation, store-write, store-query, collector, memory',
     '# PostgreSQL parts run against GENAI_USAGE_BENCH_POSTGRES_URL (or GENAI_USAGE_TEST_POSTGRES_URL); skipped when unset or unreachable',
   ]),
   'Each scenario runs in its own process, one at a time. Each section below gives the exact command of its scenario, the size and the time it was measured at: a scenario run on its own (`--only`, or its command) replaces only its own result file.',
@@ -65,11 +65,21 @@ const instr = R.instrumentation?.results ?? [];
 const row = (sdk, mode) => instr.find((r) => r.sdk === sdk && r.mode === mode);
 const oaChat = row('openai', 'chat');
 const oaStream = row('openai', 'stream');
+const ci = (pair) => (pair ? ` [${n1(pair[0])}, ${n1(pair[1])}]` : '');
+/** Met when the interval is below the goal, not met when above, unresolved when it straddles. */
+const ciGoal = (pair, limit) => (!pair ? '' : pair[1] <= limit ? 'met' : pair[0] > limit ? '**not met**' : 'within the noise (interval straddles the goal)');
+for (const [name, st] of Object.entries(R.startup?.added ?? {})) {
+  const limits = name === 'in-code' ? { wall: 100 } : name === 'register' ? { wall: 150, rss: 40 } : {};
+  if (limits.wall !== undefined) headline.push([`startup: ${name} − \`node app.mjs\`, wall ms (median [95% CI])`, `${n0(st.wallMs.median)}${ci([st.wallMs.lo, st.wallMs.hi])} ms; CPU ${n0(st.cpuMs.median)} ms`, `≤ ${limits.wall} ms`, ciGoal([st.wallMs.lo, st.wallMs.hi], limits.wall)]);
+  if (limits.rss !== undefined) headline.push([`startup: ${name} − \`node app.mjs\`, peak RSS`, `${n1(st.peakRssMb.median)}${ci([st.peakRssMb.lo, st.peakRssMb.hi])} MB`, `≤ ${limits.rss} MB`, ciGoal([st.peakRssMb.lo, st.peakRssMb.hi], limits.rss)]);
+}
 if (oaChat?.variants.contrib) {
   const ours = oaChat.variants['genai-usage'].addedUsPerCall;
   const c = oaChat.variants.contrib.addedUsPerCall;
   const o = oaChat.variants.openllmetry?.addedUsPerCall;
-  headline.push(['openai chat: added µs/call, genai-usage vs contrib instrumentation', `${n1(ours)} vs ${n1(c)} µs (${x(ratio(ours, c))})`, '≤ 1×', goal(ours <= c)]);
+  const vsContrib = oaChat.comparisons?.['genai-usage - contrib'];
+  if (vsContrib) headline.push(['openai chat: genai-usage − contrib, µs/call (median [95% CI] of paired blocks)', `${n1(vsContrib.usPerCall)}${ci(vsContrib.ci)} µs (added: ${n1(ours)} vs ${n1(c)})`, '≤ 0', ciGoal(vsContrib.ci, 0)]);
+  else headline.push(['openai chat: added µs/call, genai-usage vs contrib instrumentation', `${n1(ours)} vs ${n1(c)} µs (${x(ratio(ours, c))})`, '≤ 1×', goal(ours <= c)]);
   if (o !== undefined) headline.push(['openai chat: added µs/call, genai-usage vs OpenLLMetry', `${n1(ours)} vs ${n1(o)} µs (${x(ratio(ours, o))})`, '≤ 0.5×', goal(ours <= 0.5 * o)]);
 }
 if (oaStream) {
@@ -118,7 +128,22 @@ if (R.explorer) {
 p('## Headline', headline.length ? table(['what', 'measured', 'goal', 'status'], headline, 'left') : '_No results yet: run `npm run bench`._');
 
 // ---------------------------------------------------------------- instrumentation
-p('## Instrumentation overhead per call', 'The real `openai` (6.x, the newest both peers patch) and `@anthropic-ai/sdk` clients, from `bench/node_modules`, and `@google/genai` 3 and `@mistralai/mistralai` 2 (no peer instruments them; from the project\'s dev dependencies), with a stub `fetch` returning a recorded response (test/fixtures) or a generated SSE stream, so the network is out of the picture. Variants: uninstrumented; genai-usage (`startUsageTracking`: spans, pricing, attribution, every metric aggregated by a real MeterProvider; no store, no export); the contrib `@opentelemetry/instrumentation-openai`; OpenLLMetry `@traceloop/instrumentation-openai`. All run under the same OpenTelemetry SDK setup (same idle metric reader, spans through a SimpleSpanProcessor into a dropping exporter) inside an active request span. The figure is CPU time (user + system) per call; each variant runs in its own process, the order rotates every run, median of the runs with min–max. **Added** = variant − uninstrumented.', cmd(['node bench/run-instrumentation.mjs            # quick', 'node bench/run-instrumentation.mjs --full     # full: more calls and runs', 'node bench/run-instrumentation.mjs --only google-genai,mistral   # those SDKs alone (results/instrumentation-google-genai-mistral.json)']));
+// ---------------------------------------------------------------- startup
+const st = R.startup;
+p(
+  '## Startup',
+  'Process starts of an app that only imports `openai` (the project’s own) and builds a client, against `node app.mjs` in the same run: every run starts each variant once, in a rotated order. Wall = spawn to exit; ready = the app’s last line; CPU = user + system of all threads; peak RSS = the process’s maximum. Added = variant − baseline of the same run, median with a 95% bootstrap interval. Defaults: the SQLite store, Prometheus on a free port.',
+  cmd(['npm run build && node bench/startup.mjs --runs=11', 'node bench/startup.mjs --runs=11 --variants=baseline-call,register-call   # one call to a local stub: what loads on first use']),
+);
+if (!st) p(missing('startup', 'node bench/startup.mjs'));
+else {
+  p(`Measured ${day(st.date)}, ${st.runs} runs.`);
+  p(table(['variant', 'wall ms', 'ready ms', 'CPU ms', 'peak RSS MB'], Object.entries(st.variants).map(([name, v]) => [name, n0(v.wallMs), n0(v.readyMs), n0(v.cpuMs), n1(v.peakRssMb)])));
+  const d = Object.entries(st.added);
+  if (d.length) p(table(['added over the baseline', 'wall ms', 'ready ms', 'CPU ms', 'peak RSS MB'], d.map(([name, a]) => [`${name} − ${a.over}`, `${n0(a.wallMs.median)}${ci([a.wallMs.lo, a.wallMs.hi])}`, `${n0(a.readyMs.median)}${ci([a.readyMs.lo, a.readyMs.hi])}`, `${n0(a.cpuMs.median)}${ci([a.cpuMs.lo, a.cpuMs.hi])}`, `${n1(a.peakRssMb.median)}${ci([a.peakRssMb.lo, a.peakRssMb.hi])}`])));
+}
+
+p('## Instrumentation overhead per call', 'The real `openai` (6.x, the newest both peers patch) and `@anthropic-ai/sdk` clients, from `bench/node_modules`, and `@google/genai` 3 and `@mistralai/mistralai` 2 (no peer instruments them; from the project\'s dev dependencies), with a stub `fetch` returning a recorded response (test/fixtures) or a generated SSE stream, so the network is out of the picture; `@aws-sdk/client-bedrock-runtime` 3 (also a dev dependency) with a stubbed request handler returning a Converse body or ConverseStream event-stream frames, so SigV4 signing, the middleware stack and parsing all run. Variants: uninstrumented; genai-usage (`startUsageTracking`: spans, pricing, attribution, every metric aggregated by a real MeterProvider; no store, no export); the contrib `@opentelemetry/instrumentation-openai`; OpenLLMetry `@traceloop/instrumentation-openai`. All run under the same OpenTelemetry SDK setup (same idle metric reader, spans through a SimpleSpanProcessor into a dropping exporter) inside an active request span. The figure is CPU time (user + system) per call. Each variant runs in its own process; the processes of one set measure blocks of calls in turn (rounds, the order rotated each round), so a change in machine load hits every variant alike, and the block of a variant pairs with the uninstrumented block of the same round. Several process sets show each process’s own bias. **Added** = median of the paired (variant − uninstrumented) differences, with a 95% two-level bootstrap interval (process sets, then blocks); **genai-usage − peer** likewise, paired directly.', cmd(['node bench/run-instrumentation.mjs                       # quick: 3 process sets × 7 rounds', 'node bench/run-instrumentation.mjs --full                # full: 5 × 12, longer blocks', 'node bench/run-instrumentation.mjs --only=openai-chat    # some scenarios (sdk or sdk-mode, comma-separated): results/instrumentation-<names>.json']));
 if (!instr.length) p(missing('instrumentation', 'node bench/run-instrumentation.mjs'));
 else p(`Measured ${day(R.instrumentation.date)}${R.instrumentation.full ? ' (full)' : ' (quick)'}.`);
 for (const r of instr) {
@@ -126,12 +151,12 @@ for (const r of instr) {
   const rows = Object.entries(r.variants).map(([name, v]) => [
     name === 'base' ? 'uninstrumented' : name,
     `${n1(v.cpuUsPerCall)} (${n1(v.min)}–${n1(v.max)})`,
-    // The paired difference of the same runs with its 95% interval, when the run recorded it.
-    name === 'base' ? '' : v.addedPaired ? `${n1(v.addedPaired.median)} [${n1(v.addedPaired.lo)}, ${n1(v.addedPaired.hi)}]` : n1(v.addedUsPerCall),
-    r.chunks && name !== 'base' ? (v.addedPaired?.perChunk ? `${n2(v.addedPaired.perChunk.median)} [${n2(v.addedPaired.perChunk.lo)}, ${n2(v.addedPaired.perChunk.hi)}]` : n2(v.addedUsPerChunk)) : '',
-    name === 'base' || name === 'genai-usage' ? '' : x(ratio(ours, v.addedUsPerCall)),
+    name === 'base' ? '' : v.addedCi ? `${n1(v.addedUsPerCall)}${ci(v.addedCi)}` : v.addedPaired ? `${n1(v.addedPaired.median)} [${n1(v.addedPaired.lo)}, ${n1(v.addedPaired.hi)}]` : n1(v.addedUsPerCall),
+    r.chunks && name !== 'base' ? (v.addedPerChunkCi ? `${n2(v.addedUsPerChunk)} [${n2(v.addedPerChunkCi[0])}, ${n2(v.addedPerChunkCi[1])}]` : v.addedPaired?.perChunk ? `${n2(v.addedPaired.perChunk.median)} [${n2(v.addedPaired.perChunk.lo)}, ${n2(v.addedPaired.perChunk.hi)}]` : n2(v.addedUsPerChunk)) : '',
+    name === 'base' || name === 'genai-usage' ? '' : r.comparisons?.[`genai-usage - ${name}`] ? `${n1(r.comparisons[`genai-usage - ${name}`].usPerCall)}${ci(r.comparisons[`genai-usage - ${name}`].ci)}` : x(ratio(ours, v.addedUsPerCall)),
   ]);
-  p(`**${r.sdk}, ${r.mode === 'stream' ? `streamed, ${r.chunks} chunks` : 'non-streaming'}** — ${n0(r.calls)} calls × ${r.runs} runs per variant`, table(['variant', 'µs/call (min–max)', 'added µs/call', r.chunks ? 'added µs/chunk' : null, 'genai-usage added ÷ this'], rows));
+  const size = r.sets ? `${r.sets} process sets × ${r.rounds} rounds × ${n0(r.calls)} calls per block` : `${n0(r.calls)} calls × ${r.runs} runs per variant`;
+  p(`**${r.sdk}, ${r.mode === 'stream' ? `streamed, ${r.chunks} chunks` : 'non-streaming'}** — ${size}`, table(['variant', 'µs/call (min–max)', 'added µs/call [95% CI]', r.chunks ? 'added µs/chunk' : null, r.sets ? 'genai-usage − this, µs/call [95% CI]' : 'genai-usage added ÷ this'], rows));
 }
 if (instr.length && renderChart(instr, new URL('results/instrumentation.svg', here))) p('![Added CPU time per call (non-streaming) and per chunk (streamed), by variant](results/instrumentation.svg)');
 if (instr.some((r) => r.sdk === 'anthropic')) p('OpenLLMetry’s Anthropic instrumentation (0.27) throws while patching `@anthropic-ai/sdk` 1.x and the contrib package has no Anthropic instrumentation, so only genai-usage is measured there.');

@@ -21,6 +21,7 @@ const onlyArg = argv.find((a) => a.startsWith('--only='))?.split('=')[1] ?? (arg
 
 /** Each scenario: its file and its arguments for the quick and the full run. */
 const SCENARIOS = [
+  { name: 'startup', file: 'startup.mjs', quick: ['--runs=7'], full: ['--runs=15'] },
   { name: 'instrumentation', file: 'run-instrumentation.mjs', quick: [], full: ['--full'], needsBenchDeps: true },
   { name: 'store-write', file: 'store-write.mjs', quick: ['--records=100000'], full: ['--records=1000000'], postgres: true },
   { name: 'store-query', file: 'store-query.mjs', quick: ['--records=100000'], full: ['--full', '--records=1000000'], postgres: true, duckdb: true },

@@ -4,7 +4,7 @@
 // of them alike. Reported: medians of wall time (spawn to exit), time to the app's last line,
 // CPU time (user + system, every thread) and peak RSS, and each variant's added cost over the
 // baseline of the same runs with a 95% bootstrap interval. Writes bench/results/startup.json.
-//   npm run build && node bench/startup.mjs [--runs=11] [--variants=baseline,register,in-code,...]
+//   npm run build && node bench/startup.mjs [--runs=11] [--variants=baseline,register,in-code,baseline-call,register-call]
 // Variants (each with the default configuration: the SQLite store, Prometheus on a free port):
 //   baseline        node app.mjs
 //   register        node --import genai-usage/register app.mjs
@@ -20,7 +20,7 @@ import { formatInterval, median, pairedDifference } from './stats.mjs';
 
 const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const runs = Number(arg('runs', '11'));
-const variantNames = arg('variants', 'baseline,register,in-code').split(',');
+const variantNames = arg('variants', 'baseline,register,in-code,baseline-call,register-call').split(',');
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = fileURLToPath(new URL('..', import.meta.url));
 

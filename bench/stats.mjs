@@ -41,3 +41,33 @@ export function pairedDifference(a, b, { level = 0.95, resamples = 4000, seed = 
 
 /** `12.3 [10.1, 14.0]` */
 export const formatInterval = (d, digits = 1) => `${d.median.toFixed(digits)} [${d.lo.toFixed(digits)}, ${d.hi.toFixed(digits)}]`;
+
+/**
+ * A statistic over samples grouped by process (`groups[set][block]`), with a two-level
+ * percentile bootstrap: resample the processes, then the blocks within each, so both a
+ * process's own bias (JIT, memory layout) and block-to-block noise widen the interval.
+ * `stat` maps the pooled resample to a number (default: the median).
+ */
+export function hierarchicalInterval(groups, { stat = median, level = 0.95, resamples = 4000, seed = 7 } = {}) {
+  const flat = groups.flat();
+  if (flat.length === 0) throw new Error('hierarchicalInterval: no samples');
+  const random = rng(seed);
+  const pick = (xs) => xs[Math.floor(random() * xs.length)];
+  const boot = [];
+  for (let r = 0; r < resamples; r++) {
+    const pooled = [];
+    for (let g = 0; g < groups.length; g++) {
+      const group = pick(groups);
+      for (let b = 0; b < group.length; b++) pooled.push(pick(group));
+    }
+    boot.push(stat(pooled));
+  }
+  boot.sort((a, b) => a - b);
+  return {
+    median: stat(flat),
+    lo: boot[Math.floor(((1 - level) / 2) * resamples)],
+    hi: boot[Math.min(resamples - 1, Math.ceil((1 - (1 - level) / 2) * resamples) - 1)],
+    samples: flat.length,
+    processes: groups.length,
+  };
+}

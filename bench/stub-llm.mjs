@@ -51,3 +51,30 @@ export function mistralSse(n) {
   out.push('data: [DONE]\n\n');
   return out.join('');
 }
+
+/** A Bedrock Converse response (Amazon Nova Pro), as JSON bytes. */
+export function bedrockConverseJson() {
+  return new TextEncoder().encode(
+    JSON.stringify({
+      output: { message: { role: 'assistant', content: [{ text: 'Order #48213 shipped on Tuesday.' }] } },
+      stopReason: 'end_turn',
+      usage: { inputTokens: 120, outputTokens: 9, totalTokens: 129 },
+      metrics: { latencyMs: 412 },
+    }),
+  );
+}
+
+/**
+ * A Bedrock ConverseStream response body: AWS event-stream frames (`encode` is an
+ * `EventStreamCodec`'s) for messageStart, `n` text deltas, messageStop and metadata.
+ */
+export function bedrockConverseStream(n, codec) {
+  const utf8 = new TextEncoder();
+  const str = (value) => ({ type: 'string', value });
+  const frame = (type, data) => codec.encode({ headers: { ':message-type': str('event'), ':event-type': str(type), ':content-type': str('application/json') }, body: utf8.encode(JSON.stringify(data)) });
+  const frames = [frame('messageStart', { role: 'assistant' })];
+  for (let i = 0; i < n; i++) frames.push(frame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: ' tok' } }));
+  frames.push(frame('contentBlockStop', { contentBlockIndex: 0 }), frame('messageStop', { stopReason: 'end_turn' }));
+  frames.push(frame('metadata', { usage: { inputTokens: 120, outputTokens: n, totalTokens: 120 + n }, metrics: { latencyMs: 412 } }));
+  return Buffer.concat(frames);
+}

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { sqliteDialect } from '../dist/store/dialect.js';
 import { MIGRATIONS, migrationsTableSql } from '../dist/store/migrations.js';
 import { openStore } from '../dist/store/open-store.js';
-import { RECORD_COLUMN_NAMES, recordToValues } from '../dist/store/schema.js';
+import { recordColumnsAt, recordToValues } from '../dist/store/schema.js';
 import { benchRecord } from './store-data.mjs';
 
 const CHUNK = 50_000;
@@ -61,10 +61,12 @@ export async function buildStore(file, n, log = (line) => process.stderr.write(`
   const first = MIGRATIONS[0];
   for (const statement of first.statements(sqliteDialect)) db.exec(statement);
   db.prepare('INSERT INTO genai_usage_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(first.version, first.name, new Date().toISOString());
-  const columns = [...RECORD_COLUMN_NAMES, 'tenant'];
+  // The columns version 1 had; later migrations add the rest (as they would on a real upgrade).
+  const v1 = recordColumnsAt(1);
+  const columns = [...v1.map((c) => c.column), 'tenant'];
   const insert = db.prepare(`INSERT INTO genai_usage_records (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
   const tx = db.transaction((from, to) => {
-    for (let i = from; i < to; i++) insert.run(recordToValues(explorerRecord(i, n), sqliteDialect, null));
+    for (let i = from; i < to; i++) insert.run([...recordToValues(explorerRecord(i, n), sqliteDialect, null).slice(0, v1.length), null]);
   });
   const started = Date.now();
   for (let i = 0; i < n; i += CHUNK) {

@@ -10,6 +10,9 @@ export { trackCall, type TrackCallMeta, type TrackCallOptions, type ExtractedUsa
 export { estimateCost, type EstimateCostInput } from './prices/estimate-cost.js';
 export { PriceBook } from './prices/price-book.js';
 export type { TokenPrices, CostEstimate, CallTokens } from './prices/price-types.js';
+export { loadPriceData, type PriceDataInfo } from './prices/price-data.js';
+export { SERVICE_TIERS, type ServiceTier } from './prices/service-tier.js';
+export type { BilledParts } from './manual/record-usage.js';
 export type { UsageRecord, CostSource } from './usage/usage-record.js';
 export type { SpanLike } from './usage/span-like.js';
 export { spanToUsageRecord, isGenAiCallSpan } from './usage/span-to-record.js';
@@ -20,6 +23,8 @@ export { OpenAIInstrumentation } from './instrumentations/openai/openai-instrume
 export { AnthropicInstrumentation } from './instrumentations/anthropic/anthropic-instrumentation.js';
 export { GoogleGenAIInstrumentation } from './instrumentations/google-genai/google-genai-instrumentation.js';
 export { MistralInstrumentation } from './instrumentations/mistral/mistral-instrumentation.js';
+export { GoogleGenerativeAIInstrumentation } from './instrumentations/google-generative-ai/google-generative-ai-instrumentation.js';
+export { BedrockRuntimeInstrumentation } from './instrumentations/bedrock/bedrock-instrumentation.js';
 export type { LlmInstrumentationConfig } from './instrumentations/sdk-instrumentation.js';
 export { addPreCallHook, type PreCallHook, type PreCallInfo } from './instrumentations/pre-call-hooks.js';
 export { aiSdkBudgetMiddleware, type AiSdkBudgetMiddleware } from './instrumentations/ai-sdk/budget-middleware.js';

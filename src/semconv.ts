@@ -43,6 +43,7 @@ export const ATTR_SERVER_PORT = 'server.port';
 export const ATTR_ERROR_TYPE = 'error.type';
 export const ATTR_USER_ID = 'user.id';
 export const ATTR_SERVICE_NAME = 'service.name';
+export const ATTR_CLOUD_REGION = 'cloud.region';
 
 // Older names, still emitted by some instrumentations (OpenLLMetry, older contrib releases).
 export const ATTR_GEN_AI_SYSTEM = 'gen_ai.system';
@@ -71,6 +72,8 @@ export const ATTR_COST_CACHE_WRITE_PREMIUM_USD = 'genai_usage.cost.cache_write_p
 export const ATTR_COST_WEB_SEARCH_USD = 'genai_usage.cost.web_search_usd';
 /** Which price table priced the call (`genai-prices@0.1.8+tiers@2026-11-01`, `override`). */
 export const ATTR_PRICE_VERSION = 'genai_usage.cost.price_version';
+/** Why a call's cost is unknown: `model not in the price table`, `no flex tier price for openai gpt-4.1-nano`, `no audio input price`, ... */
+export const ATTR_COST_UNKNOWN_REASON = 'genai_usage.cost.unknown_reason';
 // Billed dimensions beyond input/output (issue 12). Counts are parts of input or output, never
 // additive to them; the tier is the one the provider says it served, normalised.
 /** `default` | `flex` | `priority` | `batch` | `scale` (Anthropic's `standard` → `default`). */
@@ -85,6 +88,8 @@ export const ATTR_USAGE_IMAGE_INPUT_TOKENS = 'genai_usage.usage.image.input_toke
 export const ATTR_USAGE_IMAGE_OUTPUT_TOKENS = 'genai_usage.usage.image.output_tokens';
 /** Server-side web searches billed per use (Anthropic `server_tool_use.web_search_requests`, OpenAI web search calls). */
 export const ATTR_USAGE_WEB_SEARCH_REQUESTS = 'genai_usage.usage.web_search.requests';
+/** The provider's own measure of the call in ms (Bedrock `metrics.latencyMs`, `invocationMetrics.invocationLatency`). */
+export const ATTR_PROVIDER_LATENCY_MS = 'genai_usage.provider.latency_ms';
 /** Set on a call span when `trackUsage: false` was in force: the span is kept, the usage is not counted. */
 export const ATTR_UNTRACKED = 'genai_usage.untracked';
 /** Set on another instrumentation's span of a call one of our spans already counts (the Anthropic SDK's native span): not a record. */

@@ -51,6 +51,7 @@ export class BudgetExceededError extends Error {
  * the valid values. A `ConfigError`, so `startUsageTracking` and the CLI report it as bad config.
  */
 export class BudgetDefinitionError extends ConfigError {
+  override readonly name: string = 'BudgetDefinitionError';
   /** The budget's name (or `budgets[i]` when it has none); undefined for file-level errors. */
   readonly budget: string | undefined;
   /** The field path, e.g. `limit.costUsd`, `scope.user`. */
@@ -59,7 +60,6 @@ export class BudgetDefinitionError extends ConfigError {
   constructor(message: string, budget?: string, field?: string) {
     const where = budget !== undefined ? `budget "${budget}"${field ? `, field ${field}` : ''}: ` : field ? `${field}: ` : '';
     super(`${where}${message}`);
-    Object.defineProperty(this, 'name', { value: 'BudgetDefinitionError' });
     this.budget = budget;
     this.field = field;
   }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { firstLine } from '../setup/config-error.js';
 import { yamlModule } from '../setup/lazy-yaml.js';
 import { BudgetDefinitionError } from './budget-errors.js';
 import {
@@ -45,7 +46,7 @@ export function loadBudgetsFile(path: string): Budget[] {
   try {
     data = yamlModule().parse(text);
   } catch (err) {
-    throw new BudgetDefinitionError(`${path} is not valid YAML or JSON: ${(err as Error).message}`);
+    throw new BudgetDefinitionError(`${path} is not valid YAML or JSON: ${firstLine((err as Error).message)}`);
   }
   return parseBudgets(data as BudgetsFile, path);
 }

@@ -40,7 +40,7 @@ export const FILTER_HELP = `Filters (combine with AND):
   --tag key=value                repeatable; all must match
   --limit <n>  --offset <n>  --order asc|desc
 Store:
-  --store <url>                  sqlite:<path> | postgres://... (default: env
+  --store <url>                  sqlite:<path> | postgres://... | clickhouse://... (default: env
                                  GENAI_USAGE_STORE, else ${DEFAULT_STORE_URL})`;
 
 /** Filter key → the flag that sets it, for error messages. */

@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   rules: () => import('./commands/rules.js'),
   collector: () => import('./commands/collector.js'),
   ui: () => import('./commands/ui.js'),
+  prices: () => import('./commands/prices.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

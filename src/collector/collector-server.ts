@@ -7,7 +7,7 @@ import { redact } from '../store/postgres-store.js';
 import type { UsageStore } from '../store/usage-store.js';
 import { Admission } from './admission.js';
 import { createCollectorHandler, type CollectorDeps } from './collector-app.js';
-import type { CollectorConfig } from './collector-config.js';
+import { COLLECTOR_DEFAULTS, type CollectorConfig } from './collector-config.js';
 import { CollectorMetrics } from './collector-metrics.js';
 import { IngestQueue } from './ingest-queue.js';
 import { ROUTES } from './routes/all-routes.js';
@@ -32,6 +32,17 @@ export interface RunningCollector {
 }
 
 /**
+ * ClickHouse wants few, large inserts (each one writes parts in the records table, its ledger
+ * and every rollup): unless configured otherwise, its batches are 10,000 records, not the default.
+ */
+function batchRecords(config: CollectorConfig, engine: UsageStore['engine']): number {
+  const configured = config.maxBatchRecords !== COLLECTOR_DEFAULTS.maxBatchRecords;
+  return engine === 'clickhouse' && !configured ? Math.min(CLICKHOUSE_BATCH_RECORDS, config.maxQueueRecords) : config.maxBatchRecords;
+}
+
+const CLICKHOUSE_BATCH_RECORDS = 10_000;
+
+/**
  * Opens the store and starts the HTTP server.
  * @throws StoreError when the store cannot be opened; the listen error (EADDRINUSE, ...) otherwise.
  */
@@ -48,7 +59,7 @@ export async function startCollector(config: CollectorConfig, options: StartColl
   let lastErrorLog = 0;
   const queue = new IngestQueue(writer ?? store, {
     maxPendingRecords: config.maxQueueRecords,
-    maxBatchRecords: config.maxBatchRecords,
+    maxBatchRecords: batchRecords(config, store.engine),
     failureBackoffMs: config.retryAfterSeconds * 1000,
     writeTimeoutMs: config.writeTimeoutMs,
     onWritten: (records, inserted) => {

@@ -1,6 +1,7 @@
 import type { AttributeValue } from '@opentelemetry/api';
 import * as A from '../semconv.js';
 import type { SpanLike } from '../usage/span-like.js';
+import { AI_SDK_TOKEN_ATTRIBUTES } from '../usage/ai-sdk-spans.js';
 import { readTokens, spanToUsageRecord } from '../usage/span-to-record.js';
 import type { UsageRecord } from '../usage/usage-record.js';
 import type { DecodedSpan } from './decoded-span.js';
@@ -30,6 +31,8 @@ const TOKEN_ATTRIBUTES = [
   A.ATTR_USAGE_IMAGE_INPUT_TOKENS,
   A.ATTR_USAGE_IMAGE_OUTPUT_TOKENS,
   A.ATTR_USAGE_WEB_SEARCH_REQUESTS,
+  // The Vercel AI SDK's own names, read where a span has no semconv counts (usage/ai-sdk-spans.ts).
+  ...AI_SDK_TOKEN_ATTRIBUTES,
 ];
 
 /**

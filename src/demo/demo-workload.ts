@@ -2,13 +2,15 @@ import { withUsageContext } from '../context/usage-context.js';
 
 /**
  * The SDK clients the workload drives: the real `openai` and `@anthropic-ai/sdk`, and, when
- * installed, `@google/genai` and `@mistralai/mistralai` (their calls are skipped otherwise).
+ * installed, `@google/genai`, `@mistralai/mistralai` and `@aws-sdk/client-bedrock-runtime`'s
+ * aggregated `BedrockRuntime` (their calls are skipped otherwise).
  */
 export interface DemoClients {
   openai: any;
   anthropic: any;
   gemini?: any;
   mistral?: any;
+  bedrock?: any;
 }
 
 interface Conversation {
@@ -105,8 +107,19 @@ async function supportConversation({ openai, anthropic, mistral }: DemoClients, 
   });
 }
 
-async function researchTask({ openai, anthropic, gemini, mistral }: DemoClients, attempt: Attempt): Promise<void> {
+async function researchTask({ openai, anthropic, gemini, mistral, bedrock }: DemoClients, attempt: Attempt): Promise<void> {
   await withUsageContext({ agentName: 'Researcher' }, async () => {
+    // Amazon Bedrock, through a US cross-Region inference profile, with a cached system prompt.
+    if (bedrock) {
+      await attempt(() =>
+        bedrock.converse({
+          modelId: 'us.amazon.nova-pro-v1:0',
+          system: [{ text: LONG_POLICY }, { cachePoint: { type: 'default' } }],
+          messages: [{ role: 'user', content: [{ text: 'List the three largest cost drivers this quarter.' }] }],
+          inferenceConfig: { maxTokens: 400 },
+        }),
+      );
+    }
     await attempt(() => openai.embeddings.create({ model: 'text-embedding-3-small', input: ['quarterly report', 'usage trends', 'pricing'] }));
     await attempt(() => openai.responses.create({ model: 'gpt-5-mini', input: 'Summarise the usage trends for Q3 in three bullet points.' }));
     await attempt(() => anthropic.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 800, messages: [{ role: 'user', content: 'Draft a two-paragraph report on LLM spend.' }] }).finalMessage());

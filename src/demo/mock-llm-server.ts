@@ -9,11 +9,14 @@
  * Routes: POST /v1/chat/completions, /v1/responses, /v1/embeddings (OpenAI),
  * POST /v1/messages (Anthropic), /gemini/v1/models/{model}:generateContent,
  * :streamGenerateContent, :batchEmbedContents (Gemini; `httpOptions.baseUrl: <url>/gemini`),
- * POST /mistral/v1/chat/completions (Mistral; `serverURL: <url>/mistral`). Header `x-mock-fail: 429|500|529|reset` forces a
+ * POST /mistral/v1/chat/completions (Mistral; `serverURL: <url>/mistral`),
+ * POST /model/{modelId}/converse (Amazon Bedrock, also on a second, HTTP/2 listener at `h2Url`:
+ * the AWS SDK speaks HTTP/2). Header `x-mock-fail: 429|500|529|reset` forces a
  * failure; otherwise one request in `failureRate` fails at random (seeded).
  */
 import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { createServer as createHttp2Server, type Http2ServerRequest } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import { createRng, isRecord, randomInt } from './mock-common.js';
 import type { MockContext, MockReply, Rng } from './mock-common.js';
@@ -22,6 +25,7 @@ import { responses } from './mock-openai-responses.js';
 import { anthropicError, messages } from './mock-anthropic.js';
 import { geminiError, geminiRoute } from './mock-gemini.js';
 import { mistralChat, mistralError } from './mock-mistral.js';
+import { bedrockError, converse, CONVERSE_PATH } from './mock-bedrock.js';
 
 export interface MockLlmServerOptions {
   /** Port to listen on; 0 (default) picks a free one. */
@@ -54,11 +58,13 @@ export interface MockLlmServer {
   /** `http://HOST:PORT`; OpenAI clients use `${url}/v1`, Anthropic clients `url`. */
   url: string;
   port: number;
+  /** HTTP/2 (cleartext) listener for the Bedrock route: the AWS SDK's `endpoint`. */
+  h2Url: string;
   stats(): MockLlmStats;
   close(): Promise<void>;
 }
 
-type Provider = 'openai' | 'anthropic' | 'gemini' | 'mistral';
+type Provider = 'openai' | 'anthropic' | 'gemini' | 'mistral' | 'bedrock';
 type Handler = (body: Record<string, unknown>, ctx: MockContext) => MockReply;
 
 const ROUTES: Record<string, { provider: Provider; handler: Handler }> = {
@@ -83,20 +89,41 @@ const ERROR_REPLIES: Record<Provider, (rng: Rng, status: number, message?: strin
   anthropic: anthropicError,
   gemini: geminiError,
   mistral: mistralError,
+  bedrock: bedrockError,
 };
 
 function errorReply(provider: Provider, rng: Rng, status: number, message?: string): MockReply {
   return ERROR_REPLIES[provider](rng, status, message);
 }
 
+/** The Bedrock route, whose path carries the model id. */
+function bedrockRoute(path: string): { provider: Provider; handler: Handler } | undefined {
+  const match = CONVERSE_PATH.exec(path);
+  if (!match) return undefined;
+  const modelId = decodeURIComponent(match[1]!);
+  return { provider: 'bedrock', handler: (body, ctx) => converse(body, ctx, modelId) };
+}
+
+type Request = IncomingMessage | Http2ServerRequest;
+/** What the router writes to, on either listener. */
+interface Response {
+  writeHead(status: number, headers: Record<string, string | number>): unknown;
+  write(chunk: string): unknown;
+  end(): unknown;
+  end(body: string): unknown;
+  readonly destroyed?: boolean;
+  readonly headersSent: boolean;
+}
+
 /** Random failure kind, weighted like real traffic: mostly rate limits. */
 function randomFailure(provider: Provider, rng: Rng): number {
   const draw = rng();
   if (provider === 'anthropic') return draw < 0.5 ? 429 : draw < 0.8 ? 529 : 500;
+  if (provider === 'bedrock') return draw < 0.7 ? 429 : 503;
   return draw < 0.7 ? 429 : 500;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: Request): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -142,7 +169,7 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
   const draw = (scale = 1): number =>
     Math.round(randomInt(latencyRng, Math.max(0, latency.min), Math.max(latency.min, latency.max)) * scale);
 
-  async function send(res: ServerResponse, reply: MockReply): Promise<void> {
+  async function send(res: Response, reply: MockReply): Promise<void> {
     const key = String(reply.status);
     stats.byStatus[key] = (stats.byStatus[key] ?? 0) + 1;
     if (reply.status >= 400) stats.failures++;
@@ -167,13 +194,14 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
     res.end();
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(req: Request, res: Response, http2 = false): Promise<void> {
     const raw = await readBody(req);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const routeKey = `${req.method ?? 'GET'} ${path}`;
     stats.requests++;
     stats.byRoute[routeKey] = (stats.byRoute[routeKey] ?? 0) + 1;
-    const route = req.method === 'POST' ? routeFor(path) : undefined;
+    // The HTTP/2 listener serves only Bedrock (the SSE replies send HTTP/1.1 connection headers).
+    const route = req.method === 'POST' ? (http2 ? undefined : routeFor(path)) ?? bedrockRoute(path) : undefined;
     if (!route) {
       const message = `Invalid URL (${req.method ?? 'GET'} ${path})`;
       return send(res, openaiError(contentRng, 404, message));
@@ -201,7 +229,7 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
     return send(res, route.handler(body, ctx));
   }
 
-  async function fail(req: IncomingMessage, res: ServerResponse, provider: Provider, kind: string): Promise<void> {
+  async function fail(req: Request, res: Response, provider: Provider, kind: string): Promise<void> {
     if (kind === 'reset') {
       stats.failures++;
       stats.byStatus['reset'] = (stats.byStatus['reset'] ?? 0) + 1;
@@ -212,36 +240,46 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
     return send(res, errorReply(provider, contentRng, Number(kind)));
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch(() => {
+  const respond = (http2: boolean) => (req: Request, res: Response) => {
+    handle(req, res, http2).catch(() => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end();
     });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
+  };
+  const server = createServer(respond(false));
+  const h2Server = createHttp2Server(respond(true));
+  for (const s of [server, h2Server]) {
+    s.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
     });
-  });
-  const { port } = server.address() as AddressInfo;
+  }
+  const listen = (s: typeof server | typeof h2Server, port: number) =>
+    new Promise<number>((resolve, reject) => {
+      s.once('error', reject);
+      s.listen(port, host, () => {
+        s.off('error', reject);
+        resolve((s.address() as AddressInfo).port);
+      });
+    });
+  const port = await listen(server, options.port ?? 0);
+  const h2Port = await listen(h2Server, 0);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | undefined;
 
   return {
     url: `http://${urlHost}:${port}`,
     port,
+    h2Url: `http://${urlHost}:${h2Port}`,
     stats: () => structuredClone(stats),
     close() {
       closing ??= new Promise<void>((resolve) => {
         for (const timer of timers) clearTimeout(timer);
         timers.clear();
-        server.close(() => resolve());
+        let open = 2;
+        const done = () => --open === 0 && resolve();
+        server.close(done);
+        h2Server.close(done);
         for (const socket of sockets) socket.destroy();
       });
       return closing;

@@ -1,5 +1,10 @@
 import { diag } from '@opentelemetry/api';
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { ExportResult } from '@opentelemetry/core';
+
+// `ExportResultCode.SUCCESS` / `.FAILED` of @opentelemetry/core, whose values are part of the
+// exporter contract; spelled out so importing the exporter does not load core.
+const SUCCESS = 0 satisfies ExportResult['code'];
+const FAILED = 1 satisfies ExportResult['code'];
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { DEFAULT_STORE_URL, openStore } from '../store/open-store.js';
 import type { UsageStore } from '../store/usage-store.js';
@@ -38,7 +43,7 @@ export class UsageSpanExporter implements SpanExporter {
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     if (this.stopped) {
-      resultCallback({ code: ExportResultCode.FAILED, error: new Error('UsageSpanExporter is shut down') });
+      resultCallback({ code: FAILED, error: new Error('UsageSpanExporter is shut down') });
       return;
     }
     for (const span of spans) {
@@ -49,7 +54,7 @@ export class UsageSpanExporter implements SpanExporter {
         diag.warn(`genai-usage: cannot map span ${span.name} to a usage record: ${String(error)}`);
       }
     }
-    resultCallback({ code: ExportResultCode.SUCCESS });
+    resultCallback({ code: SUCCESS });
   }
 
   /** Drains the writer's queue (timeout 30 s). */

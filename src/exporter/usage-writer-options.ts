@@ -8,7 +8,7 @@ export const USAGE_WRITER_DEFAULTS = {
   maxQueueSize: 10_000,
   /** SQLite writes run on the calling thread, so its batches stay small. */
   maxBatchSize: 1_000,
-  /** PostgreSQL I/O is asynchronous: larger batches cost the application nothing. */
+  /** PostgreSQL and ClickHouse I/O is asynchronous: larger batches cost the application nothing. */
   maxBatchSizePostgres: 5_000,
   flushIntervalMs: 1_000,
   initialBackoffMs: 250,
@@ -21,7 +21,7 @@ export interface UsageWriterOptions {
   store: WritableStore | (() => Promise<WritableStore>);
   /** Records held in memory; when full the OLDEST is dropped and counted. Default 10,000. */
   maxQueueSize?: number;
-  /** Records per store write. Default 1,000 for SQLite, 5,000 for PostgreSQL. */
+  /** Records per store write. Default 1,000 for SQLite, 5,000 for PostgreSQL and ClickHouse. */
   maxBatchSize?: number;
   /** A partial batch is written after this long. Default 1,000 ms. */
   flushIntervalMs?: number;

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { context, diag } from '@opentelemetry/api';
-import { suppressTracing } from '@opentelemetry/core';
+import { suppressTracing } from '../context/suppress-tracing.js';
 
 import type { UsageRecord } from '../usage/usage-record.js';
 import { Spool } from './spool.js';
@@ -219,7 +219,7 @@ export class UsageWriter {
 
   private useStore(store: WritableStore): WritableStore {
     this.store = store;
-    if (!this.batchSizeGiven && store.engine === 'postgres') this.opts.maxBatchSize = USAGE_WRITER_DEFAULTS.maxBatchSizePostgres;
+    if (!this.batchSizeGiven && store.engine !== 'sqlite') this.opts.maxBatchSize = USAGE_WRITER_DEFAULTS.maxBatchSizePostgres;
     return store;
   }
 

@@ -12,7 +12,7 @@ export interface CallOutcome {
   providerCostUsd?: number;
   /** Output content for `gen_ai.output.messages`, only read when content capture is on. */
   outputMessages?: unknown;
-  /** Provider-specific response attributes (`openai.response.service_tier`), set as they are. */
+  /** Provider-specific response attributes (`openai.response.service_tier`, Bedrock's latency), set as they are. */
   attributes?: Attributes;
 }
 
@@ -44,6 +44,11 @@ export interface StreamAccumulator<Chunk> {
   outcome(): CallOutcome;
   /** Text generated so far, for estimating output tokens. */
   outputText(): string;
+  /**
+   * The failure to record when iteration ended quietly before the stream's final event (the AWS
+   * SDK ends it without an error on an abort or a dropped connection); undefined when complete.
+   */
+  incompleteError?(): unknown;
   /** Input counts already sent when the final usage never came (a stream cut short). */
   partialUsage?(): Omit<CallUsage, 'output'> | undefined;
 }

@@ -18,6 +18,8 @@ export interface LlmCallSpec {
   /** Request parameters as semconv attributes (temperature, max_tokens, ...). */
   attributes: Attributes;
   maxOutputTokens?: number;
+  /** Attributes known only asynchronously (an AWS client's resolved endpoint); set if they arrive before the span ends. */
+  pendingAttributes?: PromiseLike<Attributes>;
 }
 
 /** Marks the context inside one of our call spans: nested SDK calls are not instrumented twice. */
@@ -54,6 +56,12 @@ export class LlmCall implements InFlightCall {
     const name = spec.requestModel ? `${spec.operation} ${spec.requestModel}` : spec.operation;
     this.span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
     this.context = trace.setSpan(parent, this.span).setValue(IN_LLM_CALL, true);
+    spec.pendingAttributes?.then(
+      (late) => {
+        if (!this.#ended) this.span.setAttributes(late);
+      },
+      () => {},
+    );
     callStarted(this);
   }
 
@@ -152,7 +160,7 @@ export class LlmCall implements InFlightCall {
       a[A.ATTR_COST_SOURCE] = 'provider';
     }
     if (outcome.outputMessages !== undefined) a[A.ATTR_GEN_AI_OUTPUT_MESSAGES] = safeJson(outcome.outputMessages);
-    this.span.setAttributes(a);
+    this.span.setAttributes(outcome.attributes ? { ...outcome.attributes, ...a } : a);
   }
 
   #end(): void {

@@ -81,6 +81,25 @@ function observeReadableStream<Chunk>(stream: ReadableStream<Chunk>, observer: S
 }
 
 /**
+ * Makes a plain async iterable (the AWS SDK's event streams) report its chunks by wrapping its
+ * `Symbol.asyncIterator` in place: the app keeps the very object the SDK returned. Returns
+ * false when there is nothing to wrap (the caller then ends the call without stream data).
+ */
+export function observeAsyncIterable<Chunk>(iterable: unknown, observer: StreamObserver<Chunk>): boolean {
+  const target = iterable as Record<symbol, unknown> | null | undefined;
+  const original = target?.[Symbol.asyncIterator];
+  if (typeof original !== 'function') return false;
+  try {
+    target![Symbol.asyncIterator] = function (this: unknown): AsyncIterator<Chunk> {
+      return observeIterator((original as (this: unknown) => AsyncIterator<Chunk>).call(this), observer);
+    };
+  } catch {
+    return false; // a frozen object: leave it alone
+  }
+  return true;
+}
+
+/**
  * Yields exactly what `inner` yields: the app awaits the SDK's own promise for each step, and
  * our reaction, registered first, sees the chunk just before the app does. (Returning a
  * derived promise instead costs the app an extra promise hop per chunk: ~2× the overhead

@@ -1,7 +1,9 @@
 import { AnthropicInstrumentation } from './anthropic/anthropic-instrumentation.js';
+import { BedrockRuntimeInstrumentation } from './bedrock/bedrock-instrumentation.js';
 import { OpenAIInstrumentation } from './openai/openai-instrumentation.js';
 import { GoogleGenAIInstrumentation } from './google-genai/google-genai-instrumentation.js';
 import { MistralInstrumentation } from './mistral/mistral-instrumentation.js';
+import { GoogleGenerativeAIInstrumentation } from './google-generative-ai/google-generative-ai-instrumentation.js';
 import type { LlmInstrumentationConfig, LlmSdkInstrumentation } from './sdk-instrumentation.js';
 
 /** One instrumented SDK: everything `startUsageTracking` and the ESM loader hook need to know about it. */
@@ -32,13 +34,16 @@ export const INSTRUMENTATIONS = [
   { key: 'anthropic', modules: ['@anthropic-ai/sdk', '@anthropic-ai/sdk/resources/index'], create: (config) => new AnthropicInstrumentation(config) },
   { key: 'googleGenAI', modules: ['@google/genai'], create: (config) => new GoogleGenAIInstrumentation(config) },
   { key: 'mistral', modules: ['@mistralai/mistralai'], create: (config) => new MistralInstrumentation(config) },
+  { key: 'googleGenerativeAI', modules: ['@google/generative-ai'], create: (config) => new GoogleGenerativeAIInstrumentation(config) },
+  // `instrumentModules.bedrock`: the module, or `BedrockRuntimeClient` itself.
+  { key: 'bedrock', modules: ['@aws-sdk/client-bedrock-runtime'], create: (config) => new BedrockRuntimeInstrumentation(config) },
 ] as const satisfies readonly InstrumentationEntry[];
 
 /**
  * SDKs whose instrumentations are being written: the hook already wraps them, so adding one is
  * one line in the table above (and removing its name here).
  */
-const UPCOMING_MODULES = ['@aws-sdk/client-bedrock-runtime', '@anthropic-ai/bedrock-sdk', '@anthropic-ai/vertex-sdk'];
+const UPCOMING_MODULES = ['@anthropic-ai/bedrock-sdk', '@anthropic-ai/vertex-sdk'];
 
 /** An `instrumentations` / `instrumentModules` option key. */
 export type InstrumentationKey = (typeof INSTRUMENTATIONS)[number]['key'];

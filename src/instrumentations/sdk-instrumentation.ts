@@ -21,6 +21,8 @@ export interface PatchTarget {
   path: readonly string[];
   method: string;
   mapping: CallMapping;
+  /** Adapts the instrumented method to a calling convention `wrapCall` does not know (callbacks). */
+  adapt?(instrumented: (this: unknown, ...args: any[]) => any): (this: unknown, ...args: any[]) => any;
 }
 
 /**
@@ -112,14 +114,16 @@ export abstract class LlmSdkInstrumentation extends InstrumentationBase<LlmInstr
       // Patched twice (the loader hook and `instrumentModules`): one wrapper is enough.
       if (installed.get(proto[target.method])?.owner === this) continue;
       const below = { fn: proto[target.method] as AnyFn };
-      const wrapper = wrapCall(function (this: unknown, ...args: unknown[]) {
+      const instrumented = wrapCall(function (this: unknown, ...args: unknown[]) {
         return below.fn.apply(this, args);
       }, target.mapping, options);
+      const wrapper = target.adapt ? target.adapt(instrumented) : instrumented;
       Object.defineProperty(wrapper, '__unwrap', { configurable: true, value: () => spliceOutShimmerWrapper(below) });
       installed.set(wrapper, { owner: this, below });
       setMethod(proto, target.method, wrapper);
     }
     if (patched === 0) diag.warn(`genai-usage: found nothing to instrument in ${def.moduleName}; its calls are not tracked`);
+    else patchedBy.add(this);
     return moduleExports;
   }
 
@@ -132,6 +136,12 @@ export abstract class LlmSdkInstrumentation extends InstrumentationBase<LlmInstr
       if (ours?.owner === this) setMethod(proto, target.method, ours.below.fn);
     }
   }
+}
+
+/** Instrumentations that patched a module (whichever way it reached them). */
+const patchedBy = new WeakSet<LlmSdkInstrumentation>();
+export function hasPatchedModule(instrumentation: LlmSdkInstrumentation): boolean {
+  return patchedBy.has(instrumentation);
 }
 
 /** Another library unwrapping while ours is on top meant its own wrapper, right beneath ours. */

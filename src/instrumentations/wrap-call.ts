@@ -1,10 +1,10 @@
 import { context, diag, type Tracer } from '@opentelemetry/api';
-import { isTracingSuppressed } from '@opentelemetry/core';
+import { isTracingSuppressed } from '../context/suppress-tracing.js';
 import * as A from '../semconv.js';
 import { collectText, countTokensOffThread, messageTokens, toolDefinitionsText } from '../tokens/estimate-tokens.js';
 import type { CallOutcome, StreamAccumulator } from './call-outcome.js';
 import { IN_LLM_CALL, LlmCall, safeJson, type LlmCallSpec } from './llm-call.js';
-import { observeSdkStream } from './observe-stream.js';
+import { observeSdkStream, type StreamObserver } from './observe-stream.js';
 import { checkBeforeCall, preCallHooks } from './pre-call-hooks.js';
 import { markTwinOfOurCall } from '../usage/duplicate-calls.js';
 
@@ -23,6 +23,16 @@ export interface CallMapping<Params = any, Result = any, Chunk = any> {
    * method's second argument, its request options), so it is not counted beside ours.
    */
   sdkSpan?(options: unknown): unknown;
+  /**
+   * For a result whose final response arrives later through a promise it holds (the older
+   * `@google/generative-ai`'s `{ stream, response }`): the call ends when that settles, read
+   * with `fromResult`; its stream is not observed.
+   */
+  settled?(result: unknown): PromiseLike<unknown> | undefined;
+  /** Hooks the streamed result's chunks (default: a Stainless SDK stream's `iterator`); false if it cannot. */
+  observeStream?(result: Result, observer: StreamObserver<Chunk>): boolean;
+  /** The request content to count when a stream ends without usage (default: the params' message fields). */
+  estimateInput?(params: Params): unknown;
 }
 
 export interface WrapOptions {
@@ -115,7 +125,13 @@ interface ApiPromiseLike {
 function observeResult(result: unknown, call: LlmCall, mapping: CallMapping, params: unknown, options: WrapOptions): unknown {
   const onData = (data: unknown): unknown => {
     try {
-      if (call.spec.stream) observeStream(data, call, mapping, params, options.captureContent());
+      const later = mapping.settled?.(data);
+      if (later && typeof later.then === 'function') {
+        later.then(
+          (final) => call.succeed(mapping.fromResult(final)),
+          (err) => call.fail(err),
+        );
+      } else if (call.spec.stream) observeStream(data, call, mapping, params, options.captureContent());
       else {
         const outcome = mapping.fromResult(data);
         if (options.captureContent() && mapping.outputMessages) outcome.outputMessages = mapping.outputMessages(data);
@@ -154,6 +170,7 @@ function observeStream(stream: unknown, call: LlmCall, mapping: CallMapping, par
     if (error === undefined && !early && (stream as { controller?: AbortController }).controller?.signal?.aborted) {
       error = { name: 'APIUserAbortError', message: 'Request was aborted.' };
     }
+    if (error === undefined && !early) error = acc.incompleteError?.();
     const outcome = acc.outcome();
     if (capture) outcome.outputMessages = [{ role: 'assistant', parts: [{ type: 'text', content: acc.outputText() }] }];
     if (error !== undefined && (outcome.usage || !interrupted)) {
@@ -168,28 +185,30 @@ function observeStream(stream: unknown, call: LlmCall, mapping: CallMapping, par
     // shutdown mid-stream): estimate what was sent and delivered. The span ends when the
     // estimate does; until then shutdown and forceFlush wait for it.
     const end = (o: CallOutcome) => (error === undefined ? call.succeed(o) : call.fail(error, o));
-    const work = estimateUsage(params, acc, outcome).then(end, (err) => {
+    const work = estimateUsage(params, acc, outcome, mapping).then(end, (err) => {
       diag.error('genai-usage: token estimate failed', err);
       end(outcome);
     });
     call.endAfter(work, () => end(outcome));
   };
   call.onInterrupt((err) => finish(false, err, true));
-  const observed = observeSdkStream(stream, {
+  const observer: StreamObserver<unknown> = {
     chunk(chunk) {
       if (acc.add(chunk)) call.firstChunk();
     },
     end: (early) => finish(early),
     error: (err) => finish(false, err ?? new Error('stream failed')),
-  });
+  };
+  const observed = mapping.observeStream ? mapping.observeStream(stream, observer) : observeSdkStream(stream, observer);
   if (!observed) call.succeed({});
 }
 
-async function estimateUsage(params: unknown, acc: StreamAccumulator<unknown>, outcome: CallOutcome): Promise<CallOutcome> {
+async function estimateUsage(params: unknown, acc: StreamAccumulator<unknown>, outcome: CallOutcome, mapping: CallMapping): Promise<CallOutcome> {
   const p = (params ?? {}) as Record<string, unknown>;
   // Input counts the provider already sent (Anthropic's message_start) beat an estimate.
   const known = acc.partialUsage?.();
-  const inputTexts = known ? [] : [...collectText([p.system, p.instructions, p.messages, p.input, p.prompt, p.contents]), ...toolDefinitionsText(p.tools)];
+  const input = mapping.estimateInput ? mapping.estimateInput(params) : [p.system, p.instructions, p.messages, p.input, p.prompt, p.contents];
+  const inputTexts = known ? [] : [...collectText(input), ...toolDefinitionsText(p.tools)];
   const counts = await countTokensOffThread([acc.outputText(), ...inputTexts]);
   const output = counts[0] ?? 0;
   const usage = known ? { ...known, output, estimated: true } : { input: messageTokens(counts.slice(1)), output, estimated: true };

@@ -1,3 +1,4 @@
+import { bedrockPriceModels } from './bedrock-model-id.js';
 import { priceCall, type ModelPrice } from './price-arithmetic.js';
 import type { CallTokens, CostEstimate, TokenPrices } from './price-types.js';
 import { currentTableVersion } from './price-version.js';
@@ -37,8 +38,13 @@ export class PriceBook {
   }
 
   estimate(query: PriceQuery): CostEstimate {
-    const tier = normaliseServiceTier(query.serviceTier) ?? 'default';
-    const models = query.requestModel && query.requestModel !== query.model ? [query.model, query.requestModel] : [query.model];
+    const tier = query.serviceTier === undefined ? 'default' : (normaliseServiceTier(query.serviceTier) ?? 'default');
+    const bedrock = bedrockPriceModels(query.provider, query.model, query.requestModel);
+    const models = bedrock
+      ? bedrock.overrideKeys
+      : query.requestModel && query.requestModel !== query.model
+        ? [query.model, query.requestModel]
+        : [query.model];
     for (const model of models) {
       if (!model) continue;
       const override = this.#override(query.provider, model, tier);
@@ -47,7 +53,7 @@ export class PriceBook {
         return unknown(`no ${tier} tier price for the override of ${model} (add "${model}@${tier}")`);
       }
     }
-    for (const model of models) {
+    for (const model of bedrock ? bedrock.tableModels : models) {
       if (!model) continue;
       const entry = this.#table.entry(query.provider, model, query.at);
       if (!entry) continue;
@@ -61,7 +67,7 @@ export class PriceBook {
       }
       return finish(priceCall(price, query, { audioAtTextRate: billsAudioAtTextRate(entry.providerId) }), 'table', version);
     }
-    return unknown(models.some(Boolean) ? 'model not in the price table' : 'no model');
+    return unknown(bedrock?.unknownReason ?? (models.some(Boolean) ? 'model not in the price table' : 'no model'));
   }
 
   /** An override for the tier: `provider:model@tier`, `model@tier`; the default tier also matches plain keys. */
@@ -84,16 +90,17 @@ export class PriceBook {
 function finish(outcome: ReturnType<typeof priceCall>, source: 'override' | 'table', priceVersion: string): CostEstimate {
   if (!outcome.ok) return unknown(outcome.reason);
   const usd = outcome.usd;
-  return {
+  const estimate: CostEstimate = {
     costUsd: usd.input + usd.output + usd.webSearch,
     inputCostUsd: usd.input,
     outputCostUsd: usd.output,
     source,
-    ...(usd.webSearch > 0 ? { webSearchCostUsd: usd.webSearch } : {}),
     cacheReadSavingsUsd: usd.cacheReadSavings,
     cacheWritePremiumUsd: usd.cacheWritePremium,
     priceVersion,
   };
+  if (usd.webSearch > 0) estimate.webSearchCostUsd = usd.webSearch;
+  return estimate;
 }
 
 function unknown(reason: string): CostEstimate {

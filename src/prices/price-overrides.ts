@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { yamlModule } from '../setup/lazy-yaml.js';
-import { ConfigError } from '../setup/config-error.js';
+import { ConfigError, firstLine } from '../setup/config-error.js';
 import type { TokenPrices } from './price-types.js';
 import { SERVICE_TIERS } from './service-tier.js';
 
@@ -54,7 +54,7 @@ export function loadPricesFile(path: string): Record<string, TokenPrices> {
   try {
     parsed = /\.ya?ml$/i.test(path) ? yamlModule().parse(text) : JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`GENAI_USAGE_PRICES: ${path} is not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'}: ${(err as Error).message}`);
+    throw new ConfigError(`GENAI_USAGE_PRICES: ${path} is not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'}: ${firstLine((err as Error).message)}`);
   }
   // Accept both a bare map and `{ prices: { ... } }`.
   const map = isRecord(parsed) && isRecord(parsed.prices) ? parsed.prices : parsed;

@@ -13,11 +13,12 @@ function bundledTableVersion(): string {
   }
 }
 
-let tableVersion = bundledTableVersion();
+let tableVersion: string | undefined;
 let generation = 0;
 
 /** Which data the table prices from: `genai-prices@0.1.8`, or the refreshed file's `genai-prices-data@sha256:…`. */
 export function currentTableVersion(): string {
+  tableVersion ??= bundledTableVersion();
   return tableVersion;
 }
 

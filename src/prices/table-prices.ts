@@ -1,20 +1,7 @@
-import { createRequire } from 'node:module';
+import { genaiPrices as prices } from './genai-prices.js';
 import { priceCall, type ModelPrice } from './price-arithmetic.js';
 import type { CallTokens } from './price-types.js';
 import { tableGeneration } from './price-version.js';
-
-type GenaiPrices = Pick<typeof import('@pydantic/genai-prices'), 'calcPrice' | 'findProvider'>;
-let library: GenaiPrices | undefined;
-/**
- * `@pydantic/genai-prices` (its bundled data: ~20 MB of heap) is loaded by the first price
- * lookup, synchronously, so even a call in the first millisecond is priced; a process that
- * never prices a call never loads it.
- */
-function prices(): GenaiPrices {
-  library ??= createRequire(import.meta.url)('@pydantic/genai-prices') as GenaiPrices;
-  return library;
-}
-
 
 /** Semconv provider names → `@pydantic/genai-prices` provider ids, where they differ. */
 const PROVIDER_IDS: Record<string, string> = {

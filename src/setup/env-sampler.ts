@@ -1,8 +1,13 @@
 import { diag } from '@opentelemetry/api';
-import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler, type Sampler } from '@opentelemetry/sdk-trace';
+import type { Sampler } from '@opentelemetry/sdk-trace';
 
-/** The sampler `OTEL_TRACES_SAMPLER`/`_ARG` describe (the SDK's own builder is not exported). */
-export function samplerFromEnv(env: NodeJS.ProcessEnv = process.env): Sampler {
+type Samplers = Pick<typeof import('@opentelemetry/sdk-trace'), 'AlwaysOffSampler' | 'AlwaysOnSampler' | 'ParentBasedSampler' | 'TraceIdRatioBasedSampler'>;
+
+/**
+ * The sampler `OTEL_TRACES_SAMPLER`/`_ARG` describe (the SDK's own builder is not exported),
+ * built from the SDK's samplers (passed in: the SDK is loaded on first use).
+ */
+export function samplerFromEnv({ AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler }: Samplers, env: NodeJS.ProcessEnv = process.env): Sampler {
   const name = (env.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on').trim().toLowerCase();
   const ratio = () => {
     const raw = env.OTEL_TRACES_SAMPLER_ARG;

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { diag } from '@opentelemetry/api';
 import type { InstrumentationBase } from '@opentelemetry/instrumentation';
@@ -31,36 +31,43 @@ export function onEsmSdkLoaded(handler: Handler): () => void {
 }
 
 /**
- * Hands an evaluated SDK module to an instrumentation the way its require hook would: the
- * version read from the package, its supported range checked, and the exports remembered so
- * `disable()` unpatches them.
+ * Hands an evaluated SDK module to an instrumentation the way import-in-the-middle's hook
+ * would: a package's main entry to the definition of that package, a subpath entry
+ * (`@anthropic-ai/sdk/resources/index`) to the definition's matching `files` as
+ * `<package>/<path in the package>`; the version read from the package and its supported range
+ * checked, and the exports remembered so `disable()` unpatches them.
  */
-export function patchLoadedModule(instrumentation: InstrumentationBase, name: string, namespace: unknown, url: string): void {
-  // A subpath (`@anthropic-ai/sdk/resources/index`) is one of the package's files, as its require hook names them.
-  const pkg = packageName(name);
-  const baseDir = packageDir(url, pkg);
-  const requireName = name === pkg || baseDir === undefined ? name : join(pkg, relative(baseDir, fileURLToPath(url)));
+export function patchLoadedModule(instrumentation: InstrumentationBase, specifier: string, namespace: unknown, url: string): void {
+  const packageName = packageNameOf(specifier);
+  const baseDir = packageDir(url, packageName);
+  const fileName = baseDir ? `${packageName}/${relative(baseDir, fileURLToPath(url)).split(sep).join('/')}` : specifier;
   const onRequire = (instrumentation as unknown as { _onRequire?: (def: unknown, exports: unknown, name: string, baseDir?: string) => unknown })._onRequire;
   for (const definition of instrumentation.getModuleDefinitions()) {
-    if (definition.name !== pkg) continue;
-    if (typeof onRequire === 'function') onRequire.call(instrumentation, definition, namespace, requireName, baseDir);
-    else if (name === pkg) definition.patch?.(namespace);
+    if (definition.name !== packageName && definition.name !== specifier) continue;
+    const name = definition.name === specifier ? specifier : fileName;
+    if (typeof onRequire === 'function') {
+      onRequire.call(instrumentation, definition, namespace, name, baseDir);
+    } else if (name === definition.name) {
+      definition.patch?.(namespace);
+    } else {
+      for (const file of definition.files) if (file.name === name) file.patch(namespace);
+    }
   }
 }
 
-function packageName(specifier: string): string {
-  const parts = specifier.split('/');
-  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier);
+/** `@scope/pkg/sub/path` → `@scope/pkg`; `pkg/sub` → `pkg`. */
+function packageNameOf(specifier: string): string {
+  return specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
 }
 
-/** The folder of the package `name` that holds the file at `url`. */
-function packageDir(url: string, name: string): string | undefined {
+/** The folder of the package `packageName` that holds the file at `url`. */
+function packageDir(url: string, packageName: string): string | undefined {
   let dir = dirname(fileURLToPath(url));
   for (let depth = 0; depth < 12; depth++) {
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest)) {
       try {
-        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === name) return dir;
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === packageName) return dir;
       } catch {
         // an unreadable manifest: keep walking up
       }

@@ -1,4 +1,6 @@
-import { register, registerHooks } from 'node:module';
+// A namespace import: `registerHooks` does not exist before Node 22.15, and a named import of it
+// would fail to link before the version check could say so.
+import * as nodeModule from 'node:module';
 import { afterLoad, afterResolve, createHookState, isCandidate, wrapperSource, type LoadResult, type ResolveResult } from './esm-hook-source.js';
 
 /** How the ESM loader hook runs: in the app's thread (`module.registerHooks`) or on a loader thread (`module.register`). */
@@ -12,10 +14,10 @@ export type LoaderHookMode = 'sync' | 'thread';
  */
 export function registerLoaderHook(modules: readonly string[]): LoaderHookMode {
   const forceThread = process.env.GENAI_USAGE_LOADER_HOOK === 'thread';
-  if (!forceThread && syncHooksWork(process.versions.node) && typeof registerHooks === 'function') {
+  if (!forceThread && syncHooksWork(process.versions.node) && typeof nodeModule.registerHooks === 'function') {
     const state = createHookState(modules);
     type Next<R> = (value: string, context: { conditions?: readonly string[] }) => R;
-    registerHooks({
+    nodeModule.registerHooks({
       resolve(specifier, context, nextResolve) {
         const next = nextResolve as Next<ResolveResult>;
         if (!isCandidate(state, specifier, context.conditions)) return next(specifier, context);
@@ -30,7 +32,7 @@ export function registerLoaderHook(modules: readonly string[]): LoaderHookMode {
     markLoaderHookRegistered('sync');
     return 'sync';
   }
-  register(new URL('./esm-hook-thread.js', import.meta.url), { data: { names: [...modules] } });
+  nodeModule.register(new URL('./esm-hook-thread.js', import.meta.url), { data: { names: [...modules] } });
   markLoaderHookRegistered('thread');
   return 'thread';
 }

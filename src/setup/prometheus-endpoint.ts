@@ -1,25 +1,34 @@
 import { createServer, type Server } from 'node:http';
 import { diag } from '@opentelemetry/api';
-import { MetricReader } from '@opentelemetry/sdk-metrics';
+import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import { warnOnce } from './warn-once.js';
+
+type SdkMetrics = typeof import('@opentelemetry/sdk-metrics');
+interface PrometheusReader extends IMetricReader {
+  text(): Promise<string>;
+}
 
 /**
  * Collects for Prometheus: cumulative temporality and default aggregations, like the
- * exporter's own reader. The text serializer (`@opentelemetry/exporter-prometheus`, with its
- * own pinned copy of sdk-metrics) is loaded on the first scrape, not at startup.
+ * exporter's own reader. Defined once the metrics SDK is loaded; the text serializer
+ * (`@opentelemetry/exporter-prometheus`, with its own pinned copy of sdk-metrics) is loaded
+ * on the first scrape.
  */
-class PrometheusReader extends MetricReader {
-  #serializer: Promise<{ serialize(metrics: unknown): string }> | undefined;
+function newPrometheusReader(sdk: SdkMetrics): PrometheusReader {
+  class Reader extends sdk.MetricReader implements PrometheusReader {
+    #serializer: Promise<{ serialize(metrics: unknown): string }> | undefined;
 
-  async text(): Promise<string> {
-    this.#serializer ??= import('@opentelemetry/exporter-prometheus').then((m) => new m.PrometheusSerializer());
-    const [{ resourceMetrics, errors }, serializer] = await Promise.all([this.collect(), this.#serializer]);
-    if (errors.length) diag.error('genai-usage: metrics collection errors', ...errors);
-    return serializer.serialize(resourceMetrics);
+    async text(): Promise<string> {
+      this.#serializer ??= import('@opentelemetry/exporter-prometheus').then((m) => new m.PrometheusSerializer());
+      const [{ resourceMetrics, errors }, serializer] = await Promise.all([this.collect(), this.#serializer]);
+      if (errors.length) diag.error('genai-usage: metrics collection errors', ...errors);
+      return serializer.serialize(resourceMetrics);
+    }
+
+    protected override async onForceFlush(): Promise<void> {}
+    protected override async onShutdown(): Promise<void> {}
   }
-
-  protected override async onForceFlush(): Promise<void> {}
-  protected override async onShutdown(): Promise<void> {}
+  return new Reader();
 }
 
 /**
@@ -27,7 +36,8 @@ class PrometheusReader extends MetricReader {
  * bound URL, and a taken port is said once on stderr, never thrown.
  */
 export class PrometheusEndpoint {
-  readonly reader = new PrometheusReader();
+  #reader: PrometheusReader | undefined;
+  #buildMeterProvider: (() => unknown) | undefined;
   readonly #server: Server;
   readonly #path: string;
   readonly ready: Promise<string | undefined>;
@@ -41,7 +51,12 @@ export class PrometheusEndpoint {
         res.end(`Not found; metrics are at ${this.#path}\n`);
         return;
       }
-      this.reader.text().then(
+      if (!this.#reader) this.#buildMeterProvider?.();
+      if (!this.#reader) {
+        res.writeHead(503, { 'content-type': 'text/plain' }).end('# metrics are not available: tracking is disabled or shut down\n');
+        return;
+      }
+      this.#reader.text().then(
         (text) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text),
         (err: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`# failed to export metrics: ${err.message}\n`),
       );
@@ -63,6 +78,17 @@ export class PrometheusEndpoint {
         resolve(`http://${shownHost}:${bound}${this.#path}`);
       });
     });
+  }
+
+  /** The reader, built with the metrics SDK when the meter provider is (see `startOtelSdk`). */
+  readonly createReader = (sdk: SdkMetrics): IMetricReader => {
+    this.#reader = newPrometheusReader(sdk);
+    return this.#reader;
+  };
+
+  /** How a scrape builds the meter provider when no call has yet. */
+  bindMeterProvider(build: () => unknown): void {
+    this.#buildMeterProvider = build;
   }
 
   close(): Promise<void> {

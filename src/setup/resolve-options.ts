@@ -10,7 +10,7 @@ export const DEFAULT_PROMETHEUS_PORT = 9464;
 export const DEFAULT_CARDINALITY_LIMIT = 2000;
 const USER_MODES: readonly MetricsUserMode[] = ['on', 'off', 'hash'];
 const KNOWN_OPTIONS = new Set([
-  'serviceName', 'store', 'storeSpoolDir', 'prometheus', 'prices', 'captureContent', 'metricsUser', 'metricsCardinalityLimit',
+  'serviceName', 'store', 'storeSpoolDir', 'prometheus', 'prices', 'priceData', 'captureContent', 'metricsUser', 'metricsCardinalityLimit',
   'instrumentations', 'instrumentModules', 'spanProcessors', 'metricReaders', 'sampler', 'propagateBaggage', 'budgets',
 ]);
 
@@ -20,6 +20,7 @@ export interface ResolvedOptions {
   storeSpoolDir: string | undefined;
   prometheus: { host: string; port: number; endpoint: string | undefined } | false;
   prices: Record<string, TokenPrices>;
+  priceData: string | undefined;
   captureContent: boolean;
   metricsUser: MetricsUserMode;
   metricsCardinalityLimit: number;
@@ -38,6 +39,7 @@ export function resolveOptions(options: UsageTrackingOptions, env: NodeJS.Proces
     storeSpoolDir: options.storeSpoolDir ?? (env.GENAI_USAGE_SPOOL_DIR || undefined),
     prometheus: resolvePrometheus(options.prometheus, env),
     prices: resolvePrices(options.prices, env),
+    priceData: options.priceData ?? (env.GENAI_USAGE_PRICE_DATA || undefined),
     captureContent: options.captureContent ?? env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT?.toLowerCase() === 'true',
     metricsUser: oneOf('metricsUser', 'GENAI_USAGE_METRICS_USER', options.metricsUser ?? (env.GENAI_USAGE_METRICS_USER || 'on'), USER_MODES),
     metricsCardinalityLimit: positiveInt('metricsCardinalityLimit', options.metricsCardinalityLimit ?? DEFAULT_CARDINALITY_LIMIT),
@@ -50,8 +52,10 @@ function resolveStore(value: string | false | undefined, env: NodeJS.ProcessEnv)
   if (store === false) return false;
   if (typeof store !== 'string') throw new ConfigError(`store: expected a URL string or false, got ${JSON.stringify(store)}`);
   if (store === 'false' || store === 'none' || store === 'off') return false;
-  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(store)) {
-    throw new ConfigError(`store: "${store}" is not a store URL; valid forms: sqlite:<path>, sqlite::memory:, postgres://user@host:port/db, or false`);
+  if (!/^(sqlite:|postgres(ql)?:\/\/|clickhouse(\+https?)?:\/\/)/.test(store)) {
+    throw new ConfigError(
+      `store: "${store}" is not a store URL; valid forms: sqlite:<path>, sqlite::memory:, postgres://user@host:port/db, clickhouse://user@host:8123/db, or false`,
+    );
   }
   return store;
 }

@@ -4,6 +4,7 @@ import { setUsageBaggagePropagation } from '../context/usage-context.js';
 import { createInstrumentations, patchGivenModules } from '../instrumentations/create-instrumentations.js';
 import { endInFlightCalls, settleFinishedCalls } from '../instrumentations/in-flight-calls.js';
 import { PriceBook } from '../prices/price-book.js';
+import { loadPriceData } from '../prices/price-data.js';
 import * as A from '../semconv.js';
 import { GenAiRecordingSampler } from '../usage/genai-recording-sampler.js';
 import { GenAiUsageProcessor, type UsageSink } from '../usage/genai-usage-processor.js';
@@ -15,6 +16,7 @@ import { resolveOptions } from './resolve-options.js';
 import { openStoreSink } from './store-sink.js';
 import { startOtelSdk } from './otel-sdk.js';
 import { onEsmSdkLoaded, patchLoadedModule } from './esm-loaded.js';
+import { watchUnpatchedSdks } from './unpatched-sdk-check.js';
 import { registerWriterMetrics } from '../exporter/writer-metrics.js';
 import type { UsageTrackingOptions } from './tracking-options.js';
 
@@ -41,6 +43,8 @@ export interface UsageTracking {
  */
 export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTracking {
   const resolved = resolveOptions(options);
+  // Before anything prices a call: a refreshed table replaces the bundled one (a bad file throws here).
+  if (resolved.priceData) loadPriceData(resolved.priceData);
   // A bad budget definition throws here, before anything has started.
   const budgets = wireBudgets(options.budgets, { store: resolved.store, serviceName: resolved.serviceName, prices: resolved.prices });
   setUsageBaggagePropagation(resolved.propagateBaggage);
@@ -58,7 +62,6 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
   });
 
   const prometheus = resolved.prometheus ? new PrometheusEndpoint(resolved.prometheus.host, resolved.prometheus.port, resolved.prometheus.endpoint) : undefined;
-  const readers: IMetricReader[] = [...(prometheus ? [prometheus.reader] : []), ...(options.metricReaders ?? [])];
   const created = createInstrumentations(options.instrumentations, resolved.captureContent, options.instrumentModules);
   const instrumentations = created.map((c) => c.instrumentation);
 
@@ -72,19 +75,24 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
   const sdk = startOtelSdk({
     serviceName: resolved.serviceName,
     spanProcessors: [processor, ...(options.spanProcessors ?? [])],
-    metricReaders: readers,
+    metricReaders: options.metricReaders ?? [],
+    lazyMetricReaders: prometheus ? [prometheus.createReader] : [],
     views: cardinalityViews(resolved.metricsCardinalityLimit),
-    sampler: new GenAiRecordingSampler(options.sampler ?? samplerFromEnv()),
+    sampler: (sdkTrace) => new GenAiRecordingSampler(options.sampler ?? samplerFromEnv(sdkTrace)),
     instrumentations,
+    // SDK objects of the app's own: the SDK is loaded already, build on it now.
+    eager: Boolean(options.spanProcessors?.length || options.metricReaders?.length || options.sampler),
   });
+  prometheus?.bindMeterProvider(() => sdk.meterProvider());
   // After start: the budget gauges need the registered meter provider.
   budgets?.install();
-  if (storeSink) registerWriterMetrics(storeSink.writer, metrics.getMeterProvider());
+  if (storeSink) sdk.onMeterProvider((provider) => registerWriterMetrics(storeSink.writer, provider));
   patchGivenModules(created, options.instrumentModules);
   // SDKs imported as ESM under `--import genai-usage/register` (see esm-hook-source.ts).
   const stopEsmPatching = onEsmSdkLoaded((name, namespace, url) => {
     for (const instrumentation of instrumentations) patchLoadedModule(instrumentation, name, namespace, url);
   });
+  const unpatched = watchUnpatchedSdks(created);
 
   let shutdown: Promise<void> | undefined;
   return {
@@ -94,15 +102,13 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
     async forceFlush() {
       // Calls the SDK finished may still be estimating tokens: their spans end first.
       await settleFinishedCalls();
-      await Promise.all([
-        (trace.getTracerProvider() as { forceFlush?: () => Promise<void> }).forceFlush?.(),
-        (metrics.getMeterProvider() as { forceFlush?: () => Promise<void> }).forceFlush?.(),
-      ]);
+      await sdk.forceFlush();
       await processor.forceFlush();
     },
     shutdown() {
       shutdown ??= (async () => {
         stopEsmPatching();
+        unpatched.check();
         for (const instrumentation of instrumentations) instrumentation.disable();
         // Before the SDK shuts down, so the spans of these calls still reach every processor.
         await endInFlightCalls();

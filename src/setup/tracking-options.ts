@@ -29,6 +29,11 @@ export interface UsageTrackingOptions {
   prometheus?: { host?: string; port?: number; endpoint?: string } | false;
   /** Price overrides, USD per 1M tokens, or a JSON/YAML file of them. Env `GENAI_USAGE_PRICES` (a file). */
   prices?: Record<string, TokenPrices> | string;
+  /**
+   * A newer price table: a `@pydantic/genai-prices` data file you refresh (`genai-usage prices
+   * update`). Never fetched by genai-usage itself. Env `GENAI_USAGE_PRICE_DATA`; default the bundled table.
+   */
+  priceData?: string;
   /** Record prompt and completion content on spans. Env `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`; default false. */
   captureContent?: boolean;
   /** `user.id` on metrics: `on`, `off` (dropped) or `hash`. Env `GENAI_USAGE_METRICS_USER`; default `on`. */

@@ -5,7 +5,7 @@ import type { TimeBucket } from './usage-store.js';
  * is shared text. Values never pass through here into SQL text: only placeholders do.
  */
 export interface Dialect {
-  readonly name: 'sqlite' | 'postgres';
+  readonly name: 'sqlite' | 'postgres' | 'clickhouse';
   /** Placeholder for the n-th (1-based) bound value. */
   placeholder(n: number): string;
   /** A boolean as the engine stores it (SQLite has no boolean type: 0/1). */

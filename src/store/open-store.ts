@@ -4,7 +4,8 @@ import type { UsageStore } from './usage-store.js';
 /** The store `startUsageTracking` and the CLI use when neither an option nor `GENAI_USAGE_STORE` names one. */
 export const DEFAULT_STORE_URL = 'sqlite:./genai-usage.db';
 
-const VALID_FORMS = 'sqlite:<path>, sqlite::memory:, postgres://user:pass@host:port/db[?schema=name], postgresql://...';
+const VALID_FORMS =
+  'sqlite:<path>, sqlite::memory:, postgres://user:pass@host:port/db[?schema=name], postgresql://..., clickhouse://user:pass@host:8123/db[?cluster=name], clickhouse+https://...';
 
 export interface OpenStoreOptions {
   /** SQLite: ms a write waits on another connection's lock (also URL `?busy_timeout=`). Default 250. */
@@ -17,12 +18,15 @@ export interface OpenStoreOptions {
    * read-only connection. A store of an older schema is still migrated. Default false.
    */
   readOnly?: boolean;
+  /** ClickHouse: the `remote_servers` cluster to shard over (also URL `?cluster=`); default a single server. */
+  cluster?: string;
 }
 
 /**
  * Opens the usage store a URL names and applies pending schema migrations:
  * - `sqlite:<path>` (relative to the working directory), `sqlite:///abs/path`, `sqlite::memory:`
  * - `postgres://…` or `postgresql://…`, optionally `?schema=<name>`
+ * - `clickhouse://user:pass@host:8123/db` or `clickhouse+https://…:8443/db`, optionally `?cluster=<name>`
  *
  * Callers pass the option, else `GENAI_USAGE_STORE`, else {@link DEFAULT_STORE_URL}.
  * @throws StoreError for any other form, naming the valid ones, or when the store cannot be opened;
@@ -35,6 +39,10 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   if (/^postgres(ql)?:\/\//i.test(trimmed)) {
     const { PostgresUsageStore } = await import('./postgres-store.js');
     return PostgresUsageStore.open(trimmed, { poolSize: options.poolSize, readOnly: options.readOnly });
+  }
+  if (/^clickhouse(\+https?)?:\/\//i.test(trimmed)) {
+    const { ClickHouseUsageStore } = await import('./clickhouse/clickhouse-store.js');
+    return ClickHouseUsageStore.open(trimmed, { cluster: options.cluster, readOnly: options.readOnly });
   }
   if (/^sqlite:/i.test(trimmed)) {
     const { path, busyTimeoutMs } = parseSqliteUrl(trimmed);

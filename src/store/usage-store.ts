@@ -149,10 +149,10 @@ export interface ExportOptions {
 }
 
 /**
- * The usage store: one interface over SQLite and PostgreSQL. Open one with `openStore(url)`.
+ * The usage store: one interface over SQLite, PostgreSQL and ClickHouse. Open one with `openStore(url)`.
  */
 export interface UsageStore {
-  readonly engine: 'sqlite' | 'postgres';
+  readonly engine: 'sqlite' | 'postgres' | 'clickhouse';
   /** Idempotent by `id`: records already stored are skipped. Resolves to the number newly stored. */
   insert(records: readonly UsageRecord[], options?: InsertOptions): Promise<number>;
   records(filter?: UsageFilter): Promise<UsageRecord[]>;

@@ -12,6 +12,11 @@ import type { SpanLike } from './span-like.js';
 type Attrs = SpanLike['attributes'];
 
 const OPERATION_ID = 'ai.operationId';
+
+/** The `ai.usage.*` counts this module reads (the collector bounds them like the semconv ones). */
+export const AI_SDK_TOKEN_ATTRIBUTES = ['ai.usage.tokens', 'ai.usage.inputTokens', 'ai.usage.outputTokens', 'ai.usage.totalTokens', 'ai.usage.cachedInputTokens', 'ai.usage.reasoningTokens'] as const;
+/** More than any model's context in one call: a corrupt value, not usage. */
+const MAX_TOKENS = 100_000_000;
 const MAX_METADATA_CHARS = 64 * 1024;
 
 /** `embeddings` for a `doEmbed` span, `chat` for `doGenerate`/`doStream`, else undefined (outer spans are no calls). */
@@ -71,7 +76,10 @@ function geminiUsage(metadata: AttributeValue | undefined) {
   if (typeof metadata !== 'string' || metadata.length > MAX_METADATA_CHARS || !metadata.includes('usageMetadata')) return undefined;
   try {
     const parsed = JSON.parse(metadata) as { google?: { usageMetadata?: unknown }; vertex?: { usageMetadata?: unknown } };
-    return fromUsageMetadata((parsed.google?.usageMetadata ?? parsed.vertex?.usageMetadata) as never);
+    const usage = fromUsageMetadata((parsed.google?.usageMetadata ?? parsed.vertex?.usageMetadata) as never);
+    // Spans are hostile input too (the collector): whole, bounded counts or nothing.
+    const sane = (n: number | undefined) => n === undefined || (Number.isSafeInteger(n) && n >= 0 && n <= MAX_TOKENS);
+    return usage && [usage.input, usage.output, usage.cacheRead, usage.reasoning].every(sane) ? usage : undefined;
   } catch {
     return undefined;
   }

@@ -39,7 +39,10 @@ export function costAttributes(attrs: SpanLike['attributes'], prices: PriceBook)
     webSearchRequests: tokens.webSearchRequests,
   });
   const out: Record<string, AttributeValue> = { [A.ATTR_COST_SOURCE]: estimate.source };
-  if (estimate.costUsd === undefined) return out;
+  if (estimate.costUsd === undefined) {
+    if (estimate.unknownReason) out[A.ATTR_COST_UNKNOWN_REASON] = estimate.unknownReason;
+    return out;
+  }
   out[A.ATTR_COST_USD] = estimate.costUsd;
   out[A.ATTR_COST_INPUT_USD] = estimate.inputCostUsd!;
   out[A.ATTR_COST_OUTPUT_USD] = estimate.outputCostUsd!;

@@ -96,9 +96,14 @@ export class UsageMetrics {
   #countUnpriced(r: UsageRecord, semconv: Attributes): void {
     this.#unpriced.add(1, semconv);
     const model = r.responseModel ?? r.requestModel ?? '(none)';
-    if (!this.#warnedUnpriced.has(model) && this.#warnedUnpriced.size < 100) {
-      this.#warnedUnpriced.add(model);
-      diag.warn(`genai-usage: no price for model "${model}" (provider ${r.provider}); its calls are recorded with cost unknown. Add one with the \`prices\` option or GENAI_USAGE_PRICES.`);
+    const tier = r.serviceTier && r.serviceTier !== 'default' ? r.serviceTier : undefined;
+    const key = tier ? `${model}@${tier}` : model;
+    if (!this.#warnedUnpriced.has(key) && this.#warnedUnpriced.size < 100) {
+      this.#warnedUnpriced.add(key);
+      // The span's genai_usage.cost.unknown_reason says which part had no price (a tier, audio, a 1-hour cache write, web searches).
+      diag.warn(
+        `genai-usage: no price for model "${model}" (provider ${r.provider}${tier ? `, service tier ${tier}` : ''}) or for a part of its calls; they are recorded with cost unknown. Add one with the \`prices\` option or GENAI_USAGE_PRICES${tier ? ` ("${model}@${tier}")` : ''}.`,
+      );
     }
   }
 

@@ -166,3 +166,22 @@ describe('one call, one count with the Mistral SDK native spans on (MISTRAL_SDK_
     }
   });
 });
+
+describe('@mistralai/mistralai aborts', () => {
+  it('an abort mid-stream: failed, AbortError', async () => {
+    h.server.enqueue({ fixture: 'mistral/chat-completion-stream', chunkDelayMs: 100 });
+    const controller = new AbortController();
+    const stream = await mistral().chat.stream({ model: 'mistral-small-latest', messages }, { fetchOptions: { signal: controller.signal } });
+    const seen: unknown[] = [];
+    const error = await (async () => {
+      for await (const event of stream) {
+        seen.push(event);
+        controller.abort();
+      }
+    })().catch((e: unknown) => e);
+    expect(seen).toHaveLength(1);
+    expect((error as Error).name).toBe('AbortError');
+    const [record] = await h.waitForRecords(1);
+    expect(record).toMatchObject({ success: false, errorType: 'AbortError', streaming: true, provider: 'mistral_ai' });
+  });
+});

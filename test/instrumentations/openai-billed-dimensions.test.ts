@@ -37,6 +37,8 @@ describe('service_tier', () => {
     const body = { ...fixture('openai/chat-completion').body, service_tier: 'scale' };
     h.server.enqueue({ fixture: 'openai/chat-completion', json: body });
     await h.openai().chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+    const [span] = await h.callSpans();
+    expect(span!.attributes['genai_usage.cost.unknown_reason']).toBe('no scale tier price for openai gpt-4o-mini');
     const [record] = await h.waitForRecords(1);
     expect(record).toMatchObject({ serviceTier: 'scale', costSource: 'unknown' });
     expect(record!.costUsd).toBeUndefined();

@@ -49,12 +49,14 @@ describe('@google/genai and @mistralai/mistralai under node --import genai-usage
 });
 
 describe('LangChain under node --import genai-usage/register', () => {
-  it('ChatOpenAI and ChatAnthropic (its own nested @anthropic-ai/sdk) are both tracked, one record per call', async () => {
-    const records = await runApp('langchain-app.mjs', undefined, ['openai/chat-completion', 'anthropic/message-stream']);
+  it('ChatOpenAI, ChatAnthropic (its own nested @anthropic-ai/sdk) and ChatGoogleGenerativeAI (@google/generative-ai) are tracked, one record per call', async () => {
+    const records = await runApp('langchain-app.mjs', undefined, ['openai/chat-completion', 'anthropic/message-stream', 'gemini/generate-content']);
     expect(records.map((r) => [r.provider, r.streaming, r.userId, r.agentName])).toEqual([
       ['openai', false, 'u-lc', 'LangChainAgent'],
       ['anthropic', true, 'u-lc', 'LangChainAgent'],
+      ['gcp.gemini', false, 'u-lc', 'LangChainAgent'],
     ]);
+    expect(records[2]).toMatchObject({ inputTokens: 4213, outputTokens: 187 + 412, reasoningTokens: 412 });
     expect(records[0]).toMatchObject({ inputTokens: 1356, outputTokens: 27, cacheReadTokens: 1152 });
     expect(records[1]).toMatchObject({ inputTokens: 18 + 1843 + 256, outputTokens: 23, usageEstimated: false });
   });

@@ -18,7 +18,7 @@ Options:
   --budgets <file>   the budgets file (default: env GENAI_USAGE_BUDGETS)
   --budget <name>    only this budget
   --json             print the statuses as JSON instead of a table
-  --store <url>      sqlite:<path> | postgres://... (default: env GENAI_USAGE_STORE,
+  --store <url>      sqlite:<path> | postgres://... | clickhouse://... (default: env GENAI_USAGE_STORE,
                      else sqlite:./genai-usage.db)
 
 Examples:

@@ -1,5 +1,6 @@
 import { COLLECTOR_DEFAULTS, resolveCollectorConfig } from '../../collector/collector-config.js';
 import { startCollector } from '../../collector/collector-server.js';
+import { loadPriceData } from '../../prices/price-data.js';
 import { StoreError } from '../../store/errors.js';
 import { CliUsageError, type CliCommand } from '../command.js';
 import { parseFlags } from '../flags.js';
@@ -14,7 +15,7 @@ Options (each also from env GENAI_USAGE_COLLECTOR_<NAME>, then the config file):
   --host <addr>               listen address (default ${COLLECTOR_DEFAULTS.host}; without tokens only
                               loopback is allowed)
   --port <n>                  listen port (default ${COLLECTOR_DEFAULTS.port}; 0 picks a free one)
-  --store <url>               sqlite:<path> | postgres://... (env GENAI_USAGE_COLLECTOR_STORE,
+  --store <url>               sqlite:<path> | postgres://... | clickhouse://... (env GENAI_USAGE_COLLECTOR_STORE,
                               else GENAI_USAGE_STORE, else sqlite:./genai-usage.db)
   --config <file>             YAML config file (env GENAI_USAGE_COLLECTOR_CONFIG)
   --budgets <file>            budgets file for the explorer's Budgets page (env
@@ -23,6 +24,8 @@ Options (each also from env GENAI_USAGE_COLLECTOR_<NAME>, then the config file):
                               (default ${COLLECTOR_DEFAULTS.maxBodyBytes})
   --max-queue-records <n>     records waiting for the store before 429 (default ${COLLECTOR_DEFAULTS.maxQueueRecords})
   --retry-after-seconds <n>   Retry-After on 429/503 (default ${COLLECTOR_DEFAULTS.retryAfterSeconds})
+
+Prices: GENAI_USAGE_PRICE_DATA=<file> prices from a refreshed table (genai-usage prices update).
 
 Tokens (never on the command line): GENAI_USAGE_COLLECTOR_TOKENS as JSON
   [{"token":"...","scopes":["ingest"],"tenant":"acme","name":"acme-ingest"}]
@@ -62,6 +65,8 @@ export const command: CliCommand = {
       env: io.env,
     });
     const log = (message: string): void => void io.stderr.write(`genai-usage collector: ${message}\n`);
+    const priceData = io.env['GENAI_USAGE_PRICE_DATA'];
+    if (priceData) log(`prices from ${priceData} (${loadPriceData(priceData).version})`);
     let collector;
     try {
       collector = await startCollector(config, { log });

@@ -11,7 +11,7 @@ Options:
   --older-than <v>   required: 90d | 2025-01-01 | 2025-01-01T00:00:00Z
   --dry-run          count what would be deleted, delete nothing
   --json             print {"deleted": n, "cutoff": "..."} instead of a sentence
-  --store <url>      sqlite:<path> | postgres://... (default: env GENAI_USAGE_STORE,
+  --store <url>      sqlite:<path> | postgres://... | clickhouse://... (default: env GENAI_USAGE_STORE,
                      else sqlite:./genai-usage.db)`;
 
 const OPTIONS = {

@@ -65,26 +65,37 @@ export const command: CliCommand = {
   },
 };
 
-/** The rows as an aligned table: keys first, then the measures. */
-export function renderTable(rows: readonly AggregateRow[], groupBy: readonly GroupByDimension[], bucketed: boolean): string {
+/** A measure column of the report table: its header and how a row's value is shown. */
+export interface MeasureColumn {
+  header: string;
+  cell(row: AggregateRow): string;
+}
+
+export const MEASURE_COLUMNS: readonly MeasureColumn[] = [
+  { header: 'requests', cell: (r) => count(r.requests) },
+  { header: 'failed', cell: (r) => count(r.failures) },
+  { header: 'input', cell: (r) => count(r.inputTokens) },
+  { header: 'output', cell: (r) => count(r.outputTokens) },
+  { header: 'cache read', cell: (r) => count(r.cacheReadTokens) },
+  { header: 'cache write', cell: (r) => count(r.cacheWriteTokens) },
+  { header: 'reasoning', cell: (r) => count(r.reasoningTokens) },
+  { header: 'total tokens', cell: (r) => count(r.totalTokens) },
+  { header: 'cost', cell: (r) => (r.costUsd === null ? 'unknown' : formatUsd(r.costUsd)) },
+  { header: 'unpriced', cell: (r) => count(r.unpricedRequests) },
+  { header: 'cache saved', cell: (r) => formatUsd(r.cacheReadSavingsUsd) },
+  { header: 'write extra', cell: (r) => formatUsd(r.cacheWritePremiumUsd) },
+  { header: 'avg ms', cell: (r) => (r.avgDurationMs === null ? '-' : Math.round(r.avgDurationMs).toString()) },
+  { header: 'p95 ms', cell: (r) => (r.p95DurationMs === null ? '-' : `~${Math.round(r.p95DurationMs)}`) },
+];
+
+/** The rows as an aligned table: keys first, then the measures (all, or the named ones). */
+export function renderTable(rows: readonly AggregateRow[], groupBy: readonly GroupByDimension[], bucketed: boolean, measures: readonly string[] = MEASURE_COLUMNS.map((c) => c.header)): string {
   const keyHeaders = [...(bucketed ? ['bucket'] : []), ...groupBy];
-  const headers = [...(keyHeaders.length ? keyHeaders : ['total']), 'requests', 'failed', 'input', 'output', 'cache read', 'cache write', 'reasoning', 'total tokens', 'cost', 'unpriced', 'cache saved', 'write extra', 'avg ms', 'p95 ms'];
+  const columns = MEASURE_COLUMNS.filter((c) => measures.includes(c.header));
+  const headers = [...(keyHeaders.length ? keyHeaders : ['total']), ...columns.map((c) => c.header)];
   const body = rows.map((row) => [
     ...(keyHeaders.length ? keyHeaders.map((key) => (key === 'bucket' ? shortBucket(row.bucket) : (row[key as GroupByDimension] ?? '(none)'))) : ['all']),
-    count(row.requests),
-    count(row.failures),
-    count(row.inputTokens),
-    count(row.outputTokens),
-    count(row.cacheReadTokens),
-    count(row.cacheWriteTokens),
-    count(row.reasoningTokens),
-    count(row.totalTokens),
-    row.costUsd === null ? 'unknown' : formatUsd(row.costUsd),
-    count(row.unpricedRequests),
-    formatUsd(row.cacheReadSavingsUsd),
-    formatUsd(row.cacheWritePremiumUsd),
-    row.avgDurationMs === null ? '-' : Math.round(row.avgDurationMs).toString(),
-    row.p95DurationMs === null ? '-' : `~${Math.round(row.p95DurationMs)}`,
+    ...columns.map((c) => c.cell(row)),
   ]);
   if (rows.length === 0) return 'no usage records match';
   return formatTable(headers, body);

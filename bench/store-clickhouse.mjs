@@ -1,0 +1,167 @@
+// ClickHouse store: the query scenarios of store-query.mjs at 1M (and 10M with --full, or any
+// --records=) against DuckDB loaded with the same records in the same run, and writes:
+// UsageSpanExporter → ClickHouse vs a raw @clickhouse/client insert of the same rows.
+//   npx tsc -p tsconfig.json && GENAI_USAGE_BENCH_CLICKHOUSE_URL=clickhouse://default@127.0.0.1:18123/default \
+//     node bench/store-clickhouse.mjs [--full] [--records=1000000] [--write-records=1000000] [--no-duckdb]
+// (falls back to GENAI_USAGE_TEST_CLICKHOUSE_URL). Each part uses its own database, dropped
+// after. Results are merged into bench/results/store.json under "clickhouse".
+import { createClient } from '@clickhouse/client';
+import { setTimeout as sleep, setImmediate as yieldNow } from 'node:timers/promises';
+import { UsageSpanExporter } from '../dist/exporter/usage-span-exporter.js';
+import { parseClickHouseUrl } from '../dist/store/clickhouse/clickhouse-connection.js';
+import { recordToChRow } from '../dist/store/clickhouse/clickhouse-query.js';
+import { openStore } from '../dist/store/open-store.js';
+import { saveResults } from './store-results.mjs';
+import { benchRecord, benchSpan, flag, time } from './store-data.mjs';
+import { DUCKDB_QUERIES, loadDuckDB, runDuckDBQueries } from './store-duckdb.mjs';
+
+const base = process.env.GENAI_USAGE_BENCH_CLICKHOUSE_URL ?? process.env.GENAI_USAGE_TEST_CLICKHOUSE_URL;
+if (!base) {
+  console.log('ClickHouse: skipped (set GENAI_USAGE_BENCH_CLICKHOUSE_URL or GENAI_USAGE_TEST_CLICKHOUSE_URL)');
+  process.exit(0);
+}
+const N = Number(process.argv.find((a) => a.startsWith('--records='))?.split('=')[1] ?? 1_000_000);
+const sizes = flag('--full') ? [N, 10_000_000] : [N];
+const WRITE_N = Number(process.argv.find((a) => a.startsWith('--write-records='))?.split('=')[1] ?? 200_000);
+const CHUNK = 10_000;
+const SPAN_BATCH = 512;
+
+// The same names and calls as store-query.mjs' QUERIES (DuckDB runs the same-named SQL).
+const QUERIES = {
+  aggregateByModel: (s) => s.aggregate({ groupBy: 'model' }),
+  top10UsersByCost: (s) => s.top({ by: 'user', metric: 'costUsd', limit: 10 }),
+  dailyBuckets: (s) => s.aggregate({ bucket: 'day' }),
+  byAgentAndProviderLast7Days: (s) => s.aggregate({ groupBy: ['agent', 'provider'], from: new Date(Date.UTC(2025, 0, 24)), to: new Date(Date.UTC(2025, 0, 31)) }),
+  rawFallbackByModelWithTag: (s) => s.aggregate({ groupBy: 'model', tags: { feature: 'chat' } }),
+  userRecordsLatest100: (s) => s.records({ userId: 'user-7', limit: 100 }),
+};
+// Not answered by a rollup on ClickHouse either: two tags, and a session group-by (raw rows, FINAL).
+const RAW_QUERIES = {
+  twoTagsByModel: (s) => s.aggregate({ groupBy: 'model', tags: { feature: 'chat', tier: 'pro' } }),
+  topSessionsByCost: (s) => s.top({ by: 'session', metric: 'costUsd', limit: 10 }),
+};
+
+const dbUrl = (name) => base.replace(/^(clickhouse(?:\+https?)?:\/\/[^/?]+)(\/[^?]*)?/, `$1/${name}`);
+const admin = (() => {
+  const parsed = parseClickHouseUrl(base);
+  return createClient({ url: parsed.origin, username: parsed.username, password: parsed.password, request_timeout: 600_000 });
+})();
+const drop = (name) => admin.command({ query: `DROP DATABASE IF EXISTS ${name}` });
+
+async function runQueries(store, queries) {
+  const out = {};
+  for (const [name, query] of Object.entries(queries)) {
+    const runs = [];
+    for (let r = 0; r < 5; r++) runs.push(await time(() => query(store)));
+    runs.sort((a, b) => a - b);
+    out[name] = { medianMs: +runs[2].toFixed(1), minMs: +runs[0].toFixed(1), maxMs: +runs[4].toFixed(1) };
+  }
+  return out;
+}
+
+async function queryRun(n, duck) {
+  const name = `bench_ch_query_${process.pid}`;
+  console.log(`ClickHouse, ${n.toLocaleString('en-US')} records`);
+  const store = await openStore(dbUrl(name));
+  try {
+    const loadMs = await time(async () => {
+      for (let i = 0; i < n; i += CHUNK) {
+        const batch = [];
+        for (let j = i; j < Math.min(n, i + CHUNK); j++) batch.push(benchRecord(j, n));
+        await store.insert(batch);
+        if (n > 1_000_000 && i % 1_000_000 === 0) process.stdout.write(`\r  loading ${i.toLocaleString('en-US')}`);
+      }
+    });
+    if (n > 1_000_000) process.stdout.write('\n');
+    const result = { loadRecordsPerSecond: Math.round(n / (loadMs / 1000)), queries: await runQueries(store, QUERIES), rawQueries: await runQueries(store, RAW_QUERIES) };
+    result.ratioToDuckDB = {};
+    for (const [q, r] of Object.entries(result.queries)) {
+      const d = duck?.queries[q]?.medianMs;
+      result.ratioToDuckDB[q] = d ? +(r.medianMs / d).toFixed(2) : null;
+      console.log(`    ${q.padEnd(30)} ${String(r.medianMs).padStart(8)} ms${d ? `  DuckDB ${d} ms, ratio ${result.ratioToDuckDB[q]}` : ''}`);
+    }
+    for (const [q, r] of Object.entries(result.rawQueries)) console.log(`    ${q.padEnd(30)} ${String(r.medianMs).padStart(8)} ms  (raw rows, FINAL)`);
+    console.log(`  load through store.insert: ${result.loadRecordsPerSecond.toLocaleString('en-US')} records/s`);
+    return result;
+  } finally {
+    await store.close();
+    await drop(name);
+  }
+}
+
+/** The raw client inserting the same rows the store writes (JSONEachRow, 10k per insert, no "already stored?" check). */
+async function rawInsert() {
+  const name = `bench_ch_raw_${process.pid}`;
+  await (await openStore(dbUrl(name))).close();
+  const parsed = parseClickHouseUrl(dbUrl(name));
+  const client = createClient({ url: parsed.origin, username: parsed.username, password: parsed.password, database: name, compression: { request: false, response: true } });
+  try {
+    const ms = await time(async () => {
+      for (let i = 0; i < WRITE_N; i += CHUNK) {
+        const rows = [];
+        for (let j = i; j < Math.min(WRITE_N, i + CHUNK); j++) rows.push(recordToChRow(benchRecord(j, WRITE_N), null));
+        await client.insert({ table: 'genai_usage_records', values: rows, format: 'JSONEachRow' });
+      }
+    });
+    return { ms: Math.round(ms), recordsPerSecond: Math.round(WRITE_N / (ms / 1000)) };
+  } finally {
+    await client.close();
+    await drop(name);
+  }
+}
+
+/** Spans through UsageSpanExporter, as a BatchSpanProcessor would feed it. */
+async function throughExporter() {
+  const name = `bench_ch_exporter_${process.pid}`;
+  const exporter = new UsageSpanExporter({ store: dbUrl(name) });
+  try {
+    const ms = await time(async () => {
+      for (let i = 0; i < WRITE_N; i += SPAN_BATCH) {
+        const spans = [];
+        for (let j = i; j < Math.min(WRITE_N, i + SPAN_BATCH); j++) spans.push(benchSpan(j, WRITE_N));
+        exporter.export(spans, () => undefined);
+        await yieldNow();
+        while (exporter.writer.stats().queueDepth > 8_000) await sleep(1);
+      }
+      await exporter.forceFlush();
+    });
+    const stats = exporter.writer.stats();
+    return { ms: Math.round(ms), recordsPerSecond: Math.round(WRITE_N / (ms / 1000)), written: stats.written, dropped: stats.dropped };
+  } finally {
+    await exporter.shutdown();
+    await drop(name);
+  }
+}
+
+const results = { url: base.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'), query: {}, duckdb: {}, write: {} };
+try {
+  const version = await (await admin.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' })).json();
+  results.serverVersion = version[0]?.v;
+  console.log(`ClickHouse ${results.serverVersion}; write benchmark: ${WRITE_N.toLocaleString('en-US')} records`);
+  // Writes first, raw and exporter back to back, so both see the same machine load.
+  results.write.raw = await rawInsert();
+  console.log(`  raw @clickhouse/client insert (JSONEachRow, 10k rows) : ${results.write.raw.recordsPerSecond.toLocaleString('en-US')} records/s`);
+  results.write.exporter = await throughExporter();
+  results.write.ratio = +(results.write.exporter.recordsPerSecond / results.write.raw.recordsPerSecond).toFixed(2);
+  console.log(`  UsageSpanExporter → ClickHouse                        : ${results.write.exporter.recordsPerSecond.toLocaleString('en-US')} records/s  ratio ${results.write.ratio}  dropped ${results.write.exporter.dropped}`);
+  for (const n of sizes) {
+    let duck;
+    if (!flag('--no-duckdb')) {
+      try {
+        const db = await loadDuckDB(n);
+        try {
+          duck = { loadRecordsPerSecond: db.loadRecordsPerSecond, queries: await runDuckDBQueries(db.connection, DUCKDB_QUERIES) };
+        } finally {
+          db.close();
+        }
+        results.duckdb[n] = duck;
+      } catch (error) {
+        console.log(`DuckDB: skipped (${error.message}; run npm install --prefix bench)`);
+      }
+    }
+    results.query[n] = await queryRun(n, duck);
+  }
+  saveResults('clickhouse', results);
+} finally {
+  await admin.close();
+}

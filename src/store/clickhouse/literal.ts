@@ -1,0 +1,46 @@
+/**
+ * The one way a value enters ClickHouse SQL text. ClickHouse 18.16 (Debian 12's, the version
+ * we test) has no server-side query parameters, so values are written as literals by these
+ * functions and nothing else: strings are quoted with every byte that could end or bend the
+ * literal escaped; numbers must be finite; booleans become 0/1. Callers never build literals
+ * themselves (see docs/schema.md, "Values in ClickHouse SQL").
+ */
+
+/**
+ * A ClickHouse string literal. Inside single quotes ClickHouse treats backslash as the escape
+ * character, so backslash and quote are escaped; NUL and the other control characters are
+ * written as escapes too, so the SQL text stays printable and no transport can truncate it.
+ */
+export function sqlString(value: string): string {
+  if (typeof value !== 'string') throw new TypeError(`sqlString: expected a string, got ${typeof value}`);
+  let out = "'";
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i] as string;
+    const code = value.charCodeAt(i);
+    if (ch === '\\') out += '\\\\';
+    else if (ch === "'") out += "\\'";
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return `${out}'`;
+}
+
+/** A finite number as SQL text; integers stay integers. */
+export function sqlNumber(value: number): string {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError(`sqlNumber: expected a finite number, got ${String(value)}`);
+  return Number.isInteger(value) ? value.toFixed(0) : String(value);
+}
+
+/** Any value the store binds: string, finite number, boolean (0/1), Date (epoch milliseconds). */
+export function sqlLiteral(value: string | number | boolean | Date): string {
+  if (typeof value === 'string') return sqlString(value);
+  if (typeof value === 'boolean') return value ? '1' : '0';
+  if (value instanceof Date) return sqlNumber(value.getTime());
+  return sqlNumber(value);
+}
+
+/** A ClickHouse identifier we generate (table, database, cluster names): letters, digits, `_` only. */
+export function sqlIdentifier(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name)) throw new TypeError(`invalid ClickHouse identifier ${JSON.stringify(name)}`);
+  return name;
+}
