@@ -13,6 +13,8 @@ export const COLLECTOR_DEFAULTS = {
   maxBodyBytes: 16 * 1024 * 1024,
   /** Records accepted but not yet committed; beyond it ingest answers 429 (a bound on latency too). */
   maxQueueRecords: 20_000,
+  /** When the oldest uncommitted request has waited longer than this, ingest answers 429 (a bound on latency). */
+  maxQueueDelayMs: 1000,
   /** Ingest requests admitted and not yet answered; beyond it 429, before the body is read. */
   maxInflightRequests: 1024,
   /** Request-body bytes being received or decoded (decompressed bytes count too); beyond it 429. */
@@ -35,6 +37,7 @@ export interface CollectorConfig {
   tokens: TokenSpec[];
   maxBodyBytes: number;
   maxQueueRecords: number;
+  maxQueueDelayMs: number;
   maxInflightRequests: number;
   maxInflightBytes: number;
   maxBatchRecords: number;
@@ -51,6 +54,7 @@ const KEYS = {
   budgets: { env: 'BUDGETS', kind: 'string' },
   maxBodyBytes: { env: 'MAX_BODY_BYTES', kind: 'positive' },
   maxQueueRecords: { env: 'MAX_QUEUE_RECORDS', kind: 'positive' },
+  maxQueueDelayMs: { env: 'MAX_QUEUE_DELAY_MS', kind: 'positive' },
   maxInflightRequests: { env: 'MAX_INFLIGHT_REQUESTS', kind: 'positive' },
   maxInflightBytes: { env: 'MAX_INFLIGHT_BYTES', kind: 'positive' },
   maxBatchRecords: { env: 'MAX_BATCH_RECORDS', kind: 'positive' },

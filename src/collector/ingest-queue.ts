@@ -46,6 +46,8 @@ export interface IngestQueueOptions {
 interface Pending {
   records: readonly UsageRecord[];
   tenant: string | undefined;
+  /** performance.now() when submitted. */
+  since: number;
   resolve: (inserted: number) => void;
   reject: (error: Error) => void;
 }
@@ -82,7 +84,7 @@ export class IngestQueue {
       return Promise.reject(new QueueFullError(`the ingest queue is full (${this.options.maxPendingRecords} records)`));
     }
     return new Promise<number>((resolve, reject) => {
-      this.pending.push({ records, tenant, resolve, reject });
+      this.pending.push({ records, tenant, since: performance.now(), resolve, reject });
       this.pendingRecords += records.length;
       this.running ??= this.run();
     });
@@ -91,6 +93,17 @@ export class IngestQueue {
   /** Records accepted but not yet committed. */
   depth(): number {
     return this.pendingRecords + this.writingRecords;
+  }
+
+  /**
+   * How long the oldest request still waiting for a transaction has waited, in ms (0 when
+   * none): how far the store is behind. The batch being written does not count: one long
+   * transaction alone would make a queue that is about to empty look behind, and refusing
+   * then would leave the store idle next.
+   */
+  oldestWaitMs(): number {
+    const since = this.pending[0]?.since;
+    return since === undefined ? 0 : performance.now() - since;
   }
 
   /** False while failing fast after a store error. */

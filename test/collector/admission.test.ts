@@ -91,6 +91,28 @@ describe('admission before the body is read', () => {
     });
   });
 
+  it('a queue behind by more than maxQueueDelayMs answers 429 before the body is read', async () => {
+    await withCollector({ maxQueueDelayMs: 100 }, async (c, s) => {
+      s.hold();
+      // The first request's transaction is held; the second waits behind it.
+      const first = post(c, body(1, 'u-slow'));
+      await until(() => c.deps.queue.depth() === 1);
+      const second = post(c, body(1, 'u-waiting'));
+      await until(() => c.deps.queue.oldestWaitMs() > 150);
+      const upload = partialUpload(c, 50_000, Buffer.from('{'));
+      const res = await upload.response;
+      expect(res.status).toBe(429);
+      expect(res.headers['retry-after']).toBe('1');
+      expect(JSON.parse(res.text).message).toMatch(/ingest queue is \d+ ms behind \(the limit is 100 ms, maxQueueDelayMs\)/);
+      upload.req.destroy();
+      s.release();
+      expect((await first).status).toBe(200);
+      expect((await second).status).toBe(200);
+      expect(c.deps.queue.oldestWaitMs()).toBe(0);
+      expect((await post(c, body(1, 'u-after'))).status).toBe(200);
+    });
+  });
+
   it('a store failing fast answers 503 + Retry-After before the body is read', async () => {
     await withCollector({}, async (c, s) => {
       s.fail(true);

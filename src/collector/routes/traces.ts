@@ -67,8 +67,9 @@ export const tracesRoute: Route = {
 
 /**
  * Admits the request or refuses it from its headers alone, before a byte of the body is read:
- * shutting down or failing fast after a store error → 503, queue full or too much in flight
- * → 429, a body larger than can ever be admitted → 413. Every refusal says when to retry.
+ * shutting down or failing fast after a store error → 503, queue full or behind, or too much
+ * in flight → 429, a body larger than can ever be admitted → 413. Every refusal says when to
+ * retry.
  */
 function admit(ctx: RouteContext): Ticket {
   const { deps, req } = ctx;
@@ -81,6 +82,10 @@ function admit(ctx: RouteContext): Ticket {
   const unavailable = deps.queue.unavailableReason();
   if (unavailable) throw retryLater(ctx, 503, unavailable);
   if (deps.queue.depth() >= maxQueueRecords) throw retryLater(ctx, 429, `the ingest queue is full (${maxQueueRecords} records)`);
+  // Behind by more than this, a sender would wait long enough to time out and send again:
+  // refusing now keeps the store busy with work whose answer is still awaited.
+  const behind = deps.queue.oldestWaitMs();
+  if (behind > deps.config.maxQueueDelayMs) throw retryLater(ctx, 429, `the ingest queue is ${Math.round(behind)} ms behind (the limit is ${deps.config.maxQueueDelayMs} ms, maxQueueDelayMs)`);
   const ticket = deps.admission.admit(declared);
   if (typeof ticket === 'string') throw retryLater(ctx, 429, `the collector is busy: ${ticket}`);
   return ticket;
