@@ -1,4 +1,4 @@
-import { calcPrice } from '@pydantic/genai-prices';
+import { genaiPrices } from './genai-prices.js';
 
 /**
  * What a Bedrock `modelId` is billed as. Bedrock accepts a foundation model id
@@ -61,7 +61,7 @@ function entryFits(id: string): boolean {
   if (hit === undefined) {
     let entry: string | undefined;
     try {
-      entry = calcPrice({ input_tokens: 0, output_tokens: 0 }, id, { providerId: 'aws' })?.model.id;
+      entry = genaiPrices().calcPrice({ input_tokens: 0, output_tokens: 0 }, id, { providerId: 'aws' })?.model.id;
     } catch {
       entry = undefined;
     }
