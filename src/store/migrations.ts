@@ -3,6 +3,7 @@ import { StoreError } from './errors.js';
 import { measuresAt, type MeasureColumn } from './measure-columns.js';
 import { measureSelect } from './measures.js';
 import { ROLLUPS, type RollupDef } from './rollup.js';
+import { runTotalsStatements } from './run-totals.js';
 import { MIGRATIONS_TABLE, RECORDS_TABLE, RECORD_COLUMNS, recordColumnsAt, sqlType } from './schema.js';
 
 /**
@@ -63,6 +64,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 5,
     name: 'daily rollups by session and by trace (ranking sessions and agent runs), backfilled',
     statements: (d) => rollupsNamed(['genai_usage_rollup_daily_session', 'genai_usage_rollup_daily_trace']).flatMap((def) => [createRollup(def, d, measuresAt(5)), backfillRollup(def, d, measuresAt(5))]),
+  },
+  {
+    version: 6,
+    name: 'run totals (each session and trace over its life, ranked by cost and calls) and the daily session and trace rollups indexed by key, backfilled',
+    statements: (d) => runTotalsStatements(d),
   },
 ];
 

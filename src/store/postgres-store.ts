@@ -6,6 +6,7 @@ import { redact, StoreError, StoreNotFoundError } from './errors.js';
 import { MEASURES } from './measure-columns.js';
 import { migrationsTableSql, pendingMigrations, rollupKeyColumns } from './migrations.js';
 import { MEASURE_COLUMNS, ROLLUPS, type RollupDef, type RollupDelta } from './rollup.js';
+import { RUN_METRICS, RUN_TOTALS, runTotalsFor, runTotalsRows, runTotalsUpsertSql } from './run-totals.js';
 import { MIGRATIONS_TABLE, RECORDS_TABLE, RECORD_COLUMNS, RECORD_COLUMN_NAMES, recordToValues } from './schema.js';
 import { SqlUsageStore } from './sql-store.js';
 
@@ -115,7 +116,7 @@ export class PostgresUsageStore extends SqlUsageStore {
         await applyDeltas(client, def, this.subtractions(def, rows));
       }
       const deleted = (await client.query(`DELETE FROM ${RECORDS_TABLE} ${where}`, params as unknown[])).rowCount ?? 0;
-      for (const def of ROLLUPS) await client.query(`DELETE FROM ${def.table} WHERE requests <= 0`);
+      for (const def of [...ROLLUPS, ...RUN_TOTALS]) await client.query(`DELETE FROM ${def.table} WHERE requests <= 0`);
       return deleted;
     });
   }
@@ -185,6 +186,16 @@ async function applyDeltas(client: pg.PoolClient, def: RollupDef, deltas: readon
       `ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${MEASURE_COLUMNS.map((col) => `${col} = r.${col} + excluded.${col}`).join(', ')}`,
     arrays,
   );
+  const totals = runTotalsFor(def.table);
+  if (totals) {
+    const rows = runTotalsRows(deltas);
+    const column = (c: number): unknown[] => rows.map((row) => row[c]);
+    const metricTypes = RUN_METRICS.map((col) => (col === 'cost_usd' ? 'float8[]' : 'bigint[]'));
+    await client.query(
+      runTotalsUpsertSql(totals, postgresDialect, `SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], ${metricTypes.map((t, i) => `$${i + 5}::${t}`).join(', ')})`),
+      [column(0), column(1), column(2), column(3), ...RUN_METRICS.map((_, i) => column(i + 4))],
+    );
+  }
 }
 
 /** Splits our `schema` parameter off the URL; pg gets the rest. */

@@ -16,6 +16,7 @@ import {
 } from './filter.js';
 import { bucketValue, dimensionExpr, keyValue, measureSelect, metricColumn, rowToMeasures, type Source } from './measures.js';
 import { MEASURE_COLUMNS, ROLLUPS, chooseRollup, rollupDeltas, type RollupDef, type RollupDelta } from './rollup.js';
+import { rankRuns } from './run-totals.js';
 import { RECORDS_TABLE, RECORD_COLUMN_NAMES, rowToRecord, storableRecord } from './schema.js';
 import {
   DEFAULT_RECORDS_LIMIT,
@@ -112,14 +113,18 @@ export abstract class SqlUsageStore implements UsageStore {
     }
     // Two phases on a rollup: rank on the one metric column, then sum every measure only for
     // the winners. Summing all ~40 measure columns for every key is what made top() slow.
-    const metricSum = `SUM(${metric})`;
-    const ranked = await this.all(`SELECT ${key} AS g0, ${metricSum} AS ${metric} FROM ${table} ${where} GROUP BY 1 ${order}`, params.values);
-    if (ranked.length === 0) return [];
-    const keys = ranked.map((row) => keyValue(row['g0']));
+    // Sessions and traces rank from their run totals (see run-totals.ts) when those can answer.
+    const runs = rollup.groupingKey ? await rankRuns((sql, values) => this.all(sql, values), this.dialect, rollup, f, metric) : undefined;
+    const keys = runs
+      ? runs.map((run) => run.key)
+      : (await this.all(`SELECT ${key} AS g0, SUM(${metric}) AS ${metric} FROM ${table} ${where} GROUP BY 1 ${order}`, params.values)).map((row) => keyValue(row['g0']));
+    if (keys.length === 0) return [];
     const detail = new Params(this.dialect);
     const detailWhere = buildWhere(f, this.dialect, detail, timeColumn);
     const named = keys.filter((k): k is string => k !== null).map((k) => detail.add(k));
-    const match = [named.length ? `${key} IN (${named.join(', ')})` : '', keys.includes(null) ? `${key} IS NULL` : ''].filter(Boolean).join(' OR ');
+    // The plain key column (not NULLIF(...)) so the rollup's key index finds the rows.
+    const column = rollup.groupingKey ?? key;
+    const match = [named.length ? `${column} IN (${named.join(', ')})` : '', keys.includes(null) ? (rollup.groupingKey ? `${column} = ''` : `${key} IS NULL`) : ''].filter(Boolean).join(' OR ');
     const sql = `SELECT ${key} AS g0, ${measureSelect(source, this.dialect)} FROM ${table} ${detailWhere ? `${detailWhere} AND` : 'WHERE'} (${match}) GROUP BY 1`;
     const byKey = new Map((await this.all(sql, detail.values)).map((row) => [keyValue(row['g0']), rowToMeasures(row)]));
     return keys.map((k) => ({ [by]: k, ...(byKey.get(k) as AggregateMeasures) }));

@@ -7,6 +7,7 @@ import { StoreError, StoreNotFoundError } from './errors.js';
 import { migrationsTableSql, pendingMigrations, rollupKeyColumns } from './migrations.js';
 import { MEASURE_COLUMNS, ROLLUPS, type RollupDef, type RollupDelta } from './rollup.js';
 import { MIGRATIONS_TABLE, RECORDS_TABLE, RECORD_COLUMN_NAMES, recordToValues } from './schema.js';
+import { RUN_METRICS, RUN_TOTALS, runTotalsFor, runTotalsRows, runTotalsUpsertSql } from './run-totals.js';
 import { SqlUsageStore } from './sql-store.js';
 
 /** Default `busy_timeout`: how long a write waits for another process's lock before failing (and being retried by the writer). */
@@ -78,7 +79,7 @@ export class SqliteUsageStore extends SqlUsageStore {
     this.deleteTx = this.db.transaction((where: string, params: readonly unknown[]) => {
       for (const def of ROLLUPS) this.applyDeltas(def, this.subtractions(def, this.prepare(this.rollupSubtractionSql(def, where)).all(...params) as Record<string, unknown>[]));
       const deleted = this.db.prepare(`DELETE FROM ${RECORDS_TABLE} ${where}`).run(...params).changes;
-      for (const def of ROLLUPS) this.db.prepare(`DELETE FROM ${def.table} WHERE requests <= 0`).run();
+      for (const def of [...ROLLUPS, ...RUN_TOTALS]) this.db.prepare(`DELETE FROM ${def.table} WHERE requests <= 0`).run();
       return deleted;
     });
   }
@@ -140,6 +141,12 @@ export class SqliteUsageStore extends SqlUsageStore {
         statements.set(shape, upsert);
       }
       upsert.run(args);
+    }
+    const totals = runTotalsFor(def.table);
+    if (totals && deltas.length > 0) {
+      const sql = runTotalsUpsertSql(totals, sqliteDialect, `VALUES (?, ?, ?, ?, ${RUN_METRICS.map(() => '?').join(', ')})`);
+      const upsert = this.prepare(sql);
+      for (const row of runTotalsRows(deltas)) upsert.run(row);
     }
   }
 

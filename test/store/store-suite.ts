@@ -351,6 +351,49 @@ export function storeSuite(target: SuiteTarget): void {
       expectAggregate(await store.aggregate({ groupBy: 'group' }), RECORDS, ['group']);
     });
 
+    it('top() ranks sessions and traces exactly when runs cross the range bounds: every metric, page by page, per tenant, after a delete', async () => {
+      store = await target.open();
+      await store.insert(RECORDS);
+      // Sessions and traces of the generated records span days, so day-aligned ranges cut through many of them.
+      const day0 = Date.UTC(2025, 0, 29);
+      const ranges: RefFilter[] = [
+        {},
+        { from: new Date(day0 + 3 * DAY) },
+        { to: new Date(day0 + 10 * DAY) },
+        { from: new Date(day0 + 2 * DAY), to: new Date(day0 + 9 * DAY) },
+        { from: new Date(day0 + 5 * DAY), to: new Date(day0 + 6 * DAY) },
+      ];
+      // Cost and calls rank through an index; the others scan the run totals.
+      const metrics: TopMetric[] = ['costUsd', 'requests', 'outputTokens'];
+      const check = async (records: readonly UsageRecord[], tenant?: string): Promise<void> => {
+        for (const by of ['session', 'trace'] as const) {
+          for (const metric of metrics) {
+            for (const range of ranges) {
+              const expected = group(records.filter((r) => matches(r, range)), [by])
+                .map((g) => ({ key: g.keys[by] ?? null, value: metricOf(g.records, metric), records: g.records }))
+                .sort((a, b) => b.value - a.value || compareKeys(a.key, b.key));
+              for (const offset of [0, 4]) {
+                const rows = await store.top({ by, metric, limit: 4, offset, ...range, ...(tenant === undefined ? {} : { tenant }) });
+                const want = expected.slice(offset, offset + 4);
+                expect(rows.map((r) => r[by]), `${by} by ${metric} ${JSON.stringify(range)} offset ${offset}`).toEqual(want.map((e) => e.key));
+                want.forEach((e, i) => expectMeasures(rows[i], e.records));
+              }
+            }
+          }
+        }
+      };
+      await check(RECORDS);
+      // A second tenant: each tenant ranks its own runs, and a ranking across tenants adds a key's parts.
+      const second = RECORDS.slice(0, 300);
+      await store.insert(second, { tenant: 'b' });
+      await check(second, 'b');
+      await check([...RECORDS, ...second]);
+      // A delete leaves runs with fewer days than their recorded span.
+      await store.delete({ tenant: 'b' });
+      await store.delete({ userId: 'u-2' });
+      await check(RECORDS.filter((r) => r.userId !== 'u-2'));
+    });
+
     it('prune() deletes records older than a Date or a duration', async () => {
       store = await target.open();
       const now = Date.now();
