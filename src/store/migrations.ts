@@ -2,7 +2,7 @@ import { sqliteDialect, type Dialect } from './dialect.js';
 import { StoreError } from './errors.js';
 import { measuresAt, type MeasureColumn } from './measure-columns.js';
 import { measureSelect } from './measures.js';
-import { ROLLUPS, type RollupDef } from './rollup.js';
+import { SQL_ROLLUPS, type RollupDef } from './rollup.js';
 import { runTotalsStatements } from './run-totals.js';
 import { MIGRATIONS_TABLE, RECORDS_TABLE, RECORD_COLUMNS, recordColumnsAt, sqlType } from './schema.js';
 
@@ -70,6 +70,20 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'run totals (each session and trace over its life, ranked by cost and calls) and the daily session and trace rollups indexed by key, backfilled',
     statements: (d) => runTotalsStatements(d),
   },
+  {
+    version: 7,
+    name: 'daily rollup by provider, models, agent and success (the overview and model/provider/agent pages), backfilled from the daily rollup',
+    statements: (d) => {
+      const def = rollupsNamed(['genai_usage_rollup_daily_model'])[0] as RollupDef;
+      const columns = [...rollupKeyColumns(def), ...measuresAt(7).map((m) => m.column)];
+      // Summed from the daily rollup (same sums, fewer key columns): a fraction of a records scan.
+      const sums = measuresAt(7).map((m) => `SUM(${m.column})`);
+      return [
+        createRollup(def, d, measuresAt(7)),
+        `INSERT INTO ${def.table} (${columns.join(', ')}) SELECT ${rollupKeyColumns(def).join(', ')}, ${sums.join(', ')} FROM genai_usage_rollup_daily GROUP BY ${rollupKeyColumns(def).join(', ')}`,
+      ];
+    },
+  },
 ];
 
 /**
@@ -129,7 +143,7 @@ const FIRST_ROLLUPS = ['genai_usage_rollup_daily', 'genai_usage_rollup_daily_use
 /** A migration names its rollups: one added later must not change what an older migration does. */
 function rollupsNamed(tables: readonly string[]): RollupDef[] {
   return tables.map((table) => {
-    const def = ROLLUPS.find((r) => r.table === table);
+    const def = SQL_ROLLUPS.find((r) => r.table === table);
     if (!def) throw new Error(`no rollup ${table}`);
     return def;
   });

@@ -5,7 +5,7 @@ import { postgresDialect } from './dialect.js';
 import { redact, StoreError, StoreNotFoundError } from './errors.js';
 import { MEASURES } from './measure-columns.js';
 import { migrationsTableSql, pendingMigrations, rollupKeyColumns } from './migrations.js';
-import { MEASURE_COLUMNS, ROLLUPS, type RollupDef, type RollupDelta } from './rollup.js';
+import { MEASURE_COLUMNS, SQL_ROLLUPS, type RollupDef, type RollupDelta } from './rollup.js';
 import { RUN_METRICS, RUN_TOTALS, runTotalsFor, runTotalsRows, runTotalsUpsertSql } from './run-totals.js';
 import { MIGRATIONS_TABLE, RECORDS_TABLE, RECORD_COLUMNS, RECORD_COLUMN_NAMES, recordToValues } from './schema.js';
 import { SqlUsageStore } from './sql-store.js';
@@ -111,12 +111,12 @@ export class PostgresUsageStore extends SqlUsageStore {
 
   protected async deleteWhere(where: string, params: readonly unknown[]): Promise<number> {
     return this.transaction(async (client) => {
-      for (const def of ROLLUPS) {
+      for (const def of SQL_ROLLUPS) {
         const rows = (await client.query(this.rollupSubtractionSql(def, where), params as unknown[])).rows as Record<string, unknown>[];
         await applyDeltas(client, def, this.subtractions(def, rows));
       }
       const deleted = (await client.query(`DELETE FROM ${RECORDS_TABLE} ${where}`, params as unknown[])).rowCount ?? 0;
-      for (const def of [...ROLLUPS, ...RUN_TOTALS]) await client.query(`DELETE FROM ${def.table} WHERE requests <= 0`);
+      for (const def of [...SQL_ROLLUPS, ...RUN_TOTALS]) await client.query(`DELETE FROM ${def.table} WHERE requests <= 0`);
       return deleted;
     });
   }

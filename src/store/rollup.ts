@@ -54,6 +54,18 @@ export const ROLLUPS: readonly RollupDef[] = [
   { table: 'genai_usage_rollup_daily_trace', grain: 'day', dims: ['tenant', 'trace_id'], groupingKey: 'trace_id' },
 ];
 
+/**
+ * SQLite and PostgreSQL also keep, first in their order, a daily rollup of only what the
+ * overview and the model, provider and agent pages group and filter by (migration 7):
+ * without operation, group and service it has a fraction of the daily rollup's rows, and
+ * every page sums ~40 measure columns over it several times. ClickHouse does not (its
+ * migrations and rollup choice use {@link ROLLUPS}).
+ */
+export const SQL_ROLLUPS: readonly RollupDef[] = [
+  { table: 'genai_usage_rollup_daily_model', grain: 'day', dims: ['tenant', 'provider', 'request_model', 'response_model', 'agent_name', 'success'] },
+  ...ROLLUPS,
+];
+
 /** Summed columns of every rollup (defined in measure-columns.ts). */
 export { MEASURE_COLUMNS };
 
@@ -92,9 +104,14 @@ const FILTER_COLUMNS: Record<string, readonly string[]> = {
 const GRAIN_MS = { hour: 36e5, day: 864e5 } as const;
 
 /** The first rollup that answers the query exactly, or undefined for the raw table. */
-export function chooseRollup(filter: NormalizedFilter, groupBy: readonly GroupByDimension[], bucket: TimeBucket | undefined): RollupDef | undefined {
+export function chooseRollup(
+  filter: NormalizedFilter,
+  groupBy: readonly GroupByDimension[],
+  bucket: TimeBucket | undefined,
+  rollups: readonly RollupDef[] = ROLLUPS,
+): RollupDef | undefined {
   if (filter.tags.length > 0) return undefined;
-  return ROLLUPS.find((def) => {
+  return rollups.find((def) => {
     const has = (cols: readonly string[]): boolean => cols.every((col) => (def.dims as readonly string[]).includes(col));
     if (bucket === 'hour' && def.grain !== 'hour') return false;
     if (def.groupingKey && !groupBy.some((dim) => DIMENSION_COLUMNS[dim].includes(def.groupingKey as string))) return false;

@@ -15,7 +15,7 @@ import {
   type NormalizedFilter,
 } from './filter.js';
 import { bucketValue, dimensionExpr, keyValue, measureSelect, metricColumn, rowToMeasures, type Source } from './measures.js';
-import { MEASURE_COLUMNS, ROLLUPS, chooseRollup, rollupDeltas, type RollupDef, type RollupDelta } from './rollup.js';
+import { MEASURE_COLUMNS, SQL_ROLLUPS, chooseRollup, rollupDeltas, type RollupDef, type RollupDelta } from './rollup.js';
 import { rankRuns } from './run-totals.js';
 import { RECORDS_TABLE, RECORD_COLUMN_NAMES, rowToRecord, storableRecord } from './schema.js';
 import {
@@ -72,7 +72,7 @@ export abstract class SqlUsageStore implements UsageStore {
     const f = normalizeFilter(query, ['groupBy', 'bucket']);
     const groupBy = parseGroupBy(query.groupBy);
     const bucket = parseBucket(query.bucket);
-    const rollup = chooseRollup(f, groupBy, bucket);
+    const rollup = chooseRollup(f, groupBy, bucket, SQL_ROLLUPS);
     const source: Source = rollup ? 'rollup' : 'raw';
     const timeColumn = rollup ? 'bucket_start' : 'recorded_at';
     const params = new Params(this.dialect);
@@ -99,7 +99,7 @@ export abstract class SqlUsageStore implements UsageStore {
     const f = normalizeFilter(query, ['by', 'metric']);
     const by = oneOf('by', query?.by, GROUP_BY_DIMENSIONS);
     const metric = metricColumn(parseMetric(query.metric));
-    const rollup = chooseRollup(f, [by], undefined);
+    const rollup = chooseRollup(f, [by], undefined, SQL_ROLLUPS);
     const source: Source = rollup ? 'rollup' : 'raw';
     const table = rollup?.table ?? RECORDS_TABLE;
     const timeColumn = rollup ? 'bucket_start' : 'recorded_at';
@@ -231,7 +231,7 @@ export abstract class SqlUsageStore implements UsageStore {
   }
 
   protected deltasFor(records: readonly UsageRecord[], tenant: string | null): Array<[RollupDef, RollupDelta[]]> {
-    return ROLLUPS.map((def) => [def, rollupDeltas(def, records, tenant)]);
+    return SQL_ROLLUPS.map((def) => [def, rollupDeltas(def, records, tenant)]);
   }
 }
 

@@ -5,7 +5,7 @@ import type { UsageRecord } from '../usage/usage-record.js';
 import { sqliteDialect } from './dialect.js';
 import { StoreError, StoreNotFoundError } from './errors.js';
 import { migrationsTableSql, pendingMigrations, rollupKeyColumns } from './migrations.js';
-import { MEASURE_COLUMNS, ROLLUPS, type RollupDef, type RollupDelta } from './rollup.js';
+import { MEASURE_COLUMNS, SQL_ROLLUPS, type RollupDef, type RollupDelta } from './rollup.js';
 import { MIGRATIONS_TABLE, RECORDS_TABLE, RECORD_COLUMN_NAMES, recordToValues } from './schema.js';
 import { RUN_METRICS, RUN_TOTALS, runTotalsFor, runTotalsRows, runTotalsUpsertSql } from './run-totals.js';
 import { SqlUsageStore } from './sql-store.js';
@@ -77,9 +77,9 @@ export class SqliteUsageStore extends SqlUsageStore {
       return inserted.length;
     });
     this.deleteTx = this.db.transaction((where: string, params: readonly unknown[]) => {
-      for (const def of ROLLUPS) this.applyDeltas(def, this.subtractions(def, this.prepare(this.rollupSubtractionSql(def, where)).all(...params) as Record<string, unknown>[]));
+      for (const def of SQL_ROLLUPS) this.applyDeltas(def, this.subtractions(def, this.prepare(this.rollupSubtractionSql(def, where)).all(...params) as Record<string, unknown>[]));
       const deleted = this.db.prepare(`DELETE FROM ${RECORDS_TABLE} ${where}`).run(...params).changes;
-      for (const def of [...ROLLUPS, ...RUN_TOTALS]) this.db.prepare(`DELETE FROM ${def.table} WHERE requests <= 0`).run();
+      for (const def of [...SQL_ROLLUPS, ...RUN_TOTALS]) this.db.prepare(`DELETE FROM ${def.table} WHERE requests <= 0`).run();
       return deleted;
     });
   }

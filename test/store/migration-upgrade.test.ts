@@ -13,7 +13,7 @@ import { MIGRATIONS_TABLE, RECORDS_TABLE, recordColumnsAt, recordToValues } from
 import type { UsageStore } from '../../src/store/usage-store.js';
 import type { UsageRecord } from '../../src/usage/usage-record.js';
 import { postgresTestUrl } from './postgres-env.js';
-import { generateRecords, sums } from './reference.js';
+import { compareKeys, generateRecords, group, metricOf, sums } from './reference.js';
 
 /** What the old release stored: the same calls without the fields migration 4 added. */
 function asVersion2(record: UsageRecord): UsageRecord {
@@ -77,6 +77,13 @@ async function expectUpgraded(store: UsageStore): Promise<void> {
     expect(rows.reduce((s, r) => s + r.cacheReadSavingsUsd, 0)).toBeCloseTo(expected.cacheReadSavingsUsd, 9);
   }
   expect(expected.audioInputTokens).toBeGreaterThan(0);
+  // Sessions and traces rank from the run totals migration 6 backfilled (and the inserts since kept up).
+  for (const by of ['session', 'trace'] as const) {
+    const ranked = group(all, [by])
+      .map((g) => ({ key: g.keys[by] ?? null, value: metricOf(g.records, 'costUsd') }))
+      .sort((a, b) => b.value - a.value || compareKeys(a.key, b.key));
+    expect((await store.top({ by, limit: 5 })).map((r) => r[by])).toEqual(ranked.slice(0, 5).map((e) => e.key));
+  }
 }
 
 describe('migration 4 upgrades a version-2 store', () => {
