@@ -84,6 +84,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ];
     },
   },
+  {
+    version: 8,
+    name: 'daily rollup by user, provider, models, agent and success (one user\'s overview and detail), backfilled; both user rollups indexed by user',
+    statements: (d) =>
+      rollupsNamed(['genai_usage_rollup_daily_user_model']).flatMap((def) => [
+        createRollup(def, d, measuresAt(8)),
+        backfillRollup(def, d, measuresAt(8)),
+        // Its queries always name one user: find that user's rows, not every row of the range.
+        `CREATE INDEX ${def.table}_user ON ${def.table} (user_id, tenant, bucket_start)`,
+      ]).concat(`CREATE INDEX genai_usage_rollup_daily_user_user ON genai_usage_rollup_daily_user (user_id, tenant, bucket_start)`),
+  },
 ];
 
 /**

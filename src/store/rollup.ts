@@ -16,6 +16,9 @@ import type { GroupByDimension, TimeBucket } from './usage-store.js';
  * - daily × user, group
  * - daily × session, and daily × trace: the sessions and traces pages rank from these (a
  *   session's or trace's calls sum into one row per day instead of being scanned one by one)
+ * - SQLite and PostgreSQL also: daily × provider, models, agent, success (the overview's
+ *   dimensions only), and the same × user (without operation, group and service, a user's
+ *   calls of a day fold into a few rows, far fewer than the user's records)
  */
 export interface RollupDef {
   readonly table: string;
@@ -63,7 +66,11 @@ export const ROLLUPS: readonly RollupDef[] = [
  */
 export const SQL_ROLLUPS: readonly RollupDef[] = [
   { table: 'genai_usage_rollup_daily_model', grain: 'day', dims: ['tenant', 'provider', 'request_model', 'response_model', 'agent_name', 'success'] },
-  ...ROLLUPS,
+  ...ROLLUPS.slice(0, 2),
+  // One user's overview and detail (migration 8): a user's calls fold into one row per day,
+  // model, agent and outcome, instead of being read one by one through the user index.
+  { table: 'genai_usage_rollup_daily_user_model', grain: 'day', dims: ['tenant', 'user_id', 'provider', 'request_model', 'response_model', 'agent_name', 'success'] },
+  ...ROLLUPS.slice(2),
 ];
 
 /** Summed columns of every rollup (defined in measure-columns.ts). */
