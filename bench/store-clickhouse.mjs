@@ -2,7 +2,7 @@
 // --records=) against DuckDB loaded with the same records in the same run, and writes:
 // UsageSpanExporter → ClickHouse vs a raw @clickhouse/client insert of the same rows.
 //   npx tsc -p tsconfig.json && GENAI_USAGE_BENCH_CLICKHOUSE_URL=clickhouse://default@127.0.0.1:18123/default \
-//     node bench/store-clickhouse.mjs [--full] [--records=1000000] [--write-records=1000000] [--no-duckdb]
+//     node bench/store-clickhouse.mjs [--full] [--records=1000000] [--write-records=1000000] [--no-duckdb] [--writes-only]
 // (falls back to GENAI_USAGE_TEST_CLICKHOUSE_URL). Each part uses its own database, dropped
 // after. Results are merged into bench/results/store.json under "clickhouse".
 import { createClient } from '@clickhouse/client';
@@ -21,7 +21,7 @@ if (!base) {
   process.exit(0);
 }
 const N = Number(process.argv.find((a) => a.startsWith('--records='))?.split('=')[1] ?? 1_000_000);
-const sizes = flag('--full') ? [N, 10_000_000] : [N];
+const sizes = flag('--writes-only') ? [] : flag('--full') ? [N, 10_000_000] : [N];
 const WRITE_N = Number(process.argv.find((a) => a.startsWith('--write-records='))?.split('=')[1] ?? 200_000);
 const CHUNK = 10_000;
 const SPAN_BATCH = 512;
@@ -121,7 +121,8 @@ async function throughExporter() {
         for (let j = i; j < Math.min(WRITE_N, i + SPAN_BATCH); j++) spans.push(benchSpan(j, WRITE_N));
         exporter.export(spans, () => undefined);
         await yieldNow();
-        while (exporter.writer.stats().queueDepth > 8_000) await sleep(1);
+        // Below the writer's ClickHouse queue (20,000) so nothing is dropped, above its batch (10,000) so batches fill.
+        while (exporter.writer.stats().queueDepth > 16_000) await sleep(1);
       }
       await exporter.forceFlush();
     });

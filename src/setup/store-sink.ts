@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { UsageWriter } from '../exporter/usage-writer.js';
-import type { WritableStore } from '../exporter/usage-writer-options.js';
+import { queueSizeForUrl, type WritableStore } from '../exporter/usage-writer-options.js';
 import { openStore, parseSqliteUrl } from '../store/open-store.js';
 import { SqliteWriteThread } from '../store/sqlite-write-thread.js';
 import type { UsageSink } from '../usage/genai-usage-processor.js';
@@ -12,7 +12,7 @@ import type { UsageSink } from '../usage/genai-usage-processor.js';
  * better-sqlite3's synchronous transactions never stall the app's event loop.
  */
 export function openStoreSink(url: string, spoolDir?: string): UsageSink & { writer: UsageWriter } {
-  const writer = new UsageWriter({ store: () => openWritableStore(url), spoolDir });
+  const writer = new UsageWriter({ store: () => openWritableStore(url), spoolDir, maxQueueSize: queueSizeForUrl(url) });
   return {
     writer,
     write: (record) => writer.write(record),
