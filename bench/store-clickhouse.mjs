@@ -11,7 +11,7 @@ import { UsageSpanExporter } from '../dist/exporter/usage-span-exporter.js';
 import { parseClickHouseUrl } from '../dist/store/clickhouse/clickhouse-connection.js';
 import { recordToChRow } from '../dist/store/clickhouse/clickhouse-query.js';
 import { openStore } from '../dist/store/open-store.js';
-import { saveResults } from './store-results.mjs';
+import { loadResults, saveResults } from './store-results.mjs';
 import { benchRecord, benchSpan, flag, time } from './store-data.mjs';
 import { DUCKDB_QUERIES, loadDuckDB, runDuckDBQueries } from './store-duckdb.mjs';
 
@@ -134,7 +134,7 @@ async function throughExporter() {
   }
 }
 
-const results = { url: base.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'), query: {}, duckdb: {}, write: {} };
+const results = { url: base.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'), query: {}, duckdb: {}, write: { records: WRITE_N } };
 try {
   const version = await (await admin.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' })).json();
   results.serverVersion = version[0]?.v;
@@ -161,6 +161,12 @@ try {
       }
     }
     results.query[n] = await queryRun(n, duck);
+  }
+  if (!sizes.length) {
+    // --writes-only keeps the query results of an earlier run.
+    const previous = loadResults('clickhouse');
+    results.query = previous?.query ?? {};
+    results.duckdb = previous?.duckdb ?? {};
   }
   saveResults('clickhouse', results);
 } finally {
