@@ -5,7 +5,11 @@ import {
   InstrumentationNodeModuleFile,
   type InstrumentationConfig,
 } from '@opentelemetry/instrumentation';
-import { rejectedCall, wrapCall, type CallMapping } from './wrap-call.js';
+import { lazyOwnModule } from '../setup/load-own.js';
+import type { CallMapping } from './wrap-call.js';
+
+/** The span-building half (`wrapCall` and everything it uses), loaded by the first instrumented call. */
+const wrapCallModule = lazyOwnModule(new URL('./wrap-call.js', import.meta.url), () => import('./wrap-call.js'));
 
 /** Options shared by every LLM SDK instrumentation. */
 export interface LlmInstrumentationConfig extends InstrumentationConfig {
@@ -16,11 +20,15 @@ export interface LlmInstrumentationConfig extends InstrumentationConfig {
   captureMessageContent?: boolean;
 }
 
-/** One method to patch: `path` walks from the module's main class to a resource class. */
+/**
+ * One method to patch: `path` walks from the module's main class to a resource class. The
+ * mapping is read by the first call (an SDK folder loads its mapping modules lazily, so a start
+ * pays only for locating the methods).
+ */
 export interface PatchTarget {
   path: readonly string[];
   method: string;
-  mapping: CallMapping;
+  mapping: () => CallMapping;
   /** Adapts the instrumented method to a calling convention `wrapCall` does not know (callbacks). */
   adapt?(instrumented: (this: unknown, ...args: any[]) => any): (this: unknown, ...args: any[]) => any;
 }
@@ -100,7 +108,7 @@ export abstract class LlmSdkInstrumentation extends InstrumentationBase<LlmInstr
       rejected: (self: unknown, error: Error): unknown => {
         const client = (self as { _client?: unknown } | undefined)?._client;
         const ApiPromise = this.apiPromiseClass;
-        return ApiPromise && client ? new ApiPromise(client, Promise.reject(error)) : rejectedCall(error);
+        return ApiPromise && client ? new ApiPromise(client, Promise.reject(error)) : wrapCallModule().rejectedCall(error);
       },
     };
     let patched = 0;
@@ -114,9 +122,21 @@ export abstract class LlmSdkInstrumentation extends InstrumentationBase<LlmInstr
       // Patched twice (the loader hook and `instrumentModules`): one wrapper is enough.
       if (installed.get(proto[target.method])?.owner === this) continue;
       const below = { fn: proto[target.method] as AnyFn };
-      const instrumented = wrapCall(function (this: unknown, ...args: unknown[]) {
-        return below.fn.apply(this, args);
-      }, target.mapping, options);
+      let wrapped: AnyFn | undefined;
+      // `wrapCall` and the mapping load with the first call, synchronously: that call is tracked too.
+      const instrumented = function (this: unknown, ...args: unknown[]): unknown {
+        if (!wrapped) {
+          try {
+            wrapped = wrapCallModule().wrapCall(function (this: unknown, ...inner: unknown[]) {
+              return below.fn.apply(this, inner);
+            }, target.mapping(), options);
+          } catch (err) {
+            diag.error(`genai-usage: instrumenting ${def.moduleName} failed; this call is not tracked`, err);
+            return below.fn.apply(this, args);
+          }
+        }
+        return wrapped.apply(this, args);
+      };
       const wrapper = target.adapt ? target.adapt(instrumented) : instrumented;
       Object.defineProperty(wrapper, '__unwrap', { configurable: true, value: () => spliceOutShimmerWrapper(below) });
       installed.set(wrapper, { owner: this, below });

@@ -1,6 +1,9 @@
 import { VERSION } from '../../version.js';
 import { LlmSdkInstrumentation, type LlmInstrumentationConfig, type SdkDefinition } from '../sdk-instrumentation.js';
-import { messagesMapping } from './messages.js';
+import { lazyOwnModule } from '../../setup/load-own.js';
+
+// The mapping loads with the first call (see `PatchTarget`).
+const messages = lazyOwnModule(new URL('./messages.js', import.meta.url), () => import('./messages.js'));
 
 /**
  * Instruments `@anthropic-ai/sdk` (CJS and ESM): `messages.create` and `beta.messages.create`,
@@ -13,8 +16,8 @@ export class AnthropicInstrumentation extends LlmSdkInstrumentation {
     moduleName: '@anthropic-ai/sdk',
     supportedVersions: ['>=0.20.0 <2'],
     targets: [
-      { path: ['Messages'], method: 'create', mapping: messagesMapping },
-      { path: ['Beta', 'Messages'], method: 'create', mapping: messagesMapping },
+      { path: ['Messages'], method: 'create', mapping: () => messages().messagesMapping },
+      { path: ['Beta', 'Messages'], method: 'create', mapping: () => messages().messagesMapping },
     ],
     roots: (mod) => [mod, mod?.Anthropic, mod?.default],
     // `@anthropic-ai/bedrock-sdk` and `@anthropic-ai/vertex-sdk` import the resource classes from

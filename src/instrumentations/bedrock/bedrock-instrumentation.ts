@@ -1,6 +1,9 @@
 import { VERSION } from '../../version.js';
 import { LlmSdkInstrumentation, type LlmInstrumentationConfig, type SdkDefinition } from '../sdk-instrumentation.js';
-import { bedrockSendMapping, rememberAbortSignal } from './send-mapping.js';
+import { lazyOwnModule } from '../../setup/load-own.js';
+
+// The mapping loads with the first call (see `PatchTarget`).
+const sendMapping = lazyOwnModule(new URL('./send-mapping.js', import.meta.url), () => import('./send-mapping.js'));
 
 type Send = (this: unknown, ...args: any[]) => any;
 
@@ -15,7 +18,7 @@ function adaptSend(instrumented: Send): Send {
   return function send(this: unknown, command: unknown, optionsOrCb?: unknown, cb?: unknown) {
     const callback = typeof optionsOrCb === 'function' ? optionsOrCb : cb;
     const options = typeof optionsOrCb === 'function' ? undefined : optionsOrCb;
-    rememberAbortSignal(command, options);
+    sendMapping().rememberAbortSignal(command, options);
     if (typeof callback !== 'function') return instrumented.apply(this, arguments as unknown as unknown[]);
     (instrumented.call(this, command, options) as Promise<unknown>)
       .then(
@@ -38,7 +41,7 @@ export class BedrockRuntimeInstrumentation extends LlmSdkInstrumentation {
   static override readonly definition: SdkDefinition = {
     moduleName: '@aws-sdk/client-bedrock-runtime',
     supportedVersions: ['>=3.0.0 <4'],
-    targets: [{ path: ['BedrockRuntimeClient'], method: 'send', mapping: bedrockSendMapping, adapt: adaptSend }],
+    targets: [{ path: ['BedrockRuntimeClient'], method: 'send', mapping: () => sendMapping().bedrockSendMapping, adapt: adaptSend }],
     // The module (CJS exports or ESM namespace), or the client class itself.
     roots: (mod) => [mod, mod?.default, typeof mod === 'function' ? { BedrockRuntimeClient: mod } : undefined],
   };

@@ -1,7 +1,10 @@
 import { VERSION } from '../../version.js';
 import { LlmSdkInstrumentation, type LlmInstrumentationConfig, type SdkDefinition } from '../sdk-instrumentation.js';
-import { embedContentMapping } from './embed-content.js';
-import { generateContentMapping, generateContentStreamMapping } from './generate-content.js';
+import { lazyOwnModule } from '../../setup/load-own.js';
+
+// The mappings load with the first call (see `PatchTarget`).
+const embed = lazyOwnModule(new URL('./embed-content.js', import.meta.url), () => import('./embed-content.js'));
+const generate = lazyOwnModule(new URL('./generate-content.js', import.meta.url), () => import('./generate-content.js'));
 
 /**
  * Instruments `@google/genai` (1.x to 3.x, CJS and ESM) for the Gemini API (`gcp.gemini`) and
@@ -16,9 +19,9 @@ export class GoogleGenAIInstrumentation extends LlmSdkInstrumentation {
     moduleName: '@google/genai',
     supportedVersions: ['>=1.0.0 <4'],
     targets: [
-      { path: ['Models'], method: 'generateContentInternal', mapping: generateContentMapping },
-      { path: ['Models'], method: 'generateContentStreamInternal', mapping: generateContentStreamMapping },
-      { path: ['Models'], method: 'embedContentInternal', mapping: embedContentMapping },
+      { path: ['Models'], method: 'generateContentInternal', mapping: () => generate().generateContentMapping },
+      { path: ['Models'], method: 'generateContentStreamInternal', mapping: () => generate().generateContentStreamMapping },
+      { path: ['Models'], method: 'embedContentInternal', mapping: () => embed().embedContentMapping },
     ],
     roots: (mod) => [mod, mod?.default],
   };

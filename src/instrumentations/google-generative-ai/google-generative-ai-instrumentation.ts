@@ -1,6 +1,9 @@
 import { VERSION } from '../../version.js';
 import { LlmSdkInstrumentation, type LlmInstrumentationConfig, type SdkDefinition } from '../sdk-instrumentation.js';
-import { embedMapping, generateContentMapping, generateContentStreamMapping } from './generative-model.js';
+import { lazyOwnModule } from '../../setup/load-own.js';
+
+// The mappings load with the first call (see `PatchTarget`).
+const model = lazyOwnModule(new URL('./generative-model.js', import.meta.url), () => import('./generative-model.js'));
 
 /**
  * Instruments the older `@google/generative-ai` SDK (0.x, CJS and ESM; what
@@ -14,12 +17,12 @@ export class GoogleGenerativeAIInstrumentation extends LlmSdkInstrumentation {
     moduleName: '@google/generative-ai',
     supportedVersions: ['>=0.1.0 <1'],
     targets: [
-      { path: ['GenerativeModel'], method: 'generateContent', mapping: generateContentMapping },
-      { path: ['GenerativeModel'], method: 'generateContentStream', mapping: generateContentStreamMapping },
-      { path: ['GenerativeModel'], method: 'embedContent', mapping: embedMapping },
-      { path: ['GenerativeModel'], method: 'batchEmbedContents', mapping: embedMapping },
-      { path: ['ChatSession'], method: 'sendMessage', mapping: generateContentMapping },
-      { path: ['ChatSession'], method: 'sendMessageStream', mapping: generateContentStreamMapping },
+      { path: ['GenerativeModel'], method: 'generateContent', mapping: () => model().generateContentMapping },
+      { path: ['GenerativeModel'], method: 'generateContentStream', mapping: () => model().generateContentStreamMapping },
+      { path: ['GenerativeModel'], method: 'embedContent', mapping: () => model().embedMapping },
+      { path: ['GenerativeModel'], method: 'batchEmbedContents', mapping: () => model().embedMapping },
+      { path: ['ChatSession'], method: 'sendMessage', mapping: () => model().generateContentMapping },
+      { path: ['ChatSession'], method: 'sendMessageStream', mapping: () => model().generateContentStreamMapping },
     ],
     roots: (mod) => [mod, mod?.default],
   };

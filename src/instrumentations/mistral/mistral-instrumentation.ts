@@ -1,7 +1,10 @@
 import { VERSION } from '../../version.js';
 import { LlmSdkInstrumentation, type LlmInstrumentationConfig, type SdkDefinition } from '../sdk-instrumentation.js';
-import { chatCompleteMapping, chatStreamMapping, fimCompleteMapping, fimStreamMapping } from './chat-completions.js';
-import { embeddingsMapping } from './embeddings.js';
+import { lazyOwnModule } from '../../setup/load-own.js';
+
+// The mappings load with the first call (see `PatchTarget`).
+const chat = lazyOwnModule(new URL('./chat-completions.js', import.meta.url), () => import('./chat-completions.js'));
+const embeddings = lazyOwnModule(new URL('./embeddings.js', import.meta.url), () => import('./embeddings.js'));
 
 /**
  * Instruments `@mistralai/mistralai` (1.x and 2.x; ESM, and CJS through `require(esm)`):
@@ -14,13 +17,13 @@ export class MistralInstrumentation extends LlmSdkInstrumentation {
     moduleName: '@mistralai/mistralai',
     supportedVersions: ['>=1.0.0 <3'],
     targets: [
-      { path: ['Chat'], method: 'complete', mapping: chatCompleteMapping },
-      { path: ['Chat'], method: 'parse', mapping: chatCompleteMapping },
-      { path: ['Chat'], method: 'stream', mapping: chatStreamMapping },
-      { path: ['Chat'], method: 'parseStream', mapping: chatStreamMapping },
-      { path: ['Embeddings'], method: 'create', mapping: embeddingsMapping },
-      { path: ['Fim'], method: 'complete', mapping: fimCompleteMapping },
-      { path: ['Fim'], method: 'stream', mapping: fimStreamMapping },
+      { path: ['Chat'], method: 'complete', mapping: () => chat().chatCompleteMapping },
+      { path: ['Chat'], method: 'parse', mapping: () => chat().chatCompleteMapping },
+      { path: ['Chat'], method: 'stream', mapping: () => chat().chatStreamMapping },
+      { path: ['Chat'], method: 'parseStream', mapping: () => chat().chatStreamMapping },
+      { path: ['Embeddings'], method: 'create', mapping: () => embeddings().embeddingsMapping },
+      { path: ['Fim'], method: 'complete', mapping: () => chat().fimCompleteMapping },
+      { path: ['Fim'], method: 'stream', mapping: () => chat().fimStreamMapping },
     ],
     roots: (mod) => [resourceClasses(mod)],
   };

@@ -1,9 +1,12 @@
 import { VERSION } from '../../version.js';
 import { LlmSdkInstrumentation, type LlmInstrumentationConfig, type SdkDefinition } from '../sdk-instrumentation.js';
-import { chatCompletionsMapping } from './chat-completions.js';
-import { completionsMapping } from './completions.js';
-import { embeddingsMapping } from './embeddings.js';
-import { responsesMapping } from './responses.js';
+import { lazyOwnModule } from '../../setup/load-own.js';
+
+// The mappings load with the first call (see `PatchTarget`).
+const chat = lazyOwnModule(new URL('./chat-completions.js', import.meta.url), () => import('./chat-completions.js'));
+const completions = lazyOwnModule(new URL('./completions.js', import.meta.url), () => import('./completions.js'));
+const embeddings = lazyOwnModule(new URL('./embeddings.js', import.meta.url), () => import('./embeddings.js'));
+const responses = lazyOwnModule(new URL('./responses.js', import.meta.url), () => import('./responses.js'));
 
 /**
  * Instruments the `openai` SDK (v4–v7, CJS and ESM): `chat.completions.create`,
@@ -16,10 +19,10 @@ export class OpenAIInstrumentation extends LlmSdkInstrumentation {
     moduleName: 'openai',
     supportedVersions: ['>=4.0.0 <8'],
     targets: [
-      { path: ['Chat', 'Completions'], method: 'create', mapping: chatCompletionsMapping },
-      { path: ['Responses'], method: 'create', mapping: responsesMapping },
-      { path: ['Embeddings'], method: 'create', mapping: embeddingsMapping },
-      { path: ['Completions'], method: 'create', mapping: completionsMapping },
+      { path: ['Chat', 'Completions'], method: 'create', mapping: () => chat().chatCompletionsMapping },
+      { path: ['Responses'], method: 'create', mapping: () => responses().responsesMapping },
+      { path: ['Embeddings'], method: 'create', mapping: () => embeddings().embeddingsMapping },
+      { path: ['Completions'], method: 'create', mapping: () => completions().completionsMapping },
     ],
     roots: (mod) => [mod, mod?.OpenAI, mod?.default],
   };
