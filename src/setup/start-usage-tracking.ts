@@ -15,7 +15,9 @@ import { PrometheusEndpoint } from './prometheus-endpoint.js';
 import { resolveOptions } from './resolve-options.js';
 import { openStoreSink } from './store-sink.js';
 import { startOtelSdk } from './otel-sdk.js';
-import { onEsmSdkLoaded, patchLoadedModule } from './esm-loaded.js';
+import { onEsmSdkLoaded } from './esm-loaded.js';
+import { inThreadHooks, registerRequireHook } from './loader-hook.js';
+import { hookedModules } from '../instrumentations/registry.js';
 import { watchUnpatchedSdks } from './unpatched-sdk-check.js';
 import { registerWriterMetrics } from '../exporter/writer-metrics.js';
 import type { UsageTrackingOptions } from './tracking-options.js';
@@ -62,7 +64,9 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
   });
 
   const prometheus = resolved.prometheus ? new PrometheusEndpoint(resolved.prometheus.host, resolved.prometheus.port, resolved.prometheus.endpoint) : undefined;
-  const created = createInstrumentations(options.instrumentations, resolved.captureContent, options.instrumentModules);
+  // Where in-thread loader hooks hand over `require()`d SDKs, light patchers do (no require-in-the-middle).
+  const light = inThreadHooks();
+  const created = createInstrumentations(options.instrumentations, resolved.captureContent, options.instrumentModules, light);
   const instrumentations = created.map((c) => c.instrumentation);
 
   const preexisting = registeredGlobals();
@@ -79,7 +83,6 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
     lazyMetricReaders: prometheus ? [prometheus.createReader] : [],
     views: cardinalityViews(resolved.metricsCardinalityLimit),
     sampler: (sdkTrace) => new GenAiRecordingSampler(options.sampler ?? samplerFromEnv(sdkTrace)),
-    instrumentations,
     // SDK objects of the app's own: the SDK is loaded already, build on it now.
     eager: Boolean(options.spanProcessors?.length || options.metricReaders?.length || options.sampler),
   });
@@ -88,9 +91,12 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
   budgets?.install();
   if (storeSink) sdk.onMeterProvider((provider) => registerWriterMetrics(storeSink.writer, provider));
   patchGivenModules(created, options.instrumentModules);
-  // SDKs imported as ESM under `--import genai-usage/register` (see esm-hook-source.ts).
+  // SDKs the app `require()`s from now on (under the loader hook this is in place already).
+  if (light) registerRequireHook(hookedModules());
+  // SDKs the loader hooks hand over: imported under `--import genai-usage/register` (see
+  // esm-hook-source.ts), and `require()`d where the hooks run in-thread.
   const stopEsmPatching = onEsmSdkLoaded((name, namespace, url) => {
-    for (const instrumentation of instrumentations) patchLoadedModule(instrumentation, name, namespace, url);
+    for (const instrumentation of instrumentations) instrumentation.patchLoaded(name, namespace, url);
   });
   const unpatched = watchUnpatchedSdks(created);
 

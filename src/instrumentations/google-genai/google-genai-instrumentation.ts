@@ -1,10 +1,6 @@
 import { VERSION } from '../../version.js';
 import { LlmSdkInstrumentation, type LlmInstrumentationConfig, type SdkDefinition } from '../sdk-instrumentation.js';
-import { lazyOwnModule } from '../../setup/load-own.js';
-
-// The mappings load with the first call (see `PatchTarget`).
-const embed = lazyOwnModule(new URL('./embed-content.js', import.meta.url), () => import('./embed-content.js'));
-const generate = lazyOwnModule(new URL('./generate-content.js', import.meta.url), () => import('./generate-content.js'));
+import { GOOGLE_GENAI_DEFINITION } from './google-genai-definition.js';
 
 /**
  * Instruments `@google/genai` (1.x to 3.x, CJS and ESM) for the Gemini API (`gcp.gemini`) and
@@ -15,18 +11,9 @@ const generate = lazyOwnModule(new URL('./generate-content.js', import.meta.url)
  * turn, a separate billed request, is its own call.
  */
 export class GoogleGenAIInstrumentation extends LlmSdkInstrumentation {
-  static override readonly definition: SdkDefinition = {
-    moduleName: '@google/genai',
-    supportedVersions: ['>=1.0.0 <4'],
-    targets: [
-      { path: ['Models'], method: 'generateContentInternal', mapping: () => generate().generateContentMapping },
-      { path: ['Models'], method: 'generateContentStreamInternal', mapping: () => generate().generateContentStreamMapping },
-      { path: ['Models'], method: 'embedContentInternal', mapping: () => embed().embedContentMapping },
-    ],
-    roots: (mod) => [mod, mod?.default],
-  };
+  static override readonly definition: SdkDefinition = GOOGLE_GENAI_DEFINITION;
 
   constructor(config: LlmInstrumentationConfig = {}) {
-    super('genai-usage-instrumentation-google-genai', VERSION, config);
+    super(GOOGLE_GENAI_DEFINITION.instrumentationName, VERSION, config);
   }
 }
