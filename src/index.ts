@@ -19,12 +19,14 @@ export { spanToUsageRecord, isGenAiCallSpan } from './usage/span-to-record.js';
 export { GenAiUsageProcessor, type GenAiUsageProcessorOptions, type UsageSink } from './usage/genai-usage-processor.js';
 export { GenAiRecordingSampler } from './usage/genai-recording-sampler.js';
 export type { MetricsUserMode } from './usage/usage-metrics.js';
-export { OpenAIInstrumentation } from './instrumentations/openai/openai-instrumentation.js';
-export { AnthropicInstrumentation } from './instrumentations/anthropic/anthropic-instrumentation.js';
-export { GoogleGenAIInstrumentation } from './instrumentations/google-genai/google-genai-instrumentation.js';
-export { MistralInstrumentation } from './instrumentations/mistral/mistral-instrumentation.js';
-export { GoogleGenerativeAIInstrumentation } from './instrumentations/google-generative-ai/google-generative-ai-instrumentation.js';
-export { BedrockRuntimeInstrumentation } from './instrumentations/bedrock/bedrock-instrumentation.js';
+export {
+  OpenAIInstrumentation,
+  AnthropicInstrumentation,
+  GoogleGenAIInstrumentation,
+  MistralInstrumentation,
+  GoogleGenerativeAIInstrumentation,
+  BedrockRuntimeInstrumentation,
+} from './instrumentations/instrumentation-classes.js';
 export type { LlmInstrumentationConfig } from './instrumentations/sdk-instrumentation.js';
 export { addPreCallHook, type PreCallHook, type PreCallInfo } from './instrumentations/pre-call-hooks.js';
 export { aiSdkBudgetMiddleware, type AiSdkBudgetMiddleware } from './instrumentations/ai-sdk/budget-middleware.js';
@@ -37,12 +39,14 @@ export { StoreError, StoreNotFoundError, StoreQueryError } from './store/errors.
 export { UsageWriter, USAGE_WRITER_DEFAULTS, type UsageWriterOptions, type UsageWriterStats } from './exporter/usage-writer.js';
 export { UsageSpanExporter, type UsageSpanExporterOptions } from './exporter/usage-span-exporter.js';
 export { BudgetExceededError, BudgetDefinitionError } from './budgets/budget-errors.js';
-export { createBudgets, DEFAULT_BUDGET_REFRESH_MS, type Budgets, type BudgetsOptions, type BudgetCheck } from './budgets/create-budgets.js';
+export { createBudgets, DEFAULT_BUDGET_REFRESH_MS } from './budgets/budgets-api.js';
+export type { Budgets, BudgetsOptions, BudgetCheck } from './budgets/create-budgets.js';
 export type { ReserveOptions, ThresholdHandler } from './budgets/budget-tracker.js';
 export type {
   BudgetDefinition, BudgetsFile, BudgetLimit, BudgetPeriod, BudgetScope, BudgetStatus, BudgetMetric, BudgetTokenType, CalendarPeriod,
   ScopeDimension, ThresholdEvent,
 } from './budgets/budget-types.js';
 export type { BudgetsOption } from './budgets/wire-budgets.js';
-export { renderBudgetRules, RULE_FORMATS, type RuleFormat, type RulesOptions } from './budgets/prometheus-rules.js';
+export { renderBudgetRules, RULE_FORMATS } from './budgets/budgets-api.js';
+export type { RuleFormat, RulesOptions } from './budgets/prometheus-rules.js';
 export { VERSION } from './version.js';

@@ -1,11 +1,9 @@
 import { PriceBook } from '../prices/price-book.js';
 import type { TokenPrices } from '../prices/price-types.js';
 import type { BudgetDefinition, BudgetsFile } from './budget-types.js';
+// The budgets runtime (parser, trackers, store sync, gauges) loads only when budgets are configured.
+import { createBudgets } from './budgets-api.js';
 import type { Budgets } from './create-budgets.js';
-import { lazyOwnModule } from '../setup/load-own.js';
-
-/** The budgets runtime (parser, trackers, store sync, gauges): loaded only when budgets are configured. */
-const createBudgetsModule = lazyOwnModule(new URL('./create-budgets.js', import.meta.url), () => import('./create-budgets.js'));
 
 /** What `startUsageTracking({ budgets })` accepts. */
 export type BudgetsOption = readonly BudgetDefinition[] | BudgetsFile | string | Budgets;
@@ -35,7 +33,7 @@ export function wireBudgets(option: BudgetsOption | undefined, ctx: WireBudgetsC
   if (source === undefined || source === '') return undefined;
   // An in-memory SQLite store is private to its connection: there is nothing to sync from.
   const store = ctx.store && !/^sqlite::memory:/i.test(ctx.store) ? ctx.store : false;
-  return createBudgetsModule().createBudgets(source, { store, serviceName: ctx.serviceName, prices: new PriceBook(ctx.prices ?? {}) });
+  return createBudgets(source, { store, serviceName: ctx.serviceName, prices: new PriceBook(ctx.prices ?? {}) });
 }
 
 function isBudgets(value: unknown): value is Budgets {

@@ -1,4 +1,3 @@
-import { lazyOwnModule } from '../setup/load-own.js';
 import { ANTHROPIC_DEFINITION } from './anthropic/anthropic-definition.js';
 import { BEDROCK_RUNTIME_DEFINITION } from './bedrock/bedrock-definition.js';
 import { GOOGLE_GENAI_DEFINITION } from './google-genai/google-genai-definition.js';
@@ -7,6 +6,14 @@ import { MISTRAL_DEFINITION } from './mistral/mistral-definition.js';
 import { OPENAI_DEFINITION } from './openai/openai-definition.js';
 import type { LlmInstrumentationConfig, SdkDefinition } from './sdk-definition.js';
 import type { LlmSdkInstrumentation } from './sdk-instrumentation.js';
+import {
+  AnthropicInstrumentation,
+  BedrockRuntimeInstrumentation,
+  GoogleGenAIInstrumentation,
+  GoogleGenerativeAIInstrumentation,
+  MistralInstrumentation,
+  OpenAIInstrumentation,
+} from './instrumentation-classes.js';
 
 /** One instrumented SDK: everything `startUsageTracking` and the ESM loader hook need to know about it. */
 export interface InstrumentationEntry {
@@ -27,45 +34,35 @@ export interface InstrumentationEntry {
   readonly create: (config: LlmInstrumentationConfig) => LlmSdkInstrumentation;
 }
 
-const openai = lazyOwnModule(new URL('./openai/openai-instrumentation.js', import.meta.url), () => import('./openai/openai-instrumentation.js'));
-const anthropic = lazyOwnModule(new URL('./anthropic/anthropic-instrumentation.js', import.meta.url), () => import('./anthropic/anthropic-instrumentation.js'));
-const googleGenAI = lazyOwnModule(new URL('./google-genai/google-genai-instrumentation.js', import.meta.url), () => import('./google-genai/google-genai-instrumentation.js'));
-const mistral = lazyOwnModule(new URL('./mistral/mistral-instrumentation.js', import.meta.url), () => import('./mistral/mistral-instrumentation.js'));
-const googleGenerativeAI = lazyOwnModule(
-  new URL('./google-generative-ai/google-generative-ai-instrumentation.js', import.meta.url),
-  () => import('./google-generative-ai/google-generative-ai-instrumentation.js'),
-);
-const bedrock = lazyOwnModule(new URL('./bedrock/bedrock-instrumentation.js', import.meta.url), () => import('./bedrock/bedrock-instrumentation.js'));
-
 /**
  * Every instrumented SDK, one line each. This table drives the loader hook's include list, the
  * `instrumentations` and `instrumentModules` option keys and their validation, and which
  * SDKs `startUsageTracking` patches.
  */
 export const INSTRUMENTATIONS = [
-  { key: 'openai', modules: ['openai'], definition: OPENAI_DEFINITION, create: (config) => new (openai().OpenAIInstrumentation)(config) },
+  { key: 'openai', modules: ['openai'], definition: OPENAI_DEFINITION, create: (config) => new OpenAIInstrumentation(config) },
   // The resources entry too: the Bedrock and Vertex clients (`@anthropic-ai/bedrock-sdk`,
   // `@anthropic-ai/vertex-sdk`) import it without the main entry.
   {
     key: 'anthropic',
     modules: ['@anthropic-ai/sdk', '@anthropic-ai/sdk/resources/index'],
     definition: ANTHROPIC_DEFINITION,
-    create: (config) => new (anthropic().AnthropicInstrumentation)(config),
+    create: (config) => new AnthropicInstrumentation(config),
   },
-  { key: 'googleGenAI', modules: ['@google/genai'], definition: GOOGLE_GENAI_DEFINITION, create: (config) => new (googleGenAI().GoogleGenAIInstrumentation)(config) },
-  { key: 'mistral', modules: ['@mistralai/mistralai'], definition: MISTRAL_DEFINITION, create: (config) => new (mistral().MistralInstrumentation)(config) },
+  { key: 'googleGenAI', modules: ['@google/genai'], definition: GOOGLE_GENAI_DEFINITION, create: (config) => new GoogleGenAIInstrumentation(config) },
+  { key: 'mistral', modules: ['@mistralai/mistralai'], definition: MISTRAL_DEFINITION, create: (config) => new MistralInstrumentation(config) },
   {
     key: 'googleGenerativeAI',
     modules: ['@google/generative-ai'],
     definition: GOOGLE_GENERATIVE_AI_DEFINITION,
-    create: (config) => new (googleGenerativeAI().GoogleGenerativeAIInstrumentation)(config),
+    create: (config) => new GoogleGenerativeAIInstrumentation(config),
   },
   // `instrumentModules.bedrock`: the module, or `BedrockRuntimeClient` itself.
   {
     key: 'bedrock',
     modules: ['@aws-sdk/client-bedrock-runtime'],
     definition: BEDROCK_RUNTIME_DEFINITION,
-    create: (config) => new (bedrock().BedrockRuntimeInstrumentation)(config),
+    create: (config) => new BedrockRuntimeInstrumentation(config),
   },
 ] as const satisfies readonly InstrumentationEntry[];
 
