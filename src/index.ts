@@ -15,7 +15,7 @@ export { SERVICE_TIERS, type ServiceTier } from './prices/service-tier.js';
 export type { BilledParts } from './manual/record-usage.js';
 export type { UsageRecord, CostSource } from './usage/usage-record.js';
 export type { SpanLike } from './usage/span-like.js';
-export { spanToUsageRecord, isGenAiCallSpan } from './usage/span-to-record.js';
+export { spanToUsageRecord, isGenAiCallSpan } from './usage/span-mapping-api.js';
 export { GenAiUsageProcessor, type GenAiUsageProcessorOptions, type UsageSink } from './usage/genai-usage-processor.js';
 export { GenAiRecordingSampler } from './usage/genai-recording-sampler.js';
 export type { MetricsUserMode } from './usage/usage-metrics.js';
@@ -36,8 +36,9 @@ export type {
   GroupByDimension, TimeBucket, TopMetric, ExportFormat,
 } from './store/usage-store.js';
 export { StoreError, StoreNotFoundError, StoreQueryError } from './store/errors.js';
-export { UsageWriter, USAGE_WRITER_DEFAULTS, type UsageWriterOptions, type UsageWriterStats } from './exporter/usage-writer.js';
-export { UsageSpanExporter, type UsageSpanExporterOptions } from './exporter/usage-span-exporter.js';
+export { UsageWriter, UsageSpanExporter } from './exporter/exporter-classes.js';
+export { USAGE_WRITER_DEFAULTS, type UsageWriterOptions, type UsageWriterStats } from './exporter/usage-writer-options.js';
+export type { UsageSpanExporterOptions } from './exporter/usage-span-exporter.js';
 export { BudgetExceededError, BudgetDefinitionError } from './budgets/budget-errors.js';
 export { createBudgets, DEFAULT_BUDGET_REFRESH_MS } from './budgets/budgets-api.js';
 export type { Budgets, BudgetsOptions, BudgetCheck } from './budgets/create-budgets.js';

@@ -5,25 +5,7 @@
  * the public entry exports stand-ins that load the class with its first use (`new`, `extends`,
  * `instanceof`, a static), synchronously.
  */
-import { lazyOwnModule } from '../setup/load-own.js';
-
-type AnyClass = abstract new (...args: any[]) => object;
-
-/** A constructor that is the class `load()` returns in every way code can observe it. */
-function lazyClass<C extends AnyClass>(load: () => C): C {
-  // A plain function as the target: a Proxy can only be constructed if its target can.
-  const proxy: C = new Proxy(function () {} as unknown as C, {
-    construct: (_target, args, newTarget) => Reflect.construct(load() as unknown as new (...a: unknown[]) => object, args, newTarget === proxy ? load() : newTarget),
-    get: (_target, key) => Reflect.get(load(), key),
-    has: (_target, key) => Reflect.has(load(), key),
-    set: (_target, key, value) => Reflect.set(load(), key, value),
-    getPrototypeOf: () => Reflect.getPrototypeOf(load()),
-    apply: () => {
-      throw new TypeError(`Class constructor ${load().name} cannot be invoked without 'new'`);
-    },
-  });
-  return proxy;
-}
+import { lazyClass, lazyOwnModule } from '../setup/load-own.js';
 
 const openai = lazyOwnModule(new URL('./openai/openai-instrumentation.js', import.meta.url), () => import('./openai/openai-instrumentation.js'));
 const anthropic = lazyOwnModule(new URL('./anthropic/anthropic-instrumentation.js', import.meta.url), () => import('./anthropic/anthropic-instrumentation.js'));

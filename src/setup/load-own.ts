@@ -38,3 +38,25 @@ export function lazyOwnModule<T>(url: URL, sourceImport: () => Promise<T>): () =
 export async function ownModulesLoaded(): Promise<void> {
   while (pending.length > 0) await Promise.all(pending.splice(0));
 }
+
+type AnyClass = abstract new (...args: any[]) => object;
+
+/**
+ * A constructor that is the class `load()` returns in every way code can observe it (`new`,
+ * `extends`, `instanceof`, statics): how the public entry exports a class whose module is
+ * heavy without loading it.
+ */
+export function lazyClass<C extends AnyClass>(load: () => C): C {
+  // A plain function as the target: a Proxy can only be constructed if its target can.
+  const proxy: C = new Proxy(function () {} as unknown as C, {
+    construct: (_target, args, newTarget) => Reflect.construct(load() as unknown as new (...a: unknown[]) => object, args, newTarget === proxy ? load() : newTarget),
+    get: (_target, key) => Reflect.get(load(), key),
+    has: (_target, key) => Reflect.has(load(), key),
+    set: (_target, key, value) => Reflect.set(load(), key, value),
+    getPrototypeOf: () => Reflect.getPrototypeOf(load()),
+    apply: () => {
+      throw new TypeError(`Class constructor ${load().name} cannot be invoked without 'new'`);
+    },
+  });
+  return proxy;
+}

@@ -89,7 +89,7 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
   prometheus?.bindMeterProvider(() => sdk.meterProvider());
   // After start: the budget gauges need the registered meter provider.
   budgets?.install();
-  if (storeSink) sdk.onMeterProvider((provider) => registerWriterMetrics(storeSink.writer, provider));
+  if (storeSink) sdk.onMeterProvider((provider) => registerWriterMetrics(storeSink, provider));
   patchGivenModules(created, options.instrumentModules);
   // SDKs the app `require()`s from now on (under the loader hook this is in place already).
   if (light) registerRequireHook(hookedModules());
