@@ -4,7 +4,6 @@ import { setUsageBaggagePropagation } from '../context/usage-context.js';
 import { createInstrumentations, patchGivenModules } from '../instrumentations/create-instrumentations.js';
 import { endInFlightCalls, settleFinishedCalls } from '../instrumentations/in-flight-calls.js';
 import { PriceBook } from '../prices/price-book.js';
-import { loadPriceData } from '../prices/price-data.js';
 import * as A from '../semconv.js';
 import { GenAiRecordingSampler } from '../usage/genai-recording-sampler.js';
 import { GenAiUsageProcessor, type UsageSink } from '../usage/genai-usage-processor.js';
@@ -21,6 +20,9 @@ import { hookedModules } from '../instrumentations/registry.js';
 import { watchUnpatchedSdks } from './unpatched-sdk-check.js';
 import { registerWriterMetrics } from '../exporter/writer-metrics.js';
 import type { UsageTrackingOptions } from './tracking-options.js';
+import { lazyOwnModule } from './load-own.js';
+
+const priceData = lazyOwnModule(new URL('../prices/price-data.js', import.meta.url), () => import('../prices/price-data.js'));
 
 /** A running tracking setup. */
 export interface UsageTracking {
@@ -46,7 +48,7 @@ export interface UsageTracking {
 export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTracking {
   const resolved = resolveOptions(options);
   // Before anything prices a call: a refreshed table replaces the bundled one (a bad file throws here).
-  if (resolved.priceData) loadPriceData(resolved.priceData);
+  if (resolved.priceData) priceData().loadPriceData(resolved.priceData);
   // A bad budget definition throws here, before anything has started.
   const budgets = wireBudgets(options.budgets, { store: resolved.store, serviceName: resolved.serviceName, prices: resolved.prices });
   setUsageBaggagePropagation(resolved.propagateBaggage);
