@@ -2,7 +2,7 @@ import type { AttributeValue } from '@opentelemetry/api';
 import { INTERRUPTED_ERROR_TYPE } from '../instrumentations/in-flight-calls.js';
 import type { PriceBook } from '../prices/price-book.js';
 import * as A from '../semconv.js';
-import { readModels, readProvider, readServiceTier, readTokens } from './span-to-record.js';
+import { readModels, readProvider, readServiceTier, readTokens, tokenParts } from './span-to-record.js';
 import type { SpanLike } from './span-like.js';
 
 /**
@@ -28,15 +28,7 @@ export function costAttributes(attrs: SpanLike['attributes'], prices: PriceBook)
     serviceTier: readServiceTier(attrs),
     inputTokens: tokens.input ?? 0,
     outputTokens: tokens.output ?? 0,
-    cacheReadTokens: tokens.cacheRead,
-    cacheWriteTokens: tokens.cacheWrite,
-    reasoningTokens: tokens.reasoning,
-    cacheWrite1hTokens: tokens.cacheWrite1h,
-    audioInputTokens: tokens.audioInput,
-    audioOutputTokens: tokens.audioOutput,
-    imageInputTokens: tokens.imageInput,
-    imageOutputTokens: tokens.imageOutput,
-    webSearchRequests: tokens.webSearchRequests,
+    ...tokenParts(tokens),
   });
   const out: Record<string, AttributeValue> = { [A.ATTR_COST_SOURCE]: estimate.source };
   if (estimate.costUsd === undefined) {

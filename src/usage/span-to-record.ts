@@ -63,6 +63,21 @@ export function readTokens(attributes: SpanLike['attributes']): TokenCounts {
   };
 }
 
+/** The counts beyond input and output, under the names records, prices and estimates share. */
+export function tokenParts(tokens: TokenCounts) {
+  return {
+    cacheReadTokens: tokens.cacheRead,
+    cacheWriteTokens: tokens.cacheWrite,
+    reasoningTokens: tokens.reasoning,
+    cacheWrite1hTokens: tokens.cacheWrite1h,
+    audioInputTokens: tokens.audioInput,
+    audioOutputTokens: tokens.audioOutput,
+    imageInputTokens: tokens.imageInput,
+    imageOutputTokens: tokens.imageOutput,
+    webSearchRequests: tokens.webSearchRequests,
+  };
+}
+
 /** The tier the provider served, normalised; `openai.response.service_tier` from other OpenAI instrumentations too. */
 export function readServiceTier(attributes: SpanLike['attributes']): string | undefined {
   return normaliseServiceTier(attributes[A.ATTR_SERVICE_TIER] ?? attributes[A.ATTR_OPENAI_RESPONSE_SERVICE_TIER]);
@@ -126,15 +141,7 @@ export function spanToUsageRecord(span: SpanLike, defaults: { serviceName?: stri
     inputTokens: input,
     outputTokens: output,
     totalTokens: input + output,
-    cacheReadTokens: tokens.cacheRead,
-    cacheWriteTokens: tokens.cacheWrite,
-    reasoningTokens: tokens.reasoning,
-    cacheWrite1hTokens: tokens.cacheWrite1h,
-    audioInputTokens: tokens.audioInput,
-    audioOutputTokens: tokens.audioOutput,
-    imageInputTokens: tokens.imageInput,
-    imageOutputTokens: tokens.imageOutput,
-    webSearchRequests: tokens.webSearchRequests,
+    ...tokenParts(tokens),
     serviceTier: readServiceTier(attrs),
     costUsd,
     costSource: costUsd === undefined ? 'unknown' : source !== undefined && COST_SOURCES.has(source) ? (source as CostSource) : 'provider',

@@ -18,6 +18,8 @@ import { jsonBody } from './otlp-bodies.js';
 import { mutate, oddRequest, otlpRequest, queryRequest, tryProto } from './fuzz-arbitraries.js';
 
 const SCALE = Number(process.env['GENAI_USAGE_FUZZ_RUNS'] ?? 1);
+/** The default test timeout grows with the runs asked for. */
+const TIMEOUT_MS = 30_000 * Math.max(1, SCALE);
 const SEED = process.env['GENAI_USAGE_FUZZ_SEED'] === undefined ? Date.now() % 2 ** 31 : Number(process.env['GENAI_USAGE_FUZZ_SEED']);
 const { url: pgUrl } = postgresTestUrl();
 const pgSchema = `t_fuzz_${process.pid}_${Date.now().toString(36)}`;
@@ -109,7 +111,7 @@ describe.each(TARGETS)('fuzzing the collector ($name)', ({ store, share }) => {
       }),
       runs(150),
     );
-  });
+  }, TIMEOUT_MS);
 
   it('truncated, bit-flipped and spliced bodies from real OTLP exporters never get a 5xx', async () => {
     await fc.assert(
@@ -118,7 +120,7 @@ describe.each(TARGETS)('fuzzing the collector ($name)', ({ store, share }) => {
       }),
       runs(200),
     );
-  });
+  }, TIMEOUT_MS);
 
   it('wrong content types, encodings and invalid UTF-8 never get a 5xx', async () => {
     await fc.assert(
@@ -138,7 +140,7 @@ describe.each(TARGETS)('fuzzing the collector ($name)', ({ store, share }) => {
     proto[at + 2] = 0xed;
     proto[at + 3] = 0xa0;
     expectHandled(await post(proto, 'application/x-protobuf'));
-  });
+  }, TIMEOUT_MS);
 
   it('hostile query strings and paths on the read API never get a 5xx', async () => {
     await fc.assert(
@@ -148,7 +150,7 @@ describe.each(TARGETS)('fuzzing the collector ($name)', ({ store, share }) => {
       }),
       runs(200),
     );
-  });
+  }, TIMEOUT_MS);
 
   it('memory stayed bounded and every stored record is valid; the rollups agree with the rows', async () => {
     expect(peakRss - startRss).toBeLessThan(RSS_BUDGET_BYTES);
