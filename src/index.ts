@@ -5,12 +5,13 @@ export type { UsageTrackingOptions } from './setup/tracking-options.js';
 export { ConfigError } from './setup/config-error.js';
 export { withUsageContext, getUsageContext, setUsageContext, type UsageContext, type ResolvedUsageContext } from './context/usage-context.js';
 export { onUsage, type UsageHandler, type OnUsageOptions } from './usage/usage-listeners.js';
-export { recordUsage, type ManualUsage } from './manual/record-usage.js';
-export { trackCall, type TrackCallMeta, type TrackCallOptions, type ExtractedUsage } from './manual/track-call.js';
+export { recordUsage, trackCall, loadPriceData, aiSdkBudgetMiddleware } from './thin-exports.js';
+export type { ManualUsage } from './manual/record-usage.js';
+export type { TrackCallMeta, TrackCallOptions, ExtractedUsage } from './manual/track-call.js';
 export { estimateCost, type EstimateCostInput } from './prices/estimate-cost.js';
 export { PriceBook } from './prices/price-book.js';
 export type { TokenPrices, CostEstimate, CallTokens } from './prices/price-types.js';
-export { loadPriceData, type PriceDataInfo } from './prices/price-data.js';
+export type { PriceDataInfo } from './prices/price-data.js';
 export { SERVICE_TIERS, type ServiceTier } from './prices/service-tier.js';
 export type { BilledParts } from './manual/record-usage.js';
 export type { UsageRecord, CostSource } from './usage/usage-record.js';
@@ -29,7 +30,7 @@ export {
 } from './instrumentations/instrumentation-classes.js';
 export type { LlmInstrumentationConfig } from './instrumentations/sdk-instrumentation.js';
 export { addPreCallHook, type PreCallHook, type PreCallInfo } from './instrumentations/pre-call-hooks.js';
-export { aiSdkBudgetMiddleware, type AiSdkBudgetMiddleware } from './instrumentations/ai-sdk/budget-middleware.js';
+export type { AiSdkBudgetMiddleware } from './instrumentations/ai-sdk/budget-middleware.js';
 export { openStore, DEFAULT_STORE_URL, type OpenStoreOptions } from './store/open-store.js';
 export type {
   UsageStore, UsageFilter, AggregateQuery, AggregateRow, AggregateMeasures, TopQuery, Identity, PruneOptions, ExportOptions,
