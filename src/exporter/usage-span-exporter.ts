@@ -8,7 +8,7 @@ const FAILED = 1 satisfies ExportResult['code'];
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { DEFAULT_STORE_URL, openStore } from '../store/open-store.js';
 import type { UsageStore } from '../store/usage-store.js';
-import { spanToUsageRecord } from '../usage/span-to-record.js';
+import { spanToUsageRecord } from '../usage/span-mapping-api.js';
 import { UsageWriter, type UsageWriterOptions } from './usage-writer.js';
 import { queueSizeForUrl } from './usage-writer-options.js';
 
