@@ -66,7 +66,7 @@ async function main() {
     const load = await runLoad({ url: collector.url, mode: 'closed', concurrency, seconds, spans, warmup: 2, seed: 2 });
     results.capacity = summary(load, spans, { storedRecords: collector.deps.metrics.recordsWritten - before, loadAverage1m: machine() });
     results.capacity.ofBaseline = ratio(results.capacity.spansPerSecond, results.baseline.spansPerSecond);
-    print('capacity (SQLite), closed loop', results.capacity);
+    print(`capacity (${engine}), closed loop`, results.capacity);
 
     results.scenarios = [];
     for (const [i, rate] of rates.entries()) {

@@ -12,7 +12,7 @@ const load = (name) => {
     return undefined;
   }
 };
-const R = { run: load('run'), startup: load('startup'), instrumentation: load('instrumentation'), store: load('store'), collector: load('collector'), memory: load('memory'), budgets: load('budgets'), observer: load('stream-observer'), explorer: load('explorer') };
+const R = { run: load('run'), startup: load('startup'), instrumentation: load('instrumentation'), store: load('store'), collector: load('collector'), collectorPostgres: load('collector-postgres'), collectorClickhouse: load('collector-clickhouse'), memory: load('memory'), budgets: load('budgets'), observer: load('stream-observer'), explorer: load('explorer') };
 
 const n0 = (v) => (v === undefined || v === null || Number.isNaN(v) ? '—' : Math.round(v).toLocaleString('en-US'));
 const n1 = (v) => (v === undefined || v === null || Number.isNaN(v) ? '—' : (+v).toFixed(1));
@@ -96,6 +96,12 @@ const write = R.store?.write;
 for (const engine of ['sqlite', 'postgres']) {
   if (write?.[engine]?.ratio !== undefined) headline.push([`${engine} writes: exporter ÷ raw batched insert (${n0(write.records)} records)`, `${x(write[engine].ratio)} (${n0(write[engine].exporter.recordsPerSecond)} vs ${n0(write[engine].raw.recordsPerSecond)} records/s)`, '≥ 0.5×', goal(write[engine].ratio >= 0.5)]);
 }
+const chWrite = R.store?.clickhouse?.write;
+if (chWrite?.ratio !== undefined) headline.push([`clickhouse writes: exporter ÷ raw @clickhouse/client insert${chWrite.records ? ` (${n0(chWrite.records)} records)` : ''}`, `${x(chWrite.ratio)} (${n0(chWrite.exporter.recordsPerSecond)} vs ${n0(chWrite.raw.recordsPerSecond)} records/s, ${n0(chWrite.exporter.dropped)} dropped)`, '≥ 0.7×', goal(chWrite.ratio >= 0.7 && chWrite.exporter.dropped === 0)]);
+for (const [n, r] of Object.entries(R.store?.clickhouse?.query ?? {})) {
+  const tag = r.ratioToDuckDB?.rawFallbackByModelWithTag;
+  if (tag !== undefined && tag !== null) headline.push([`clickhouse tag-filtered query ÷ DuckDB, ${n0(+n)} records (tag rollup)`, x(tag), '≤ 1× (at 10M)', +n >= 10_000_000 ? goal(tag <= 1) : `${n0(+n)} records; goal is at 10M`]);
+}
 const query = R.store?.query;
 const MAIN = ['aggregateByModel', 'top10UsersByCost', 'dailyBuckets'];
 if (query) {
@@ -118,8 +124,16 @@ for (const [variant, d] of Object.entries(mem?.difference ?? {})) {
 }
 if (mem?.export) headline.push([`RSS during a ${n0(mem.export.records)}-record JSONL export (${mem.export.engine})`, `${n1(mem.export.rssStartMB)} → max ${n1(mem.export.rssMaxMB)} MB`, 'flat', goal(mem.export.rssMaxMB - mem.export.rssStartMB < 50)]);
 for (const s of R.collector?.scenarios ?? []) {
-  headline.push([`collector ingest at ${n0(s.requestsPerSecondTarget)} req/s × ${s.spansPerRequest} spans`, `${n0(s.spansPerSecond)} spans/s, p99 ${n1(s.latencyMs.p99)} ms, ${s.errors} errors`, '', '']);
+  headline.push([`collector ingest at ${n0(s.requestsPerSecondTarget)} req/s × ${s.spansPerRequest ?? R.collector.spansPerRequest} spans`, `${n0(s.spansPerSecond)} spans/s, p99 ${n1(s.latencyMs.p99)} ms, ${s.errors} errors`, '', '']);
 }
+const chIngest = R.collectorClickhouse;
+if (chIngest?.capacity && R.collector?.capacity) {
+  // Separate runs (one store per run): the ratio carries the difference in machine load too.
+  const r = ratio(chIngest.capacity.spansPerSecond, R.collector.capacity.spansPerSecond);
+  headline.push(['collector ingest capacity, ClickHouse ÷ SQLite (closed loop, separate runs)', `${x(r)} (${n0(chIngest.capacity.spansPerSecond)} vs ${n0(R.collector.capacity.spansPerSecond)} spans/s)`, '≥ 3×', goal(r >= 3)]);
+}
+const ch1000 = chIngest?.scenarios?.find((s) => s.requestsPerSecondTarget === 1000 && (s.spansPerRequest ?? chIngest.spansPerRequest) === 10);
+if (ch1000) headline.push(['collector → ClickHouse at 1,000 req/s × 10 spans', `${n0(ch1000.spansPerSecond)} spans/s, p99 ${n1(ch1000.latencyMs.p99)} ms, ${ch1000.errors} errors`, 'p99 < 50 ms', goal(ch1000.latencyMs.p99 < 50 && ch1000.errors === 0)]);
 if (R.explorer) {
   const slow = Object.entries(R.explorer.pages).filter(([, r]) => r.data.medianMs >= R.explorer.goalMs).map(([name]) => name);
   const worst = R.explorer.worst;
@@ -197,8 +211,41 @@ p('## Collector ingest', 'The genai-usage collector (OTLP/HTTP protobuf → SQLi
 if (!R.collector) p(missing('collector', 'node bench/collector-ingest.mjs'));
 else {
   const load = R.collector.scenarios.some((s) => s.loadAverage1m !== undefined);
-  const rows = R.collector.scenarios.map((s) => [`${n0(s.requestsPerSecondTarget)} × ${s.spansPerRequest}`, n0(s.achievedRequestsPerSecond), n0(s.spansPerSecond), n1(s.latencyMs.p50), n1(s.latencyMs.p90), n1(s.latencyMs.p99), n1(s.latencyMs.max), n0(s.errors), `${s.collectorCpuPercent}%`, n1(s.loadAverage1m)]);
+  const rows = R.collector.scenarios.map((s) => [`${n0(s.requestsPerSecondTarget)} × ${s.spansPerRequest ?? R.collector.spansPerRequest}`, n0(s.achievedRequestsPerSecond), n0(s.spansPerSecond), n1(s.latencyMs.p50), n1(s.latencyMs.p90), n1(s.latencyMs.p99), n1(s.latencyMs.max), n0(s.errors), `${s.collectorCpuPercent}%`, n1(s.loadAverage1m)]);
   p(`Store: ${R.collector.store}; ${R.collector.scenarios[0]?.seconds ?? '?'} s per rate.`, table(['req/s × spans', 'achieved req/s', 'spans/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'collector CPU', load ? 'machine load (1 min)' : null], rows));
+}
+const ingestRuns = [['SQLite', R.collector], ['PostgreSQL', R.collectorPostgres], ['ClickHouse', R.collectorClickhouse]].filter(([, r]) => r?.capacity);
+if (ingestRuns.length > 1 || R.collectorClickhouse) {
+  const rows = [];
+  for (const [name, r] of ingestRuns) {
+    const row = (what, s) => [name, what, n0(s.spansPerSecond), n1(s.latencyMs.p50), n1(s.latencyMs.p99), n0(s.errors), s.collectorCpuMicrosPerSpan === null || s.collectorCpuMicrosPerSpan === undefined ? '—' : n1(s.collectorCpuMicrosPerSpan), x(r.baseline ? ratio(s.spansPerSecond, r.baseline.spansPerSecond) : undefined), n1(s.loadAverage1m)];
+    rows.push(row('capacity (closed loop)', r.capacity));
+    for (const s of r.scenarios ?? []) rows.push(row(`${n0(s.requestsPerSecondTarget)} req/s × ${s.spansPerRequest ?? r.spansPerRequest}`, s));
+    if (r.overload) rows.push(row(`overload ${r.overload.factor}× capacity`, r.overload));
+  }
+  p(
+    '### By store',
+    'The same load against each store engine, one engine per run (`--store=<url>`; an empty database): each run measures its own no-store baseline, so "÷ baseline" is the store\'s share in that run\'s conditions; across engines, compare with the machine load in mind. A ClickHouse insert writes a new part in each of its seven tables (~700 files) whatever its size, so the collector batches up to 10,000 records and lets a batch that is not full wait up to 100 ms for more requests (docs/collector.md, `maxBatchRecords`, `maxBatchDelayMs`).',
+    cmd(['node bench/collector-ingest.mjs --rates=1000,2000 --overload=0', 'node bench/collector-ingest.mjs --rates=1000,2000 --overload=0 --store=postgres://…/db', 'node bench/collector-ingest.mjs --rates=1000,2000 --overload=0 --store=clickhouse://default@127.0.0.1:8123/bench_ingest']),
+    ingestRuns.length ? table(['store', 'load', 'spans/s answered 200', 'p50 ms', 'p99 ms', 'errors', 'collector CPU µs/span', '÷ no-store baseline', 'machine load (1 min)'], rows) : missing('collector-clickhouse', 'node bench/collector-ingest.mjs --store=clickhouse://…'),
+  );
+}
+
+// ---------------------------------------------------------------- clickhouse store
+const ch = R.store?.clickhouse;
+p('## ClickHouse store', 'The ClickHouse engine on a real server (the Debian 18.16 one CI installs). **Writes**: `UsageSpanExporter` fed finished spans in 512-span batches (its ClickHouse defaults: 10,000-record inserts from a 20,000-record queue) vs the raw `@clickhouse/client` inserting the same rows 10,000 per insert into the same schema, so the materialized rollups run in both. **Queries**: the store-query scenarios on records loaded through `store.insert`, against DuckDB on the same records in the same run; "raw" queries have no rollup and read the records with `FINAL`.', cmd(['GENAI_USAGE_BENCH_CLICKHOUSE_URL=clickhouse://default@127.0.0.1:8123/default node bench/store-clickhouse.mjs                 # 1M records', 'GENAI_USAGE_BENCH_CLICKHOUSE_URL=… node bench/store-clickhouse.mjs --full          # 1M and 10M', 'GENAI_USAGE_BENCH_CLICKHOUSE_URL=… node bench/store-clickhouse.mjs --writes-only --write-records=100000']));
+if (!ch) p(missing('store', 'node bench/store-clickhouse.mjs'));
+else {
+  p(`ClickHouse ${ch.serverVersion ?? '?'}, measured ${day(ch.at)}.`);
+  if (ch.write?.raw) {
+    p(table(['path', 'records/s', 'ms', 'dropped'], [['raw @clickhouse/client insert', n0(ch.write.raw.recordsPerSecond), n0(ch.write.raw.ms), ''], ['UsageSpanExporter → store', n0(ch.write.exporter?.recordsPerSecond), n0(ch.write.exporter?.ms), n0(ch.write.exporter?.dropped)], ['exporter ÷ raw', x(ch.write.ratio), '', '']]));
+  }
+  for (const [n, r] of Object.entries(ch.query ?? {}).sort(([a], [b]) => +a - +b)) {
+    const d = ch.duckdb?.[n];
+    const rows = Object.entries(r.queries ?? {}).map(([q, m]) => [q, n1(m.medianMs), n1(d?.queries?.[q]?.medianMs), x(r.ratioToDuckDB?.[q])]);
+    for (const [q, m] of Object.entries(r.rawQueries ?? {})) rows.push([`${q} _(raw rows, FINAL)_`, n1(m.medianMs), '', '']);
+    p(`**${n0(+n)} records** — loaded through \`store.insert\` at ${n0(r.loadRecordsPerSecond)} records/s.`, table(['query', 'ClickHouse ms', 'DuckDB ms (same SQL)', 'ClickHouse ÷ DuckDB'], rows));
+  }
 }
 
 // ---------------------------------------------------------------- explorer

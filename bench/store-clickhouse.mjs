@@ -2,7 +2,7 @@
 // --records=) against DuckDB loaded with the same records in the same run, and writes:
 // UsageSpanExporter → ClickHouse vs a raw @clickhouse/client insert of the same rows.
 //   npx tsc -p tsconfig.json && GENAI_USAGE_BENCH_CLICKHOUSE_URL=clickhouse://default@127.0.0.1:18123/default \
-//     node bench/store-clickhouse.mjs [--full] [--records=1000000] [--write-records=1000000] [--no-duckdb]
+//     node bench/store-clickhouse.mjs [--full] [--records=1000000] [--write-records=1000000] [--no-duckdb] [--writes-only]
 // (falls back to GENAI_USAGE_TEST_CLICKHOUSE_URL). Each part uses its own database, dropped
 // after. Results are merged into bench/results/store.json under "clickhouse".
 import { createClient } from '@clickhouse/client';
@@ -11,7 +11,7 @@ import { UsageSpanExporter } from '../dist/exporter/usage-span-exporter.js';
 import { parseClickHouseUrl } from '../dist/store/clickhouse/clickhouse-connection.js';
 import { recordToChRow } from '../dist/store/clickhouse/clickhouse-query.js';
 import { openStore } from '../dist/store/open-store.js';
-import { saveResults } from './store-results.mjs';
+import { loadResults, saveResults } from './store-results.mjs';
 import { benchRecord, benchSpan, flag, time } from './store-data.mjs';
 import { DUCKDB_QUERIES, loadDuckDB, runDuckDBQueries } from './store-duckdb.mjs';
 
@@ -21,7 +21,7 @@ if (!base) {
   process.exit(0);
 }
 const N = Number(process.argv.find((a) => a.startsWith('--records='))?.split('=')[1] ?? 1_000_000);
-const sizes = flag('--full') ? [N, 10_000_000] : [N];
+const sizes = flag('--writes-only') ? [] : flag('--full') ? [N, 10_000_000] : [N];
 const WRITE_N = Number(process.argv.find((a) => a.startsWith('--write-records='))?.split('=')[1] ?? 200_000);
 const CHUNK = 10_000;
 const SPAN_BATCH = 512;
@@ -121,7 +121,8 @@ async function throughExporter() {
         for (let j = i; j < Math.min(WRITE_N, i + SPAN_BATCH); j++) spans.push(benchSpan(j, WRITE_N));
         exporter.export(spans, () => undefined);
         await yieldNow();
-        while (exporter.writer.stats().queueDepth > 8_000) await sleep(1);
+        // Below the writer's ClickHouse queue (20,000) so nothing is dropped, above its batch (10,000) so batches fill.
+        while (exporter.writer.stats().queueDepth > 16_000) await sleep(1);
       }
       await exporter.forceFlush();
     });
@@ -133,7 +134,7 @@ async function throughExporter() {
   }
 }
 
-const results = { url: base.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'), query: {}, duckdb: {}, write: {} };
+const results = { url: base.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'), query: {}, duckdb: {}, write: { records: WRITE_N } };
 try {
   const version = await (await admin.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' })).json();
   results.serverVersion = version[0]?.v;
@@ -160,6 +161,12 @@ try {
       }
     }
     results.query[n] = await queryRun(n, duck);
+  }
+  if (!sizes.length) {
+    // --writes-only keeps the query results of an earlier run.
+    const previous = loadResults('clickhouse');
+    results.query = previous?.query ?? {};
+    results.duckdb = previous?.duckdb ?? {};
   }
   saveResults('clickhouse', results);
 } finally {

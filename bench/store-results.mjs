@@ -17,3 +17,12 @@ export function saveResults(section, data) {
   writeFileSync(FILE, `${JSON.stringify(all, null, 2)}\n`);
   console.log(`results: bench/results/store.json (${section})`);
 }
+
+/** A section saved by an earlier run, if any. */
+export function loadResults(section) {
+  try {
+    return JSON.parse(readFileSync(FILE, 'utf8'))[section];
+  } catch {
+    return undefined;
+  }
+}

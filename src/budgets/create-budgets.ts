@@ -8,9 +8,9 @@ import { BudgetTracker, type BudgetTrackerOptions, type ThresholdHandler } from 
 import type { BudgetDefinition, BudgetStatus, BudgetsFile } from './budget-types.js';
 import { loadBudgetsFile, parseBudgets, type Budget } from './parse-budgets.js';
 import { BudgetStoreSync } from './store-sync.js';
+import { DEFAULT_BUDGET_REFRESH_MS } from './budgets-api.js';
 
-/** Default interval between store syncs: the cross-process consistency window. */
-export const DEFAULT_BUDGET_REFRESH_MS = 10_000;
+export { DEFAULT_BUDGET_REFRESH_MS };
 
 export interface BudgetsOptions extends BudgetTrackerOptions {
   /**

@@ -3,8 +3,9 @@ import { formatAmount } from './budget-errors.js';
 import type { Budget } from './parse-budgets.js';
 import { periodSeconds, projectionLookback, secondsToPeriodEnd, utcOffsetSeconds } from './promql-time.js';
 import { labelOf, type ScopeKey } from './scope.js';
+import { RULE_FORMATS } from './budgets-api.js';
 
-export const RULE_FORMATS = ['prometheus', 'prometheusrule'] as const;
+export { RULE_FORMATS };
 export type RuleFormat = (typeof RULE_FORMATS)[number];
 
 export const ALERT_THRESHOLD = 'GenAIUsageBudgetThreshold';

@@ -1,7 +1,9 @@
 import { PriceBook } from '../prices/price-book.js';
 import type { TokenPrices } from '../prices/price-types.js';
 import type { BudgetDefinition, BudgetsFile } from './budget-types.js';
-import { createBudgets, type Budgets } from './create-budgets.js';
+// The budgets runtime (parser, trackers, store sync, gauges) loads only when budgets are configured.
+import { createBudgets } from './budgets-api.js';
+import type { Budgets } from './create-budgets.js';
 
 /** What `startUsageTracking({ budgets })` accepts. */
 export type BudgetsOption = readonly BudgetDefinition[] | BudgetsFile | string | Budgets;

@@ -43,6 +43,19 @@ function batchRecords(config: CollectorConfig, engine: UsageStore['engine']): nu
 const CLICKHOUSE_BATCH_RECORDS = 10_000;
 
 /**
+ * On ClickHouse an insert costs hundreds of ms whatever its size (a part of ~100 files in each
+ * of seven tables): unless configured otherwise, a batch that is not full waits up to this long for
+ * more requests. Without it, under steady load the senders split into two groups answered by
+ * alternate inserts, twice as many as needed (measured: 250 + 390 records instead of 640).
+ */
+function batchDelayMs(config: CollectorConfig, engine: UsageStore['engine']): number {
+  const configured = config.maxBatchDelayMs !== COLLECTOR_DEFAULTS.maxBatchDelayMs;
+  return engine === 'clickhouse' && !configured ? CLICKHOUSE_BATCH_DELAY_MS : config.maxBatchDelayMs;
+}
+
+const CLICKHOUSE_BATCH_DELAY_MS = 100;
+
+/**
  * Opens the store and starts the HTTP server.
  * @throws StoreError when the store cannot be opened; the listen error (EADDRINUSE, ...) otherwise.
  */
@@ -57,9 +70,12 @@ export async function startCollector(config: CollectorConfig, options: StartColl
   }
   const metrics = new CollectorMetrics();
   let lastErrorLog = 0;
+  const admission = new Admission({ maxInflightRequests: config.maxInflightRequests, maxInflightBytes: config.maxInflightBytes });
   const queue = new IngestQueue(writer ?? store, {
     maxPendingRecords: config.maxQueueRecords,
     maxBatchRecords: batchRecords(config, store.engine),
+    maxBatchDelayMs: batchDelayMs(config, store.engine),
+    receiving: () => admission.inflight().bytes > 0,
     failureBackoffMs: config.retryAfterSeconds * 1000,
     writeTimeoutMs: config.writeTimeoutMs,
     onWritten: (records, inserted) => {
@@ -83,7 +99,6 @@ export async function startCollector(config: CollectorConfig, options: StartColl
     },
   });
   const auth = new TokenAuth(config.tokens);
-  const admission = new Admission({ maxInflightRequests: config.maxInflightRequests, maxInflightBytes: config.maxInflightBytes });
   const deps: CollectorDeps = { config, store, queue, admission, metrics, auth, prices: options.prices ?? new PriceBook(), log, state: { draining: false } };
   const server = createServer({ requestTimeout: 60_000 }, createCollectorHandler(ROUTES, deps));
   try {

@@ -33,6 +33,14 @@ export interface IngestQueueOptions {
   maxPendingRecords: number;
   /** Records per store transaction (requests are never split across transactions). */
   maxBatchRecords: number;
+  /**
+   * How long a batch that is not full waits for more requests before it is written (0: at
+   * once). For a store whose every write has a large fixed cost (ClickHouse), so that
+   * senders answered by one write join the next instead of starting a small one alone.
+   */
+  maxBatchDelayMs?: number;
+  /** True while request bodies are being received or decoded: records that will be submitted soon. */
+  receiving?: () => boolean;
   /** After a failed write, submissions fail fast for this long instead of piling up. */
   failureBackoffMs: number;
   /** A write that takes longer fails its requests (they are retried; ids make that safe). */
@@ -67,6 +75,10 @@ export class IngestQueue {
   private unavailableUntil = 0;
   private lastError: string | undefined;
   private closed = false;
+  /** Ends the current wait for a fuller batch (the batch filled up, or the queue is closing). */
+  private endGather: (() => void) | undefined;
+  /** performance.now() of the last submit. */
+  private lastSubmit = 0;
 
   constructor(
     private readonly sink: RecordSink,
@@ -86,6 +98,8 @@ export class IngestQueue {
     return new Promise<number>((resolve, reject) => {
       this.pending.push({ records, tenant, since: performance.now(), resolve, reject });
       this.pendingRecords += records.length;
+      this.lastSubmit = performance.now();
+      if (this.pendingRecords >= this.options.maxBatchRecords) this.endGather?.();
       this.running ??= this.run();
     });
   }
@@ -121,6 +135,7 @@ export class IngestQueue {
   /** Stops taking records and waits for those already accepted to be written (or fail). */
   async close(): Promise<void> {
     this.closed = true;
+    this.endGather?.();
     while (this.running) await this.running;
   }
 
@@ -128,10 +143,40 @@ export class IngestQueue {
     // Let requests that arrive in the same turn of the event loop join the first batch.
     await new Promise((resolve) => setImmediate(resolve));
     try {
-      while (this.pending.length > 0) await this.writeBatch(this.takeBatch());
+      while (this.pending.length > 0) {
+        await this.gather();
+        await this.writeBatch(this.takeBatch());
+      }
     } finally {
       this.running = undefined;
     }
+  }
+
+  /**
+   * Waits for the batch to fill, at most maxBatchDelayMs: it ends early once requests stop
+   * coming (none submitted for a fifth of the delay and no body being received), so a lull
+   * costs little latency while a stream of senders coming back from the last write joins in.
+   */
+  private async gather(): Promise<void> {
+    const delay = this.options.maxBatchDelayMs ?? 0;
+    if (delay <= 0 || this.closed || this.pendingRecords >= this.options.maxBatchRecords) return;
+    const start = performance.now();
+    const quietMs = Math.max(2, delay / 5);
+    await new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      this.endGather = () => {
+        clearTimeout(timer);
+        this.endGather = undefined;
+        resolve();
+      };
+      const check = (): void => {
+        const now = performance.now();
+        const quiet = now - Math.max(this.lastSubmit, start) >= quietMs && !this.options.receiving?.();
+        if (quiet || now - start >= delay) this.endGather?.();
+        else timer = setTimeout(check, Math.min(quietMs, 2));
+      };
+      timer = setTimeout(check, Math.min(quietMs, 2));
+    });
   }
 
   private takeBatch(): Pending[] {

@@ -8,8 +8,9 @@ const FAILED = 1 satisfies ExportResult['code'];
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { DEFAULT_STORE_URL, openStore } from '../store/open-store.js';
 import type { UsageStore } from '../store/usage-store.js';
-import { spanToUsageRecord } from '../usage/span-to-record.js';
+import { spanToUsageRecord } from '../usage/span-mapping-api.js';
 import { UsageWriter, type UsageWriterOptions } from './usage-writer.js';
+import { queueSizeForUrl } from './usage-writer-options.js';
 
 export interface UsageSpanExporterOptions extends Omit<UsageWriterOptions, 'store'> {
   /**
@@ -38,7 +39,8 @@ export class UsageSpanExporter implements SpanExporter {
     }
     const { store, writer: _, ...rest } = options;
     const url = typeof store === 'string' ? store : (process.env['GENAI_USAGE_STORE'] ?? DEFAULT_STORE_URL);
-    this.writer = new UsageWriter({ ...rest, store: store !== undefined && typeof store !== 'string' ? store : () => openStore(url) });
+    const opened = store !== undefined && typeof store !== 'string' ? store : undefined;
+    this.writer = new UsageWriter({ ...rest, maxQueueSize: rest.maxQueueSize ?? (opened ? undefined : queueSizeForUrl(url)), store: opened ?? (() => openStore(url)) });
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {

@@ -10,18 +10,33 @@ export const USAGE_WRITER_DEFAULTS = {
   maxBatchSize: 1_000,
   /** PostgreSQL and ClickHouse I/O is asynchronous: larger batches cost the application nothing. */
   maxBatchSizePostgres: 5_000,
+  /**
+   * Every ClickHouse insert writes a new part (~100 files) in the records table, the id ledger
+   * and each rollup, and merges them later, whatever its size: fewer, larger inserts. The queue
+   * is twice a batch so that records keep arriving while one is written.
+   */
+  maxBatchSizeClickHouse: 10_000,
+  maxQueueSizeClickHouse: 20_000,
   flushIntervalMs: 1_000,
   initialBackoffMs: 250,
   maxBackoffMs: 30_000,
   timeoutMs: 30_000,
 } as const;
 
+/**
+ * The queue bound for a store given by URL, before the store is open: ClickHouse's from the
+ * start, so a burst while the store connects and migrates is not cut to the smaller default.
+ */
+export function queueSizeForUrl(url: string): number | undefined {
+  return /^\s*clickhouse(\+https?)?:\/\//i.test(url) ? USAGE_WRITER_DEFAULTS.maxQueueSizeClickHouse : undefined;
+}
+
 export interface UsageWriterOptions {
   /** The store, or a factory called on first use (and again after it fails); the writer closes a store it made. */
   store: WritableStore | (() => Promise<WritableStore>);
-  /** Records held in memory; when full the OLDEST is dropped and counted. Default 10,000. */
+  /** Records held in memory; when full the OLDEST is dropped and counted. Default 10,000 (20,000 for ClickHouse). */
   maxQueueSize?: number;
-  /** Records per store write. Default 1,000 for SQLite, 5,000 for PostgreSQL and ClickHouse. */
+  /** Records per store write. Default 1,000 for SQLite, 5,000 for PostgreSQL, 10,000 for ClickHouse (at most half the queue). */
   maxBatchSize?: number;
   /** A partial batch is written after this long. Default 1,000 ms. */
   flushIntervalMs?: number;

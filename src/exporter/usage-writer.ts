@@ -18,6 +18,7 @@ export { USAGE_WRITER_DEFAULTS, type UsageWriterOptions, type UsageWriterStats }
 export class UsageWriter {
   private readonly opts: Required<Omit<UsageWriterOptions, 'spoolDir' | 'tenant' | 'store'>>;
   private readonly batchSizeGiven: boolean;
+  private readonly queueSizeGiven: boolean;
   private readonly spool: Spool | undefined;
   private readonly ownsStore: boolean;
   private store: WritableStore | undefined;
@@ -51,6 +52,7 @@ export class UsageWriter {
       maxBackoffMs: positive(options.maxBackoffMs, d.maxBackoffMs),
     };
     this.batchSizeGiven = this.opts.maxBatchSize === options.maxBatchSize;
+    this.queueSizeGiven = this.opts.maxQueueSize === options.maxQueueSize;
     this.ownsStore = typeof options.store === 'function';
     if (!this.ownsStore) this.useStore(options.store as WritableStore);
     this.spool = options.spoolDir ? new Spool(options.spoolDir) : undefined;
@@ -219,7 +221,11 @@ export class UsageWriter {
 
   private useStore(store: WritableStore): WritableStore {
     this.store = store;
-    if (!this.batchSizeGiven && store.engine !== 'sqlite') this.opts.maxBatchSize = USAGE_WRITER_DEFAULTS.maxBatchSizePostgres;
+    const d = USAGE_WRITER_DEFAULTS;
+    if (store.engine === 'clickhouse') {
+      if (!this.queueSizeGiven) this.opts.maxQueueSize = d.maxQueueSizeClickHouse;
+      if (!this.batchSizeGiven) this.opts.maxBatchSize = Math.max(1, Math.min(d.maxBatchSizeClickHouse, Math.floor(this.opts.maxQueueSize / 2)));
+    } else if (!this.batchSizeGiven && store.engine !== 'sqlite') this.opts.maxBatchSize = d.maxBatchSizePostgres;
     return store;
   }
 

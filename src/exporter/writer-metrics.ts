@@ -1,13 +1,13 @@
 import { diag, type MeterProvider } from '@opentelemetry/api';
 import { VERSION } from '../version.js';
-import type { UsageWriter } from './usage-writer.js';
+import type { UsageWriterStats } from './usage-writer-options.js';
 
 /**
  * The store writer's own health as metrics (Prometheus: `genai_usage_store_records_written_total`,
  * `_records_dropped_total`, `_write_retries_total`, `_records_spooled_total`, `genai_usage_store_queue_depth`),
  * so a store outage or a full queue shows up beside the usage it would otherwise hide.
  */
-export function registerWriterMetrics(writer: UsageWriter, meterProvider: MeterProvider): void {
+export function registerWriterMetrics(writer: { stats(): UsageWriterStats }, meterProvider: MeterProvider): void {
   const meter = meterProvider.getMeter('genai-usage', VERSION);
   const written = meter.createObservableCounter('genai_usage.store.records_written', { unit: '{record}', description: 'Usage records the store accepted.' });
   const dropped = meter.createObservableCounter('genai_usage.store.records_dropped', { unit: '{record}', description: 'Usage records lost: queue overflow (oldest first) or not written by shutdown.' });

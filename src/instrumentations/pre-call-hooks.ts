@@ -1,4 +1,6 @@
 import { diag } from '@opentelemetry/api';
+import * as A from '../semconv.js';
+import type { LlmCall } from './llm-call.js';
 
 /** What a pre-call hook knows about a call before it is sent. */
 export interface PreCallInfo {
@@ -49,4 +51,20 @@ export function checkBeforeCall(info: PreCallInfo): (Error & { blocksCall: true 
 
 export function isBlockingError(err: unknown): err is Error & { blocksCall: true } {
   return err instanceof Error && (err as { blocksCall?: unknown }).blocksCall === true;
+}
+
+/** Runs the pre-call hooks for a started call; a blocked call is failed (marked as blocked by a budget) and its error returned. */
+export function runPreCallHooks(call: LlmCall): Error | undefined {
+  if (preCallHooks().length === 0) return undefined;
+  const blocked = checkBeforeCall({
+    provider: call.spec.provider,
+    operation: call.spec.operation,
+    requestModel: call.spec.requestModel,
+    maxOutputTokens: call.spec.maxOutputTokens,
+  });
+  if (blocked) {
+    call.span.setAttribute(A.ATTR_BLOCKED_BY_BUDGET, true);
+    call.fail(blocked);
+  }
+  return blocked;
 }

@@ -1,10 +1,19 @@
-import { AnthropicInstrumentation } from './anthropic/anthropic-instrumentation.js';
-import { BedrockRuntimeInstrumentation } from './bedrock/bedrock-instrumentation.js';
-import { OpenAIInstrumentation } from './openai/openai-instrumentation.js';
-import { GoogleGenAIInstrumentation } from './google-genai/google-genai-instrumentation.js';
-import { MistralInstrumentation } from './mistral/mistral-instrumentation.js';
-import { GoogleGenerativeAIInstrumentation } from './google-generative-ai/google-generative-ai-instrumentation.js';
-import type { LlmInstrumentationConfig, LlmSdkInstrumentation } from './sdk-instrumentation.js';
+import { ANTHROPIC_DEFINITION } from './anthropic/anthropic-definition.js';
+import { BEDROCK_RUNTIME_DEFINITION } from './bedrock/bedrock-definition.js';
+import { GOOGLE_GENAI_DEFINITION } from './google-genai/google-genai-definition.js';
+import { GOOGLE_GENERATIVE_AI_DEFINITION } from './google-generative-ai/google-generative-ai-definition.js';
+import { MISTRAL_DEFINITION } from './mistral/mistral-definition.js';
+import { OPENAI_DEFINITION } from './openai/openai-definition.js';
+import type { LlmInstrumentationConfig, SdkDefinition } from './sdk-definition.js';
+import type { LlmSdkInstrumentation } from './sdk-instrumentation.js';
+import {
+  AnthropicInstrumentation,
+  BedrockRuntimeInstrumentation,
+  GoogleGenAIInstrumentation,
+  GoogleGenerativeAIInstrumentation,
+  MistralInstrumentation,
+  OpenAIInstrumentation,
+} from './instrumentation-classes.js';
 
 /** One instrumented SDK: everything `startUsageTracking` and the ESM loader hook need to know about it. */
 export interface InstrumentationEntry {
@@ -12,45 +21,57 @@ export interface InstrumentationEntry {
   readonly key: string;
   /**
    * The module names it patches: `node --import genai-usage/register` wraps only these in the
-   * ESM loader hook (every other module loads untouched), and `instrumentModules[key]` is the
+   * loader hook (every other module loads untouched), and `instrumentModules[key]` is the
    * first of them.
    */
   readonly modules: readonly string[];
+  /** What it patches. Keep the SDK folder's definition light: mappings load with the first call. */
+  readonly definition: SdkDefinition;
   /**
-   * Builds the instrumentation; called only when it is enabled. Keep the SDK folder's top-level
-   * imports light: anything heavy (a decoder, a tokenizer) is imported on first use.
+   * Builds its `@opentelemetry/instrumentation` class (loaded now): what `startUsageTracking`
+   * uses where in-thread loader hooks cannot hand it `require()`d modules.
    */
   readonly create: (config: LlmInstrumentationConfig) => LlmSdkInstrumentation;
 }
 
 /**
- * Every instrumented SDK, one line each. This table drives the ESM hook's include list, the
+ * Every instrumented SDK, one line each. This table drives the loader hook's include list, the
  * `instrumentations` and `instrumentModules` option keys and their validation, and which
- * instrumentations `startUsageTracking` creates.
+ * SDKs `startUsageTracking` patches.
  */
 export const INSTRUMENTATIONS = [
-  { key: 'openai', modules: ['openai'], create: (config) => new OpenAIInstrumentation(config) },
-  // The resources entry too: the Bedrock and Vertex clients import it without the main entry.
-  { key: 'anthropic', modules: ['@anthropic-ai/sdk', '@anthropic-ai/sdk/resources/index'], create: (config) => new AnthropicInstrumentation(config) },
-  { key: 'googleGenAI', modules: ['@google/genai'], create: (config) => new GoogleGenAIInstrumentation(config) },
-  { key: 'mistral', modules: ['@mistralai/mistralai'], create: (config) => new MistralInstrumentation(config) },
-  { key: 'googleGenerativeAI', modules: ['@google/generative-ai'], create: (config) => new GoogleGenerativeAIInstrumentation(config) },
+  { key: 'openai', modules: ['openai'], definition: OPENAI_DEFINITION, create: (config) => new OpenAIInstrumentation(config) },
+  // The resources entry too: the Bedrock and Vertex clients (`@anthropic-ai/bedrock-sdk`,
+  // `@anthropic-ai/vertex-sdk`) import it without the main entry.
+  {
+    key: 'anthropic',
+    modules: ['@anthropic-ai/sdk', '@anthropic-ai/sdk/resources/index'],
+    definition: ANTHROPIC_DEFINITION,
+    create: (config) => new AnthropicInstrumentation(config),
+  },
+  { key: 'googleGenAI', modules: ['@google/genai'], definition: GOOGLE_GENAI_DEFINITION, create: (config) => new GoogleGenAIInstrumentation(config) },
+  { key: 'mistral', modules: ['@mistralai/mistralai'], definition: MISTRAL_DEFINITION, create: (config) => new MistralInstrumentation(config) },
+  {
+    key: 'googleGenerativeAI',
+    modules: ['@google/generative-ai'],
+    definition: GOOGLE_GENERATIVE_AI_DEFINITION,
+    create: (config) => new GoogleGenerativeAIInstrumentation(config),
+  },
   // `instrumentModules.bedrock`: the module, or `BedrockRuntimeClient` itself.
-  { key: 'bedrock', modules: ['@aws-sdk/client-bedrock-runtime'], create: (config) => new BedrockRuntimeInstrumentation(config) },
+  {
+    key: 'bedrock',
+    modules: ['@aws-sdk/client-bedrock-runtime'],
+    definition: BEDROCK_RUNTIME_DEFINITION,
+    create: (config) => new BedrockRuntimeInstrumentation(config),
+  },
 ] as const satisfies readonly InstrumentationEntry[];
-
-/**
- * SDKs whose instrumentations are being written: the hook already wraps them, so adding one is
- * one line in the table above (and removing its name here).
- */
-const UPCOMING_MODULES = ['@anthropic-ai/bedrock-sdk', '@anthropic-ai/vertex-sdk'];
 
 /** An `instrumentations` / `instrumentModules` option key. */
 export type InstrumentationKey = (typeof INSTRUMENTATIONS)[number]['key'];
 
-/** The modules the ESM loader hook wraps (no other module pays for the hook). */
+/** The modules the loader hook hands over (no other module pays for the hook). */
 export function hookedModules(): string[] {
-  return [...new Set([...INSTRUMENTATIONS.flatMap((entry) => entry.modules), ...UPCOMING_MODULES])];
+  return [...new Set(INSTRUMENTATIONS.flatMap((entry) => entry.modules))];
 }
 
 export function instrumentationKeys(): string[] {

@@ -5,7 +5,7 @@ import { collectText, countTokensOffThread, messageTokens, toolDefinitionsText }
 import type { CallOutcome, StreamAccumulator } from './call-outcome.js';
 import { IN_LLM_CALL, LlmCall, safeJson, type LlmCallSpec } from './llm-call.js';
 import { observeSdkStream, type StreamObserver } from './observe-stream.js';
-import { checkBeforeCall, preCallHooks } from './pre-call-hooks.js';
+import { runPreCallHooks } from './pre-call-hooks.js';
 import { markTwinOfOurCall } from '../usage/duplicate-calls.js';
 
 /** How one SDK method maps to a GenAI call. Mappings only read fields; they never build spans. */
@@ -96,21 +96,6 @@ export function wrapCall(original: AnyFn, mapping: CallMapping, options: WrapOpt
 export function rejectedCall(error: Error): Promise<never> {
   const rejected = Promise.reject(error);
   return Object.assign(rejected, { withResponse: () => rejected, asResponse: () => rejected });
-}
-
-export function runPreCallHooks(call: LlmCall): Error | undefined {
-  if (preCallHooks().length === 0) return undefined;
-  const blocked = checkBeforeCall({
-    provider: call.spec.provider,
-    operation: call.spec.operation,
-    requestModel: call.spec.requestModel,
-    maxOutputTokens: call.spec.maxOutputTokens,
-  });
-  if (blocked) {
-    call.span.setAttribute(A.ATTR_BLOCKED_BY_BUDGET, true);
-    call.fail(blocked);
-  }
-  return blocked;
 }
 
 /** Stainless SDKs return an `APIPromise`: keep that class (it has `withResponse()`, `asResponse()`). */

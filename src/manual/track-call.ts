@@ -1,7 +1,7 @@
 import { context, diag } from '@opentelemetry/api';
 import type { CallOutcome, CallUsage } from '../instrumentations/call-outcome.js';
 import { LlmCall } from '../instrumentations/llm-call.js';
-import { runPreCallHooks } from '../instrumentations/wrap-call.js';
+import { runPreCallHooks } from '../instrumentations/pre-call-hooks.js';
 import * as A from '../semconv.js';
 import { manualTracer } from './manual-tracer.js';
 import type { BilledParts } from './record-usage.js';

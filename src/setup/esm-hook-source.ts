@@ -75,6 +75,6 @@ export function afterLoad(state: HookState, url: string, result: LoadResult): Lo
   return { ...result, source: `${source}\n;import * as __genaiUsageSelf from ${self};\n${notifyCall(name, '__genaiUsageSelf', self)}\n` };
 }
 
-function notifyCall(name: string, namespace: string, url: string): string {
+export function notifyCall(name: string, namespace: string, url: string): string {
   return `{ const k = Symbol.for(${JSON.stringify(ESM_LOADED_KEY)}), q = (globalThis[k] ??= []); typeof q === 'function' ? q(${JSON.stringify(name)}, ${namespace}, ${url}) : q.push([${JSON.stringify(name)}, ${namespace}, ${url}]); }`;
 }

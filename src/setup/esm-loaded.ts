@@ -1,9 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { diag } from '@opentelemetry/api';
 import type { InstrumentationBase } from '@opentelemetry/instrumentation';
 import { ESM_LOADED_KEY } from './esm-hook-source.js';
+import { packageDir, packageNameOf, relativeFileName } from './package-dir.js';
 
 type Queued = [name: string, namespace: unknown, url: string];
 type Handler = (name: string, namespace: unknown, url: string) => void;
@@ -40,7 +38,7 @@ export function onEsmSdkLoaded(handler: Handler): () => void {
 export function patchLoadedModule(instrumentation: InstrumentationBase, specifier: string, namespace: unknown, url: string): void {
   const packageName = packageNameOf(specifier);
   const baseDir = packageDir(url, packageName);
-  const fileName = baseDir ? `${packageName}/${relative(baseDir, fileURLToPath(url)).split(sep).join('/')}` : specifier;
+  const fileName = baseDir ? relativeFileName(baseDir, url, packageName) : specifier;
   const onRequire = (instrumentation as unknown as { _onRequire?: (def: unknown, exports: unknown, name: string, baseDir?: string) => unknown })._onRequire;
   for (const definition of instrumentation.getModuleDefinitions()) {
     if (definition.name !== packageName && definition.name !== specifier) continue;
@@ -53,28 +51,4 @@ export function patchLoadedModule(instrumentation: InstrumentationBase, specifie
       for (const file of definition.files) if (file.name === name) file.patch(namespace);
     }
   }
-}
-
-/** `@scope/pkg/sub/path` → `@scope/pkg`; `pkg/sub` → `pkg`. */
-function packageNameOf(specifier: string): string {
-  return specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
-}
-
-/** The folder of the package `packageName` that holds the file at `url`. */
-function packageDir(url: string, packageName: string): string | undefined {
-  let dir = dirname(fileURLToPath(url));
-  for (let depth = 0; depth < 12; depth++) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === packageName) return dir;
-      } catch {
-        // an unreadable manifest: keep walking up
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  return undefined;
 }

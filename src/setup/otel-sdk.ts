@@ -15,7 +15,6 @@ import {
   type TracerProvider,
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import type { IMetricReader, MeterProvider as SdkMeterProvider, ViewOptions } from '@opentelemetry/sdk-metrics';
 import type { Sampler, SpanProcessor, TracerProvider as SdkTracerProvider } from '@opentelemetry/sdk-trace';
 import { loadEsm } from './load-esm.js';
@@ -35,7 +34,6 @@ export interface OtelSdkOptions {
   views: ViewOptions[];
   /** The sampler, given the trace SDK (the env sampler is built from its classes). */
   sampler: (sdk: SdkTrace) => Sampler;
-  instrumentations: Instrumentation[];
   /** Load the SDK now: the app passed SDK objects of its own, so it is loaded anyway. */
   eager: boolean;
 }
@@ -64,7 +62,6 @@ export function startOtelSdk(options: OtelSdkOptions): OtelSdk {
   setDiagLoggerFromEnv();
   if (sdkDisabled()) return { meterProvider: () => undefined, onMeterProvider: () => {}, forceFlush: async () => {}, shutdown: async () => {} };
 
-  registerInstrumentations({ instrumentations: options.instrumentations });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   const propagators = propagatorNamesFromEnv();
   if (propagators.length > 0) propagation.setGlobalPropagator(lazyPropagator(propagators));
@@ -99,7 +96,6 @@ export function startOtelSdk(options: OtelSdkOptions): OtelSdk {
       const sdk = loadEsm<SdkMetrics>('@opentelemetry/sdk-metrics');
       const readers = [...options.metricReaders, ...options.lazyMetricReaders.map((make) => make(sdk))];
       meterProvider = new sdk.MeterProvider({ resource: detectedResource(), views: options.views, readers });
-      for (const instrumentation of options.instrumentations) instrumentation.setMeterProvider(meterProvider);
       for (const fn of waiting.splice(0)) fn(meterProvider);
     }
     return meterProvider;

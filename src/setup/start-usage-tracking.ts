@@ -4,7 +4,6 @@ import { setUsageBaggagePropagation } from '../context/usage-context.js';
 import { createInstrumentations, patchGivenModules } from '../instrumentations/create-instrumentations.js';
 import { endInFlightCalls, settleFinishedCalls } from '../instrumentations/in-flight-calls.js';
 import { PriceBook } from '../prices/price-book.js';
-import { loadPriceData } from '../prices/price-data.js';
 import * as A from '../semconv.js';
 import { GenAiRecordingSampler } from '../usage/genai-recording-sampler.js';
 import { GenAiUsageProcessor, type UsageSink } from '../usage/genai-usage-processor.js';
@@ -15,10 +14,15 @@ import { PrometheusEndpoint } from './prometheus-endpoint.js';
 import { resolveOptions } from './resolve-options.js';
 import { openStoreSink } from './store-sink.js';
 import { startOtelSdk } from './otel-sdk.js';
-import { onEsmSdkLoaded, patchLoadedModule } from './esm-loaded.js';
+import { onEsmSdkLoaded } from './esm-loaded.js';
+import { inThreadHooks, registerRequireHook } from './loader-hook.js';
+import { hookedModules } from '../instrumentations/registry.js';
 import { watchUnpatchedSdks } from './unpatched-sdk-check.js';
 import { registerWriterMetrics } from '../exporter/writer-metrics.js';
 import type { UsageTrackingOptions } from './tracking-options.js';
+import { lazyOwnModule } from './load-own.js';
+
+const priceData = lazyOwnModule(new URL('../prices/price-data.js', import.meta.url), () => import('../prices/price-data.js'));
 
 /** A running tracking setup. */
 export interface UsageTracking {
@@ -44,7 +48,7 @@ export interface UsageTracking {
 export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTracking {
   const resolved = resolveOptions(options);
   // Before anything prices a call: a refreshed table replaces the bundled one (a bad file throws here).
-  if (resolved.priceData) loadPriceData(resolved.priceData);
+  if (resolved.priceData) priceData().loadPriceData(resolved.priceData);
   // A bad budget definition throws here, before anything has started.
   const budgets = wireBudgets(options.budgets, { store: resolved.store, serviceName: resolved.serviceName, prices: resolved.prices });
   setUsageBaggagePropagation(resolved.propagateBaggage);
@@ -62,7 +66,9 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
   });
 
   const prometheus = resolved.prometheus ? new PrometheusEndpoint(resolved.prometheus.host, resolved.prometheus.port, resolved.prometheus.endpoint) : undefined;
-  const created = createInstrumentations(options.instrumentations, resolved.captureContent, options.instrumentModules);
+  // Where in-thread loader hooks hand over `require()`d SDKs, light patchers do (no require-in-the-middle).
+  const light = inThreadHooks();
+  const created = createInstrumentations(options.instrumentations, resolved.captureContent, options.instrumentModules, light);
   const instrumentations = created.map((c) => c.instrumentation);
 
   const preexisting = registeredGlobals();
@@ -79,18 +85,20 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
     lazyMetricReaders: prometheus ? [prometheus.createReader] : [],
     views: cardinalityViews(resolved.metricsCardinalityLimit),
     sampler: (sdkTrace) => new GenAiRecordingSampler(options.sampler ?? samplerFromEnv(sdkTrace)),
-    instrumentations,
     // SDK objects of the app's own: the SDK is loaded already, build on it now.
     eager: Boolean(options.spanProcessors?.length || options.metricReaders?.length || options.sampler),
   });
   prometheus?.bindMeterProvider(() => sdk.meterProvider());
   // After start: the budget gauges need the registered meter provider.
   budgets?.install();
-  if (storeSink) sdk.onMeterProvider((provider) => registerWriterMetrics(storeSink.writer, provider));
+  if (storeSink) sdk.onMeterProvider((provider) => registerWriterMetrics(storeSink, provider));
   patchGivenModules(created, options.instrumentModules);
-  // SDKs imported as ESM under `--import genai-usage/register` (see esm-hook-source.ts).
+  // SDKs the app `require()`s from now on (under the loader hook this is in place already).
+  if (light) registerRequireHook(hookedModules());
+  // SDKs the loader hooks hand over: imported under `--import genai-usage/register` (see
+  // esm-hook-source.ts), and `require()`d where the hooks run in-thread.
   const stopEsmPatching = onEsmSdkLoaded((name, namespace, url) => {
-    for (const instrumentation of instrumentations) patchLoadedModule(instrumentation, name, namespace, url);
+    for (const instrumentation of instrumentations) instrumentation.patchLoaded(name, namespace, url);
   });
   const unpatched = watchUnpatchedSdks(created);
 

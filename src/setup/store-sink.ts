@@ -1,31 +1,25 @@
-import { resolve } from 'node:path';
-import { UsageWriter } from '../exporter/usage-writer.js';
-import type { WritableStore } from '../exporter/usage-writer-options.js';
-import { openStore, parseSqliteUrl } from '../store/open-store.js';
-import { SqliteWriteThread } from '../store/sqlite-write-thread.js';
+import type { UsageWriter } from '../exporter/usage-writer.js';
+import type { UsageWriterStats } from '../exporter/usage-writer-options.js';
 import type { UsageSink } from '../usage/genai-usage-processor.js';
+import { lazyOwnModule } from './load-own.js';
+
+const storeWriter = lazyOwnModule(new URL('./store-writer.js', import.meta.url), () => import('./store-writer.js'));
+
+const NOTHING_YET: UsageWriterStats = { written: 0, dropped: 0, retries: 0, spooled: 0, replayed: 0, queueDepth: 0, lastError: undefined };
 
 /**
- * The store behind `startUsageTracking`: a `UsageWriter` that opens the store on first write
- * (a bad or unreachable store never blocks startup; failures retry with backoff and, with a
- * spool directory, survive a restart). A SQLite file is written from a worker thread, so
- * better-sqlite3's synchronous transactions never stall the app's event loop.
+ * The store behind `startUsageTracking` (see `createStoreWriter`). The writer and the store
+ * code load with the first record, or at start with a spool directory (what an earlier
+ * process left there is replayed without waiting for new records).
  */
-export function openStoreSink(url: string, spoolDir?: string): UsageSink & { writer: UsageWriter } {
-  const writer = new UsageWriter({ store: () => openWritableStore(url), spoolDir });
+export function openStoreSink(url: string, spoolDir?: string): UsageSink & { stats(): UsageWriterStats } {
+  let writer: UsageWriter | undefined;
+  const started = () => (writer ??= storeWriter().createStoreWriter(url, spoolDir));
+  if (spoolDir) started();
   return {
-    writer,
-    write: (record) => writer.write(record),
-    forceFlush: () => writer.forceFlush(),
-    shutdown: () => writer.shutdown(),
+    write: (record) => started().write(record),
+    forceFlush: async () => writer?.forceFlush(),
+    shutdown: async () => writer?.shutdown(),
+    stats: () => writer?.stats() ?? NOTHING_YET,
   };
-}
-
-async function openWritableStore(url: string): Promise<WritableStore> {
-  if (/^sqlite:/i.test(url) && SqliteWriteThread.available()) {
-    const { path, busyTimeoutMs } = parseSqliteUrl(url.trim());
-    // An in-memory database belongs to one connection: it stays on this thread.
-    if (path !== ':memory:') return new SqliteWriteThread(resolve(path), { busyTimeoutMs });
-  }
-  return openStore(url);
 }

@@ -2,7 +2,6 @@ import { sep } from 'node:path';
 import { createRequire } from 'node:module';
 import type { CreatedInstrumentation } from '../instrumentations/create-instrumentations.js';
 import { INSTRUMENTATIONS } from '../instrumentations/registry.js';
-import { hasPatchedModule } from '../instrumentations/sdk-instrumentation.js';
 import { loaderHookMode } from './loader-hook.js';
 import { warnOnce } from './warn-once.js';
 
@@ -24,7 +23,7 @@ export function watchUnpatchedSdks(created: readonly CreatedInstrumentation[]): 
     // Under the loader hook tracking started before the app, and ESM imports are patched.
     if (loaderHookMode() !== undefined) return;
     try {
-      const unpatched = created.filter((c) => !hasPatchedModule(c.instrumentation));
+      const unpatched = created.filter((c) => !c.instrumentation.hasPatchedModule());
       if (unpatched.length === 0) return;
       const esm = entryIsEsm();
       // The inspector (~0.1 s) only when nothing was patched at all: an app that patched one

@@ -1,7 +1,11 @@
 import type { AttributeValue } from '@opentelemetry/api';
-import { fromUsageMetadata } from '../instrumentations/google-genai/usage-metadata.js';
+import { lazyOwnModule } from '../setup/load-own.js';
 import * as A from '../semconv.js';
 import type { SpanLike } from './span-like.js';
+
+// Gemini's usage metadata reader, for AI SDK spans of Google providers only (the call
+// detector, which needs none of it, loads at every start).
+const usageMetadata = lazyOwnModule(new URL('../instrumentations/google-genai/usage-metadata.js', import.meta.url), () => import('../instrumentations/google-genai/usage-metadata.js'));
 
 /**
  * What the Vercel AI SDK's own spans say beyond the GenAI conventions: ai 5's
@@ -76,7 +80,7 @@ function geminiUsage(metadata: AttributeValue | undefined) {
   if (typeof metadata !== 'string' || metadata.length > MAX_METADATA_CHARS || !metadata.includes('usageMetadata')) return undefined;
   try {
     const parsed = JSON.parse(metadata) as { google?: { usageMetadata?: unknown }; vertex?: { usageMetadata?: unknown } };
-    const usage = fromUsageMetadata((parsed.google?.usageMetadata ?? parsed.vertex?.usageMetadata) as never);
+    const usage = usageMetadata().fromUsageMetadata((parsed.google?.usageMetadata ?? parsed.vertex?.usageMetadata) as never);
     // Spans are hostile input too (the collector): whole, bounded counts or nothing.
     const sane = (n: number | undefined) => n === undefined || (Number.isSafeInteger(n) && n >= 0 && n <= MAX_TOKENS);
     return usage && [usage.input, usage.output, usage.cacheRead, usage.reasoning].every(sane) ? usage : undefined;

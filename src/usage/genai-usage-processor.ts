@@ -6,11 +6,15 @@ import { PriceBook } from '../prices/price-book.js';
 import * as A from '../semconv.js';
 import { VERSION } from '../version.js';
 import { isTwinOfOurCall, markParentOfCall, onSpanStart } from './duplicate-calls.js';
-import { costAttributes } from './price-span.js';
-import { isGenAiCallSpan, spanToUsageRecord } from './span-to-record.js';
+import { lazyOwnModule } from '../setup/load-own.js';
 import { emitUsage } from './usage-listeners.js';
-import { UsageMetrics, type MetricsUserMode } from './usage-metrics.js';
+import type { MetricsUserMode, UsageMetrics } from './usage-metrics.js';
 import type { UsageRecord } from './usage-record.js';
+
+// The mapping, pricing and metrics halves load with the first span that ends, synchronously.
+const spanToRecord = lazyOwnModule(new URL('./span-to-record.js', import.meta.url), () => import('./span-to-record.js'));
+const priceSpan = lazyOwnModule(new URL('./price-span.js', import.meta.url), () => import('./price-span.js'));
+const usageMetrics = lazyOwnModule(new URL('./usage-metrics.js', import.meta.url), () => import('./usage-metrics.js'));
 
 /** Where records go besides metrics and listeners (the store writer). */
 export interface UsageSink {
@@ -75,8 +79,8 @@ export class GenAiUsageProcessor implements SpanProcessor {
         span.setAttribute(A.ATTR_DUPLICATE_CALL, true);
         return;
       }
-      if (span.attributes[A.ATTR_COST_USD] !== undefined || !isGenAiCallSpan(span.attributes)) return;
-      const cost = costAttributes(span.attributes, this.#prices);
+      if (span.attributes[A.ATTR_COST_USD] !== undefined || !spanToRecord().isGenAiCallSpan(span.attributes)) return;
+      const cost = priceSpan().costAttributes(span.attributes, this.#prices);
       if (cost) span.setAttributes(cost);
     } catch (err) {
       diag.error('genai-usage: pricing failed', err);
@@ -86,7 +90,7 @@ export class GenAiUsageProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     try {
       if (isTwinOfOurCall(span)) return;
-      const record = spanToUsageRecord(span, this.#defaults);
+      const record = spanToRecord().spanToUsageRecord(span, this.#defaults);
       if (!record) return;
       this.#getMetrics().record(record);
       emitUsage(record);
@@ -116,7 +120,7 @@ export class GenAiUsageProcessor implements SpanProcessor {
   }
 
   #getMetrics(): UsageMetrics {
-    this.#metrics ??= new UsageMetrics(
+    this.#metrics ??= new (usageMetrics().UsageMetrics)(
       (this.#meterProvider ?? metrics.getMeterProvider()).getMeter('genai-usage', VERSION),
       this.#userMode,
       this.#cardinalityLimit,

@@ -88,3 +88,55 @@ describe('IngestQueue isolates a request the store refuses', () => {
     await queue.close();
   });
 });
+
+describe('IngestQueue waits for a fuller batch when maxBatchDelayMs is set', () => {
+  /** A real SQLite store whose insert records the batch sizes it is given. */
+  async function sizedStore(): Promise<{ store: UsageStore; sizes: number[] }> {
+    const store = await openStore(`sqlite:${join(tmp.dir, `gather-${++n}.db`)}`);
+    const sizes: number[] = [];
+    const insert = store.insert.bind(store);
+    store.insert = (batch, opts) => (sizes.push(batch.length), insert(batch, opts));
+    return { store, sizes };
+  }
+  const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('a request arriving while the batch waits joins it; without the delay it gets a write of its own', async () => {
+    for (const [delay, expected] of [
+      [5_000, [7]],
+      [0, [3, 4]],
+    ] as const) {
+      const { store, sizes } = await sizedStore();
+      // A body still being received keeps the batch open however long the gap.
+      let receiving = true;
+      const queue = new IngestQueue(store, { ...options, maxBatchDelayMs: delay, receiving: () => receiving });
+      try {
+        const first = queue.submit(records(3, 'a'), undefined);
+        await later(50);
+        receiving = false;
+        const second = queue.submit(records(4, 'b'), undefined);
+        await Promise.all([first, second]);
+        expect(sizes, `maxBatchDelayMs ${delay}`).toEqual(expected);
+      } finally {
+        await queue.close();
+        await store.close();
+      }
+    }
+  });
+
+  it('a full batch is written without waiting, and close() ends the wait', async () => {
+    const { store, sizes } = await sizedStore();
+    // An hour: the test would time out if either wait ran its course.
+    const queue = new IngestQueue(store, { ...options, maxBatchRecords: 5, maxBatchDelayMs: 3_600_000, receiving: () => true });
+    try {
+      expect(await Promise.all([queue.submit(records(2, 'a'), undefined), later(20).then(() => queue.submit(records(3, 'b'), undefined))])).toEqual([5, 5]);
+      expect(sizes).toEqual([5]);
+      const pending = queue.submit(records(1, 'c'), undefined);
+      await later(20);
+      await queue.close();
+      expect(await pending).toBe(1);
+      expect(sizes).toEqual([5, 1]);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -47,13 +47,17 @@ describe('zero-code start with node --import genai-usage/register', () => {
     }
   });
 
-  it('esm-app.mjs with the hook on a loader thread (Node versions without working in-thread hooks)', async () => {
+  // Also the fallback of older Node versions for require(): @opentelemetry/instrumentation's require-in-the-middle.
+  it.each([
+    ['esm-app.mjs', 'u-esm'],
+    ['cjs-app.cjs', 'u-cjs'],
+  ])('%s with the hook on a loader thread (Node versions without working in-thread hooks)', async (file, userId) => {
     const previous = process.env.GENAI_USAGE_LOADER_HOOK;
     process.env.GENAI_USAGE_LOADER_HOOK = 'thread';
     try {
-      const records = await runApp('esm-app.mjs');
+      const records = await runApp(file);
       expect(records.map((r) => r.provider).sort()).toEqual(['anthropic', 'openai']);
-      for (const r of records) expect(r).toMatchObject({ userId: 'u-esm', success: true, costSource: 'table' });
+      for (const r of records) expect(r).toMatchObject({ userId, success: true, costSource: 'table' });
     } finally {
       if (previous === undefined) delete process.env.GENAI_USAGE_LOADER_HOOK;
       else process.env.GENAI_USAGE_LOADER_HOOK = previous;

@@ -1,6 +1,6 @@
 import { VERSION } from '../../version.js';
 import { LlmSdkInstrumentation, type LlmInstrumentationConfig, type SdkDefinition } from '../sdk-instrumentation.js';
-import { messagesMapping } from './messages.js';
+import { ANTHROPIC_DEFINITION } from './anthropic-definition.js';
 
 /**
  * Instruments `@anthropic-ai/sdk` (CJS and ESM): `messages.create` and `beta.messages.create`,
@@ -9,20 +9,9 @@ import { messagesMapping } from './messages.js';
  * The SDK's own spans for calls we record are recognised per call and not counted twice.
  */
 export class AnthropicInstrumentation extends LlmSdkInstrumentation {
-  static override readonly definition: SdkDefinition = {
-    moduleName: '@anthropic-ai/sdk',
-    supportedVersions: ['>=0.20.0 <2'],
-    targets: [
-      { path: ['Messages'], method: 'create', mapping: messagesMapping },
-      { path: ['Beta', 'Messages'], method: 'create', mapping: messagesMapping },
-    ],
-    roots: (mod) => [mod, mod?.Anthropic, mod?.default],
-    // `@anthropic-ai/bedrock-sdk` and `@anthropic-ai/vertex-sdk` import the resource classes from
-    // here and never load the SDK's main entry.
-    files: ['@anthropic-ai/sdk/resources/index.js', '@anthropic-ai/sdk/resources/index.mjs'],
-  };
+  static override readonly definition: SdkDefinition = ANTHROPIC_DEFINITION;
 
   constructor(config: LlmInstrumentationConfig = {}) {
-    super('genai-usage-instrumentation-anthropic', VERSION, config);
+    super(ANTHROPIC_DEFINITION.instrumentationName, VERSION, config);
   }
 }

@@ -1,31 +1,6 @@
 import { VERSION } from '../../version.js';
 import { LlmSdkInstrumentation, type LlmInstrumentationConfig, type SdkDefinition } from '../sdk-instrumentation.js';
-import { bedrockSendMapping, rememberAbortSignal } from './send-mapping.js';
-
-type Send = (this: unknown, ...args: any[]) => any;
-
-/**
- * What `wrapCall` does not see of `send(command, options?, callback?)`: the options'
- * `abortSignal` (an aborted stream ends quietly), and the callback form (what the aggregated
- * client uses when given a callback), which runs through the promise form while the callback is
- * called as the SDK calls it: `callback(null, output)` or `callback(error)`, its exceptions
- * swallowed, nothing returned.
- */
-function adaptSend(instrumented: Send): Send {
-  return function send(this: unknown, command: unknown, optionsOrCb?: unknown, cb?: unknown) {
-    const callback = typeof optionsOrCb === 'function' ? optionsOrCb : cb;
-    const options = typeof optionsOrCb === 'function' ? undefined : optionsOrCb;
-    rememberAbortSignal(command, options);
-    if (typeof callback !== 'function') return instrumented.apply(this, arguments as unknown as unknown[]);
-    (instrumented.call(this, command, options) as Promise<unknown>)
-      .then(
-        (output) => callback(null, output),
-        (err: unknown) => callback(err),
-      )
-      .catch(() => {});
-    return undefined;
-  };
-}
+import { BEDROCK_RUNTIME_DEFINITION } from './bedrock-definition.js';
 
 /**
  * Instruments `@aws-sdk/client-bedrock-runtime` (v3, CJS and ESM) at its one dispatch point,
@@ -35,15 +10,9 @@ function adaptSend(instrumented: Send): Send {
  * prototype: other AWS clients, which share the base `Client.prototype.send`, are untouched.
  */
 export class BedrockRuntimeInstrumentation extends LlmSdkInstrumentation {
-  static override readonly definition: SdkDefinition = {
-    moduleName: '@aws-sdk/client-bedrock-runtime',
-    supportedVersions: ['>=3.0.0 <4'],
-    targets: [{ path: ['BedrockRuntimeClient'], method: 'send', mapping: bedrockSendMapping, adapt: adaptSend }],
-    // The module (CJS exports or ESM namespace), or the client class itself.
-    roots: (mod) => [mod, mod?.default, typeof mod === 'function' ? { BedrockRuntimeClient: mod } : undefined],
-  };
+  static override readonly definition: SdkDefinition = BEDROCK_RUNTIME_DEFINITION;
 
   constructor(config: LlmInstrumentationConfig = {}) {
-    super('genai-usage-instrumentation-bedrock-runtime', VERSION, config);
+    super(BEDROCK_RUNTIME_DEFINITION.instrumentationName, VERSION, config);
   }
 }

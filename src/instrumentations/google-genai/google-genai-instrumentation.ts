@@ -1,7 +1,6 @@
 import { VERSION } from '../../version.js';
 import { LlmSdkInstrumentation, type LlmInstrumentationConfig, type SdkDefinition } from '../sdk-instrumentation.js';
-import { embedContentMapping } from './embed-content.js';
-import { generateContentMapping, generateContentStreamMapping } from './generate-content.js';
+import { GOOGLE_GENAI_DEFINITION } from './google-genai-definition.js';
 
 /**
  * Instruments `@google/genai` (1.x to 3.x, CJS and ESM) for the Gemini API (`gcp.gemini`) and
@@ -12,18 +11,9 @@ import { generateContentMapping, generateContentStreamMapping } from './generate
  * turn, a separate billed request, is its own call.
  */
 export class GoogleGenAIInstrumentation extends LlmSdkInstrumentation {
-  static override readonly definition: SdkDefinition = {
-    moduleName: '@google/genai',
-    supportedVersions: ['>=1.0.0 <4'],
-    targets: [
-      { path: ['Models'], method: 'generateContentInternal', mapping: generateContentMapping },
-      { path: ['Models'], method: 'generateContentStreamInternal', mapping: generateContentStreamMapping },
-      { path: ['Models'], method: 'embedContentInternal', mapping: embedContentMapping },
-    ],
-    roots: (mod) => [mod, mod?.default],
-  };
+  static override readonly definition: SdkDefinition = GOOGLE_GENAI_DEFINITION;
 
   constructor(config: LlmInstrumentationConfig = {}) {
-    super('genai-usage-instrumentation-google-genai', VERSION, config);
+    super(GOOGLE_GENAI_DEFINITION.instrumentationName, VERSION, config);
   }
 }

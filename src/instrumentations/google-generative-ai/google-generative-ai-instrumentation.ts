@@ -1,6 +1,6 @@
 import { VERSION } from '../../version.js';
 import { LlmSdkInstrumentation, type LlmInstrumentationConfig, type SdkDefinition } from '../sdk-instrumentation.js';
-import { embedMapping, generateContentMapping, generateContentStreamMapping } from './generative-model.js';
+import { GOOGLE_GENERATIVE_AI_DEFINITION } from './google-generative-ai-definition.js';
 
 /**
  * Instruments the older `@google/generative-ai` SDK (0.x, CJS and ESM; what
@@ -10,21 +10,9 @@ import { embedMapping, generateContentMapping, generateContentStreamMapping } fr
  * Provider `gcp.gemini`; usage read with the same mapping as `@google/genai`.
  */
 export class GoogleGenerativeAIInstrumentation extends LlmSdkInstrumentation {
-  static override readonly definition: SdkDefinition = {
-    moduleName: '@google/generative-ai',
-    supportedVersions: ['>=0.1.0 <1'],
-    targets: [
-      { path: ['GenerativeModel'], method: 'generateContent', mapping: generateContentMapping },
-      { path: ['GenerativeModel'], method: 'generateContentStream', mapping: generateContentStreamMapping },
-      { path: ['GenerativeModel'], method: 'embedContent', mapping: embedMapping },
-      { path: ['GenerativeModel'], method: 'batchEmbedContents', mapping: embedMapping },
-      { path: ['ChatSession'], method: 'sendMessage', mapping: generateContentMapping },
-      { path: ['ChatSession'], method: 'sendMessageStream', mapping: generateContentStreamMapping },
-    ],
-    roots: (mod) => [mod, mod?.default],
-  };
+  static override readonly definition: SdkDefinition = GOOGLE_GENERATIVE_AI_DEFINITION;
 
   constructor(config: LlmInstrumentationConfig = {}) {
-    super('genai-usage-instrumentation-google-generative-ai', VERSION, config);
+    super(GOOGLE_GENERATIVE_AI_DEFINITION.instrumentationName, VERSION, config);
   }
 }

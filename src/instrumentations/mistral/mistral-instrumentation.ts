@@ -1,7 +1,6 @@
 import { VERSION } from '../../version.js';
 import { LlmSdkInstrumentation, type LlmInstrumentationConfig, type SdkDefinition } from '../sdk-instrumentation.js';
-import { chatCompleteMapping, chatStreamMapping, fimCompleteMapping, fimStreamMapping } from './chat-completions.js';
-import { embeddingsMapping } from './embeddings.js';
+import { MISTRAL_DEFINITION } from './mistral-definition.js';
 
 /**
  * Instruments `@mistralai/mistralai` (1.x and 2.x; ESM, and CJS through `require(esm)`):
@@ -10,49 +9,9 @@ import { embeddingsMapping } from './embeddings.js';
  * of ours and are not counted twice.
  */
 export class MistralInstrumentation extends LlmSdkInstrumentation {
-  static override readonly definition: SdkDefinition = {
-    moduleName: '@mistralai/mistralai',
-    supportedVersions: ['>=1.0.0 <3'],
-    targets: [
-      { path: ['Chat'], method: 'complete', mapping: chatCompleteMapping },
-      { path: ['Chat'], method: 'parse', mapping: chatCompleteMapping },
-      { path: ['Chat'], method: 'stream', mapping: chatStreamMapping },
-      { path: ['Chat'], method: 'parseStream', mapping: chatStreamMapping },
-      { path: ['Embeddings'], method: 'create', mapping: embeddingsMapping },
-      { path: ['Fim'], method: 'complete', mapping: fimCompleteMapping },
-      { path: ['Fim'], method: 'stream', mapping: fimStreamMapping },
-    ],
-    roots: (mod) => [resourceClasses(mod)],
-  };
+  static override readonly definition: SdkDefinition = MISTRAL_DEFINITION;
 
   constructor(config: LlmInstrumentationConfig = {}) {
-    super('genai-usage-instrumentation-mistral', VERSION, config);
+    super(MISTRAL_DEFINITION.instrumentationName, VERSION, config);
   }
-}
-
-const found = new WeakMap<object, Record<string, unknown>>();
-
-/**
- * The SDK exports only its `Mistral` client; the resource classes are reached through its lazy
- * getters (`get chat() { return this._chat ??= new Chat(this._options) }`), called once on a
- * stand-in `this` (a resource constructor only stores options: no I/O).
- */
-function resourceClasses(mod: any): Record<string, unknown> {
-  const Client = mod?.Mistral ?? mod?.default?.Mistral ?? mod?.default;
-  const proto = Client?.prototype;
-  if (!proto) return {};
-  let classes = found.get(proto);
-  if (!classes) {
-    const classOf = (name: string): unknown => {
-      const get = Object.getOwnPropertyDescriptor(proto, name)?.get;
-      try {
-        return get ? (get.call({ _options: {} }) as { constructor?: unknown } | undefined)?.constructor : undefined;
-      } catch {
-        return undefined;
-      }
-    };
-    classes = { Chat: classOf('chat'), Embeddings: classOf('embeddings'), Fim: classOf('fim') };
-    found.set(proto, classes);
-  }
-  return classes;
 }
