@@ -59,7 +59,7 @@ async function sqliteRaw(file) {
   const ms = await time(async () => {
     for (let i = 0; i < N; i += CHUNK) {
       const rows = [];
-      for (let j = i; j < Math.min(N, i + CHUNK); j++) rows.push(recordToValues(benchRecord(j, N), sqliteDialect, null));
+      for (let j = i; j < Math.min(N, i + CHUNK); j++) rows.push(recordToValues(benchRecord(j, N), sqliteDialect, ''));
       tx(rows);
     }
   });
@@ -74,11 +74,11 @@ async function postgresRaw(url) {
   const client = new pg.Client({ connectionString: url.replace(/[?&]schema=([a-z0-9_]+)/, ''), options: `-c search_path=${/schema=([a-z0-9_]+)/.exec(url)[1]}` });
   await client.connect();
   const types = [...RECORD_COLUMNS.map((c) => ARRAY[c.kind]), 'text[]'];
-  const sql = `INSERT INTO genai_usage_records (${columns.join(', ')}) SELECT * FROM unnest(${types.map((t, n) => `$${n + 1}::${t}`).join(', ')}) ON CONFLICT (id) DO NOTHING`;
+  const sql = `INSERT INTO genai_usage_records (${columns.join(', ')}) SELECT * FROM unnest(${types.map((t, n) => `$${n + 1}::${t}`).join(', ')}) ON CONFLICT (recorded_at, id, tenant) DO NOTHING`;
   const ms = await time(async () => {
     for (let i = 0; i < N; i += CHUNK) {
       const arrays = columns.map(() => []);
-      for (let j = i; j < Math.min(N, i + CHUNK); j++) recordToValues(benchRecord(j, N), postgresDialect, null).forEach((v, c) => arrays[c].push(v));
+      for (let j = i; j < Math.min(N, i + CHUNK); j++) recordToValues(benchRecord(j, N), postgresDialect, '').forEach((v, c) => arrays[c].push(v));
       await client.query(sql, arrays);
     }
   });

@@ -36,7 +36,7 @@ const ARRAY_TYPES: Record<string, string> = {
 
 /**
  * PostgreSQL engine (`pg` Pool). Inserts send one array per column through `unnest`
- * (the fastest bulk path short of COPY) with `ON CONFLICT (id) DO NOTHING`; the rollups are
+ * (the fastest bulk path short of COPY) with `ON CONFLICT (recorded_at, id, tenant) DO NOTHING`; the rollups are
  * updated from the ids actually inserted, in the same transaction.
  *
  * The URL may carry `?schema=<name>`: tables go into that schema (created if missing).

@@ -38,8 +38,8 @@ export class SqliteUsageStore extends SqlUsageStore {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly insertRecord: Database.Statement;
-  /** Per rollup: upserts by the set of measure columns they touch (see applyDeltas). */
-  private readonly upserts = new Map<RollupDef, Map<string, Database.Statement>>();
+  /** Per rollup: upserts by the blocks of measure columns they touch (see applyDeltas). */
+  private readonly upserts = new Map<RollupDef, Map<number, Database.Statement>>();
   private readonly insertChunk: (records: readonly UsageRecord[], tenant: string) => number;
   private readonly deleteTx: (where: string, params: readonly unknown[]) => number;
 
@@ -114,9 +114,11 @@ export class SqliteUsageStore extends SqlUsageStore {
   }
 
   /**
-   * Upserts rollup rows. Most rows of a batch sum one or a few records, so most of the ~40
-   * measure columns (the duration histogram especially) are 0 in them: each row binds and
-   * updates only its non-zero columns, with a statement prepared per column set and reused.
+   * Upserts rollup rows. Most rows of a batch sum one or a few records, so most of the ~50
+   * measure columns (the duration histogram especially) are 0 in them. Each row binds and
+   * updates only the blocks of 8 columns that hold a non-zero value, with one statement per
+   * block set, prepared once: per-column shapes were nearly unique per row (which histogram
+   * buckets, which token parts), so their statements were prepared again for most rows.
    */
   private applyDeltas(def: RollupDef, deltas: readonly RollupDelta[]): void {
     let statements = this.upserts.get(def);
@@ -124,21 +126,15 @@ export class SqliteUsageStore extends SqlUsageStore {
     for (const delta of deltas) {
       const args: unknown[] = [delta.bucketStart];
       for (const k of delta.key) args.push(typeof k === 'boolean' ? (k ? 1 : 0) : k);
-      let shape = '';
-      for (let i = 0; i < delta.values.length; i++) {
-        const value = delta.values[i] as number;
-        if (value !== 0) {
-          shape += `${i},`;
-          args.push(value);
-        }
-      }
-      let upsert = statements.get(shape);
+      const values = delta.values;
+      let blocks = 0;
+      for (let i = 0; i < values.length; i++) if (values[i] !== 0) blocks |= 1 << (i >> BLOCK_BITS);
+      for (let i = 0; i < values.length; i++) if (blocks & (1 << (i >> BLOCK_BITS))) args.push(values[i]);
+      let upsert = statements.get(blocks);
       if (!upsert) {
-        // Bounded: the shapes seen in practice are a few dozen.
-        if (statements.size > 512) statements.clear();
-        const columns = shape.split(',').filter(Boolean).map((i) => MEASURE_COLUMNS[Number(i)] as string);
+        const columns = MEASURE_COLUMNS.filter((_, i) => blocks & (1 << (i >> BLOCK_BITS)));
         upsert = this.db.prepare(upsertSql(def, columns));
-        statements.set(shape, upsert);
+        statements.set(blocks, upsert);
       }
       upsert.run(args);
     }
@@ -151,6 +147,9 @@ export class SqliteUsageStore extends SqlUsageStore {
   }
 
 }
+
+/** Measure columns go in blocks of 2^3 = 8: at most 2^7 statements per rollup for ~50 columns. */
+const BLOCK_BITS = 3;
 
 /** Adds `measures` to a rollup row (the others keep their value; a new row has 0 in them). */
 function upsertSql(def: RollupDef, measures: readonly string[]): string {
