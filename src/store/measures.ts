@@ -25,33 +25,24 @@ export function measureSelect(source: Source, dialect: Dialect, measures: readon
  */
 export function dimensionExpr(dim: GroupByDimension, source: Source, dialect: Pick<Dialect, 'name'>): string {
   const col = (name: string): string => (source === 'rollup' ? `NULLIF(${name}, '')` : name);
-  switch (dim) {
-    case 'user':
-      return col('user_id');
-    case 'agent':
-      return col('agent_name');
-    case 'group':
-      return col('group_name');
-    case 'model':
-      return `COALESCE(${col('request_model')}, ${col('response_model')})`;
-    case 'provider':
-      return col('provider');
-    case 'service':
-      return col('service_name');
-    case 'session':
-      return col('session_id');
-    case 'conversation':
-      return col('conversation_id');
-    case 'operation':
-      return col('operation');
-    case 'trace':
-      return col('trace_id');
-    case 'tier':
-      return col('service_tier');
-    case 'rootAgent':
-      return rootAgentExpr(dialect);
-  }
+  if (dim === 'model') return `COALESCE(${col('request_model')}, ${col('response_model')})`;
+  if (dim === 'rootAgent') return rootAgentExpr(dialect);
+  return col(DIMENSION_COLUMNS[dim]);
 }
+
+/** The column each one-column groupBy dimension reads, on every engine. */
+export const DIMENSION_COLUMNS: Record<Exclude<GroupByDimension, 'model' | 'rootAgent'>, string> = {
+  user: 'user_id',
+  agent: 'agent_name',
+  group: 'group_name',
+  provider: 'provider',
+  service: 'service_name',
+  session: 'session_id',
+  conversation: 'conversation_id',
+  operation: 'operation',
+  trace: 'trace_id',
+  tier: 'service_tier',
+};
 
 /** The first agent of `handoff_chain` (`Triage > Billing` → `Triage`), else `agent_name`. Records only. */
 function rootAgentExpr(dialect: Pick<Dialect, 'name'>): string {

@@ -1,5 +1,6 @@
 import { EQUALITY_COLUMNS, type NormalizedFilter } from '../filter.js';
 import { chooseRollup, ROLLUPS, type RollupDef } from '../rollup.js';
+import { DIMENSION_COLUMNS } from '../measures.js';
 import { RECORD_COLUMNS, rowToRecord } from '../schema.js';
 import type { GroupByDimension, TimeBucket } from '../usage-store.js';
 import type { UsageRecord } from '../../usage/usage-record.js';
@@ -59,33 +60,10 @@ export function whereClause(f: NormalizedFilter, source: ChSource = { kind: 'raw
 /** The value a dimension groups on; '' is "not set" in every ClickHouse table, so it becomes NULL. */
 export function dimension(dim: GroupByDimension): string {
   const col = (name: string): string => `nullIf(${name}, '')`;
-  switch (dim) {
-    case 'user':
-      return col('user_id');
-    case 'agent':
-      return col('agent_name');
-    case 'group':
-      return col('group_name');
-    case 'model':
-      return `coalesce(${col('request_model')}, ${col('response_model')})`;
-    case 'provider':
-      return col('provider');
-    case 'service':
-      return col('service_name');
-    case 'session':
-      return col('session_id');
-    case 'conversation':
-      return col('conversation_id');
-    case 'operation':
-      return col('operation');
-    case 'trace':
-      return col('trace_id');
-    case 'tier':
-      return col('service_tier');
-    case 'rootAgent':
-      // The first agent of the hand-off chain (`Triage > Billing` → `Triage`), else the agent.
-      return `if(position(handoff_chain, ' > ') > 0, substring(handoff_chain, 1, position(handoff_chain, ' > ') - 1), coalesce(${col('handoff_chain')}, ${col('agent_name')}))`;
-  }
+  if (dim === 'model') return `coalesce(${col('request_model')}, ${col('response_model')})`;
+  // The first agent of the hand-off chain (`Triage > Billing` → `Triage`), else the agent.
+  if (dim === 'rootAgent') return `if(position(handoff_chain, ' > ') > 0, substring(handoff_chain, 1, position(handoff_chain, ' > ') - 1), coalesce(${col('handoff_chain')}, ${col('agent_name')}))`;
+  return col(DIMENSION_COLUMNS[dim]);
 }
 
 /** SELECT list of the record columns, in the names rowToChRecord reads. */
