@@ -2,7 +2,7 @@ import { sqliteDialect, type Dialect } from './dialect.js';
 import { StoreError } from './errors.js';
 import { measuresAt, type MeasureColumn } from './measure-columns.js';
 import { measureSelect } from './measures.js';
-import { SQL_ROLLUPS, type RollupDef } from './rollup.js';
+import { DAILY_TRACE, SQL_ROLLUPS, type RollupDef } from './rollup.js';
 import { runTotalsStatements } from './run-totals.js';
 import { MIGRATIONS_TABLE, RECORDS_TABLE, RECORD_COLUMNS, recordColumnsAt, sqlType } from './schema.js';
 
@@ -95,6 +95,13 @@ export const MIGRATIONS: readonly Migration[] = [
         `CREATE INDEX ${def.table}_user ON ${def.table} (user_id, tenant, bucket_start)`,
       ]).concat(`CREATE INDEX genai_usage_rollup_daily_user_user ON genai_usage_rollup_daily_user (user_id, tenant, bucket_start)`),
   },
+  {
+    version: 9,
+    name: 'drop the daily trace rollup: traces rank from their run totals and are summed from their records',
+    // Nearly one row per record (a trace is mostly one call), ~50 columns wide, keyed by random
+    // trace ids: it cost more per insert than the record itself (docs/schema.md, "Write cost").
+    statements: () => [`DROP TABLE ${DAILY_TRACE.table}`],
+  },
 ];
 
 /**
@@ -154,7 +161,7 @@ const FIRST_ROLLUPS = ['genai_usage_rollup_daily', 'genai_usage_rollup_daily_use
 /** A migration names its rollups: one added later must not change what an older migration does. */
 function rollupsNamed(tables: readonly string[]): RollupDef[] {
   return tables.map((table) => {
-    const def = SQL_ROLLUPS.find((r) => r.table === table);
+    const def = [...SQL_ROLLUPS, DAILY_TRACE].find((r) => r.table === table);
     if (!def) throw new Error(`no rollup ${table}`);
     return def;
   });

@@ -6,7 +6,7 @@ import { redact, StoreError, StoreNotFoundError } from './errors.js';
 import { MEASURES } from './measure-columns.js';
 import { migrationsTableSql, pendingMigrations, rollupKeyColumns } from './migrations.js';
 import { MEASURE_COLUMNS, SQL_ROLLUPS, type RollupDef, type RollupDelta } from './rollup.js';
-import { RUN_METRICS, RUN_TOTALS, runTotalsFor, runTotalsRows, runTotalsUpsertSql } from './run-totals.js';
+import { MAINTAINED_ROLLUPS, RUN_METRICS, RUN_TOTALS, runTotalsFor, runTotalsRows, runTotalsUpsertSql, type RunTotalsDef } from './run-totals.js';
 import { MIGRATIONS_TABLE, RECORDS_TABLE, RECORD_COLUMNS, RECORD_COLUMN_NAMES, recordToValues } from './schema.js';
 import { SqlUsageStore } from './sql-store.js';
 
@@ -102,7 +102,7 @@ export class PostgresUsageStore extends SqlUsageStore {
           const key = keyOf(record.id, record.recordedAt);
           return keys.has(key) && !seen.has(key) && seen.add(key);
         });
-        for (const [def, deltas] of this.deltasFor(stored, tenant)) await applyDeltas(client, def, deltas);
+        for (const [def, deltas] of this.deltasFor(stored, tenant)) await applyDeltas(client, def, deltas, this.stored(def));
         return stored.length;
       });
     }
@@ -111,9 +111,9 @@ export class PostgresUsageStore extends SqlUsageStore {
 
   protected async deleteWhere(where: string, params: readonly unknown[]): Promise<number> {
     return this.transaction(async (client) => {
-      for (const def of SQL_ROLLUPS) {
+      for (const def of MAINTAINED_ROLLUPS) {
         const rows = (await client.query(this.rollupSubtractionSql(def, where), params as unknown[])).rows as Record<string, unknown>[];
-        await applyDeltas(client, def, this.subtractions(def, rows));
+        await applyDeltas(client, def, this.subtractions(def, rows), this.stored(def));
       }
       const deleted = (await client.query(`DELETE FROM ${RECORDS_TABLE} ${where}`, params as unknown[])).rowCount ?? 0;
       for (const def of [...SQL_ROLLUPS, ...RUN_TOTALS]) await client.query(`DELETE FROM ${def.table} WHERE requests <= 0`);
@@ -170,8 +170,15 @@ export class PostgresUsageStore extends SqlUsageStore {
   }
 }
 
-async function applyDeltas(client: pg.PoolClient, def: RollupDef, deltas: readonly RollupDelta[]): Promise<void> {
+/** Upserts a rollup's deltas (unless it has no table) and the run totals they feed. */
+async function applyDeltas(client: pg.PoolClient, def: RollupDef, deltas: readonly RollupDelta[], stored: boolean): Promise<void> {
   if (deltas.length === 0) return;
+  if (stored) await upsertRollup(client, def, deltas);
+  const totals = runTotalsFor(def.table);
+  if (totals) await addRunTotals(client, totals, deltas);
+}
+
+async function upsertRollup(client: pg.PoolClient, def: RollupDef, deltas: readonly RollupDelta[]): Promise<void> {
   const keys = rollupKeyColumns(def);
   const columns = [...keys, ...MEASURE_COLUMNS];
   const types = [
@@ -186,16 +193,16 @@ async function applyDeltas(client: pg.PoolClient, def: RollupDef, deltas: readon
       `ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${MEASURE_COLUMNS.map((col) => `${col} = r.${col} + excluded.${col}`).join(', ')}`,
     arrays,
   );
-  const totals = runTotalsFor(def.table);
-  if (totals) {
-    const rows = runTotalsRows(deltas);
-    const column = (c: number): unknown[] => rows.map((row) => row[c]);
-    const metricTypes = RUN_METRICS.map((col) => (col === 'cost_usd' ? 'float8[]' : 'bigint[]'));
-    await client.query(
-      runTotalsUpsertSql(totals, postgresDialect, `SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], ${metricTypes.map((t, i) => `$${i + 5}::${t}`).join(', ')})`),
-      [column(0), column(1), column(2), column(3), ...RUN_METRICS.map((_, i) => column(i + 4))],
-    );
-  }
+}
+
+async function addRunTotals(client: pg.PoolClient, totals: RunTotalsDef, deltas: readonly RollupDelta[]): Promise<void> {
+  const rows = runTotalsRows(deltas);
+  const column = (c: number): unknown[] => rows.map((row) => row[c]);
+  const metricTypes = RUN_METRICS.map((col) => (col === 'cost_usd' ? 'float8[]' : 'bigint[]'));
+  await client.query(
+    runTotalsUpsertSql(totals, postgresDialect, `SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], ${metricTypes.map((t, i) => `$${i + 5}::${t}`).join(', ')})`),
+    [column(0), column(1), column(2), column(3), ...RUN_METRICS.map((_, i) => column(i + 4))],
+  );
 }
 
 /** Splits our `schema` parameter off the URL; pg gets the rest. */

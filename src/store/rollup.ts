@@ -15,7 +15,8 @@ import type { GroupByDimension, TimeBucket } from './usage-store.js';
  * - daily and hourly × provider, operation, models, agent, group, service, success
  * - daily × user, group
  * - daily × session, and daily × trace: the sessions and traces pages rank from these (a
- *   session's or trace's calls sum into one row per day instead of being scanned one by one)
+ *   session's or trace's calls sum into one row per day instead of being scanned one by one);
+ *   SQLite and PostgreSQL rank traces from their run totals alone (see {@link DAILY_TRACE})
  * - SQLite and PostgreSQL also: daily × provider, models, agent, success (the overview's
  *   dimensions only), and the same × user (without operation, group and service, a user's
  *   calls of a day fold into a few rows, far fewer than the user's records)
@@ -48,13 +49,22 @@ export type RollupDim =
 
 const DIMS: readonly RollupDim[] = ['tenant', 'provider', 'operation', 'request_model', 'response_model', 'agent_name', 'group_name', 'service_name', 'success'];
 
+/**
+ * Daily × trace. ClickHouse keeps it as a rollup. SQLite and PostgreSQL dropped the table
+ * (migration 9): a trace is mostly one call, so the table was a second, 50-column-wide copy of
+ * the records with two random-key B-trees, and it cost more per insert than the records
+ * themselves. Its deltas still feed the trace run totals, and one trace's calls are read
+ * through the records' trace index.
+ */
+export const DAILY_TRACE: RollupDef = { table: 'genai_usage_rollup_daily_trace', grain: 'day', dims: ['tenant', 'trace_id'], groupingKey: 'trace_id' };
+
 /** In the order queries try them: the smallest that can answer wins. */
 export const ROLLUPS: readonly RollupDef[] = [
   { table: 'genai_usage_rollup_daily', grain: 'day', dims: DIMS },
   { table: 'genai_usage_rollup_daily_user', grain: 'day', dims: ['tenant', 'user_id', 'group_name'] },
   { table: 'genai_usage_rollup_hourly', grain: 'hour', dims: DIMS },
   { table: 'genai_usage_rollup_daily_session', grain: 'day', dims: ['tenant', 'session_id'], groupingKey: 'session_id' },
-  { table: 'genai_usage_rollup_daily_trace', grain: 'day', dims: ['tenant', 'trace_id'], groupingKey: 'trace_id' },
+  DAILY_TRACE,
 ];
 
 /**
@@ -70,7 +80,7 @@ export const SQL_ROLLUPS: readonly RollupDef[] = [
   // One user's overview and detail (migration 8): a user's calls fold into one row per day,
   // model, agent and outcome, instead of being read one by one through the user index.
   { table: 'genai_usage_rollup_daily_user_model', grain: 'day', dims: ['tenant', 'user_id', 'provider', 'request_model', 'response_model', 'agent_name', 'success'] },
-  ...ROLLUPS.slice(2),
+  ...ROLLUPS.slice(2).filter((def) => def !== DAILY_TRACE),
 ];
 
 /** Summed columns of every rollup (defined in measure-columns.ts). */

@@ -1,6 +1,8 @@
 import { Params, type Dialect } from './dialect.js';
 import type { NormalizedFilter } from './filter.js';
-import { MEASURE_COLUMNS, type RollupDef, type RollupDelta } from './rollup.js';
+import { MEASURES } from './measure-columns.js';
+import { DAILY_TRACE, MEASURE_COLUMNS, SQL_ROLLUPS, type RollupDef, type RollupDelta } from './rollup.js';
+import { RECORDS_TABLE } from './schema.js';
 
 /**
  * Ranking sessions and traces ("top 50 by cost over 30 days") from the daily session and
@@ -14,19 +16,31 @@ import { MEASURE_COLUMNS, type RollupDef, type RollupDelta } from './rollup.js';
  * Maintained in the same transaction as the daily rollup, from the same deltas; a delete
  * subtracts too and leaves `first_day`/`last_day` as they were (wider than the records left,
  * which only makes the run count as crossing a bound and be summed from the daily rollup).
+ * Traces have no daily rollup table since migration 9: their deltas are computed all the same,
+ * and a trace crossing a bound is summed from its records through the trace index.
  */
 export interface RunTotalsDef {
   readonly table: string;
   /** The run's key column (as in the daily rollup). */
   readonly key: 'session_id' | 'trace_id';
-  /** The daily rollup it totals. */
+  /** The daily rollup it totals (its deltas feed the totals; migration 6 backfilled from its table). */
   readonly daily: string;
+  /** The daily rollup's table exists (else runs crossing a range bound are summed from the records). */
+  readonly dailyStored: boolean;
 }
 
 export const RUN_TOTALS: readonly RunTotalsDef[] = [
-  { table: 'genai_usage_run_totals_session', key: 'session_id', daily: 'genai_usage_rollup_daily_session' },
-  { table: 'genai_usage_run_totals_trace', key: 'trace_id', daily: 'genai_usage_rollup_daily_trace' },
+  { table: 'genai_usage_run_totals_session', key: 'session_id', daily: 'genai_usage_rollup_daily_session', dailyStored: true },
+  { table: 'genai_usage_run_totals_trace', key: 'trace_id', daily: DAILY_TRACE.table, dailyStored: false },
 ];
+
+/** Every rollup whose deltas an insert or delete computes: those stored, and those only feeding run totals. */
+export const MAINTAINED_ROLLUPS: readonly RollupDef[] = [...SQL_ROLLUPS, DAILY_TRACE];
+
+/** The totals a groupBy dimension ranks from, if any. */
+export function runTotalsBy(dimension: string): RunTotalsDef | undefined {
+  return dimension === 'session' ? RUN_TOTALS[0] : dimension === 'trace' ? RUN_TOTALS[1] : undefined;
+}
 
 /** The measures a run is ranked by (TopMetric columns). */
 export const RUN_METRICS = ['requests', 'input_tokens', 'output_tokens', 'total_tokens', 'cost_usd'] as const;
@@ -105,13 +119,12 @@ export type RunQuery = (sql: string, params: readonly unknown[]) => Promise<Arra
 export async function rankRuns(
   query: RunQuery,
   d: Dialect,
-  rollup: RollupDef,
+  def: RunTotalsDef,
   filter: NormalizedFilter,
   metric: string,
 ): Promise<Array<{ key: string | null; value: number }> | undefined> {
-  const def = runTotalsFor(rollup.table);
-  if (!def || !(RUN_METRICS as readonly string[]).includes(metric)) return undefined;
-  if (filter.sessionId !== undefined || filter.traceId !== undefined) return undefined;
+  if (!(RUN_METRICS as readonly string[]).includes(metric)) return undefined;
+  if (!onlyTenantAndDays(filter)) return undefined;
   let tenant = filter.tenant;
   if (tenant === undefined) {
     // Runs are ranked by key across tenants: exact from per-tenant totals only when there is one tenant.
@@ -150,12 +163,16 @@ export async function rankRuns(
       if (row['k'] !== '') partial.push(String(row['k']));
     }
   }
+  // Day-aligned bounds: the daily rollup's buckets and the records' times select the same calls.
+  const [table, time, sum, count] = def.dailyStored
+    ? [def.daily, 'bucket_start', `SUM(${metric})`, 'SUM(requests)']
+    : [RECORDS_TABLE, 'recorded_at', (MEASURES.find((m) => m.column === metric) as (typeof MEASURES)[number]).raw(d), 'COUNT(*)'];
   for (let i = 0; i < partial.length; i += 500) {
     const sums = new Params(d);
     const where = [`tenant = ${sums.add(tenant)}`, `${key} IN (${partial.slice(i, i + 500).map((k) => sums.add(k)).join(', ')})`];
-    if (from) where.push(`bucket_start >= ${sums.add(from)}`);
-    if (to) where.push(`bucket_start < ${sums.add(to)}`);
-    for (const row of await query(`SELECT ${key} AS k, SUM(${metric}) AS v, SUM(requests) AS n FROM ${def.daily} WHERE ${where.join(' AND ')} GROUP BY ${key}`, sums.values)) {
+    if (from) where.push(`${time} >= ${sums.add(from)}`);
+    if (to) where.push(`${time} < ${sums.add(to)}`);
+    for (const row of await query(`SELECT ${key} AS k, ${sum} AS v, ${count} AS n FROM ${table} WHERE ${where.join(' AND ')} GROUP BY ${key}`, sums.values)) {
       if (Number(row['n']) > 0) candidates.set(String(row['k']), Number(row['v']));
     }
   }
@@ -163,4 +180,14 @@ export async function rankRuns(
     .map(([k, value]) => ({ key: k === '' ? null : k, value }))
     .sort((a, b) => b.value - a.value || (a.key === b.key ? 0 : a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : 1))
     .slice(filter.offset ?? 0, wanted);
+}
+
+const DAY_MS = 864e5;
+
+/** Run totals answer a range of whole days, per tenant, with no other criterion. */
+function onlyTenantAndDays(filter: NormalizedFilter): boolean {
+  if (filter.tags.length > 0) return false;
+  for (const bound of [filter.from, filter.to]) if (bound && bound.getTime() % DAY_MS !== 0) return false;
+  const ignored = new Set(['tenant', 'from', 'to', 'tags', 'limit', 'offset', 'order']);
+  return Object.entries(filter).every(([name, value]) => ignored.has(name) || value === undefined);
 }

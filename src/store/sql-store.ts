@@ -16,7 +16,7 @@ import {
 } from './filter.js';
 import { bucketValue, dimensionExpr, keyValue, measureSelect, metricColumn, rowToMeasures, type Source } from './measures.js';
 import { MEASURE_COLUMNS, SQL_ROLLUPS, chooseRollup, rollupDeltas, type RollupDef, type RollupDelta } from './rollup.js';
-import { rankRuns } from './run-totals.js';
+import { MAINTAINED_ROLLUPS, rankRuns, runTotalsBy } from './run-totals.js';
 import { RECORDS_TABLE, RECORD_COLUMN_NAMES, rowToRecord, storableRecord } from './schema.js';
 import {
   DEFAULT_RECORDS_LIMIT,
@@ -107,14 +107,16 @@ export abstract class SqlUsageStore implements UsageStore {
     const params = new Params(this.dialect);
     const where = buildWhere(f, this.dialect, params, timeColumn);
     const order = `ORDER BY ${metric} DESC, g0 ASC NULLS LAST LIMIT ${params.add(f.limit ?? 10)} OFFSET ${params.add(f.offset ?? 0)}`;
-    if (!rollup) {
+    // Sessions and traces rank from their run totals (see run-totals.ts) when those can answer;
+    // traces have no SQL rollup, so their winners' measures are summed from their records.
+    const totals = runTotalsBy(by);
+    const runs = totals && (rollup?.groupingKey || !totals.dailyStored) ? await rankRuns((sql, values) => this.all(sql, values), this.dialect, totals, f, metric) : undefined;
+    if (!rollup && !runs) {
       const sql = `SELECT ${key} AS g0, ${measureSelect(source, this.dialect)} FROM ${table} ${where} GROUP BY 1 ${order}`;
       return (await this.all(sql, params.values)).map((row) => ({ [by]: keyValue(row['g0']), ...rowToMeasures(row) }));
     }
-    // Two phases on a rollup: rank on the one metric column, then sum every measure only for
-    // the winners. Summing all ~40 measure columns for every key is what made top() slow.
-    // Sessions and traces rank from their run totals (see run-totals.ts) when those can answer.
-    const runs = rollup.groupingKey ? await rankRuns((sql, values) => this.all(sql, values), this.dialect, rollup, f, metric) : undefined;
+    // Two phases: rank on the one metric column, then sum every measure only for the winners.
+    // Summing all ~40 measure columns for every key is what made top() slow.
     const keys = runs
       ? runs.map((run) => run.key)
       : (await this.all(`SELECT ${key} AS g0, SUM(${metric}) AS ${metric} FROM ${table} ${where} GROUP BY 1 ${order}`, params.values)).map((row) => keyValue(row['g0']));
@@ -122,9 +124,10 @@ export abstract class SqlUsageStore implements UsageStore {
     const detail = new Params(this.dialect);
     const detailWhere = buildWhere(f, this.dialect, detail, timeColumn);
     const named = keys.filter((k): k is string => k !== null).map((k) => detail.add(k));
-    // The plain key column (not NULLIF(...)) so the rollup's key index finds the rows.
-    const column = rollup.groupingKey ?? key;
-    const match = [named.length ? `${column} IN (${named.join(', ')})` : '', keys.includes(null) ? (rollup.groupingKey ? `${column} = ''` : `${key} IS NULL`) : ''].filter(Boolean).join(' OR ');
+    // The plain key column (not NULLIF(...)) so the key index finds the rows; a run key is
+    // '' when unset, in a rollup and in the records' NOT NULL trace_id alike.
+    const column = totals?.key ?? rollup?.groupingKey ?? key;
+    const match = [named.length ? `${column} IN (${named.join(', ')})` : '', keys.includes(null) ? (totals || rollup?.groupingKey ? `${column} = ''` : `${key} IS NULL`) : ''].filter(Boolean).join(' OR ');
     const sql = `SELECT ${key} AS g0, ${measureSelect(source, this.dialect)} FROM ${table} ${detailWhere ? `${detailWhere} AND` : 'WHERE'} (${match}) GROUP BY 1`;
     const byKey = new Map((await this.all(sql, detail.values)).map((row) => [keyValue(row['g0']), rowToMeasures(row)]));
     return keys.map((k) => ({ [by]: k, ...(byKey.get(k) as AggregateMeasures) }));
@@ -230,8 +233,14 @@ export abstract class SqlUsageStore implements UsageStore {
     }));
   }
 
+  /** Per maintained rollup (stored or only feeding run totals), the deltas `records` add. */
   protected deltasFor(records: readonly UsageRecord[], tenant: string | null): Array<[RollupDef, RollupDelta[]]> {
-    return SQL_ROLLUPS.map((def) => [def, rollupDeltas(def, records, tenant)]);
+    return MAINTAINED_ROLLUPS.map((def) => [def, rollupDeltas(def, records, tenant)]);
+  }
+
+  /** Whether a maintained rollup has a table to upsert (the trace deltas feed run totals only). */
+  protected stored(def: RollupDef): boolean {
+    return SQL_ROLLUPS.includes(def);
   }
 }
 

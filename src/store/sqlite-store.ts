@@ -7,7 +7,7 @@ import { StoreError, StoreNotFoundError } from './errors.js';
 import { migrationsTableSql, pendingMigrations, rollupKeyColumns } from './migrations.js';
 import { MEASURE_COLUMNS, SQL_ROLLUPS, type RollupDef, type RollupDelta } from './rollup.js';
 import { MIGRATIONS_TABLE, RECORDS_TABLE, RECORD_COLUMN_NAMES, recordToValues } from './schema.js';
-import { RUN_METRICS, RUN_TOTALS, runTotalsFor, runTotalsRows, runTotalsUpsertSql } from './run-totals.js';
+import { MAINTAINED_ROLLUPS, RUN_METRICS, RUN_TOTALS, runTotalsFor, runTotalsRows, runTotalsUpsertSql } from './run-totals.js';
 import { SqlUsageStore } from './sql-store.js';
 
 /** Default `busy_timeout`: how long a write waits for another process's lock before failing (and being retried by the writer). */
@@ -77,7 +77,7 @@ export class SqliteUsageStore extends SqlUsageStore {
       return inserted.length;
     });
     this.deleteTx = this.db.transaction((where: string, params: readonly unknown[]) => {
-      for (const def of SQL_ROLLUPS) this.applyDeltas(def, this.subtractions(def, this.prepare(this.rollupSubtractionSql(def, where)).all(...params) as Record<string, unknown>[]));
+      for (const def of MAINTAINED_ROLLUPS) this.applyDeltas(def, this.subtractions(def, this.prepare(this.rollupSubtractionSql(def, where)).all(...params) as Record<string, unknown>[]));
       const deleted = this.db.prepare(`DELETE FROM ${RECORDS_TABLE} ${where}`).run(...params).changes;
       for (const def of [...SQL_ROLLUPS, ...RUN_TOTALS]) this.db.prepare(`DELETE FROM ${def.table} WHERE requests <= 0`).run();
       return deleted;
@@ -123,7 +123,7 @@ export class SqliteUsageStore extends SqlUsageStore {
   private applyDeltas(def: RollupDef, deltas: readonly RollupDelta[]): void {
     let statements = this.upserts.get(def);
     if (!statements) this.upserts.set(def, (statements = new Map()));
-    for (const delta of deltas) {
+    if (this.stored(def)) for (const delta of deltas) {
       const args: unknown[] = [delta.bucketStart];
       for (const k of delta.key) args.push(typeof k === 'boolean' ? (k ? 1 : 0) : k);
       const values = delta.values;
