@@ -3,7 +3,7 @@ import { StoreError } from './errors.js';
 import { measuresAt, type MeasureColumn } from './measure-columns.js';
 import { measureSelect } from './measures.js';
 import { DAILY_TRACE, SQL_ROLLUPS, type RollupDef } from './rollup.js';
-import { runTotalsStatements } from './run-totals.js';
+import { partialCallsIndexStatements, runTotalsStatements } from './run-totals.js';
 import { MIGRATIONS_TABLE, RECORDS_TABLE, RECORD_COLUMNS, recordColumnsAt, sqlType } from './schema.js';
 
 /**
@@ -101,6 +101,11 @@ export const MIGRATIONS: readonly Migration[] = [
     // Nearly one row per record (a trace is mostly one call), ~50 columns wide, keyed by random
     // trace ids: it cost more per insert than the record itself (docs/schema.md, "Write cost").
     statements: () => [`DROP TABLE ${DAILY_TRACE.table}`],
+  },
+  {
+    version: 10,
+    name: 'run totals: the calls ranking index holds only runs of more than one call',
+    statements: () => partialCallsIndexStatements(),
   },
 ];
 

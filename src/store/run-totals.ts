@@ -49,6 +49,14 @@ const METRIC_INDEX = RUN_METRICS.map((col) => MEASURE_COLUMNS.indexOf(col));
 /** The index each metric ranks through; the others scan the (narrow) table. */
 const INDEXED_METRICS: ReadonlySet<string> = new Set(['cost_usd', 'requests']);
 
+/** Migration 10: the calls index only for runs of more than one call (see rankRuns). */
+export function partialCallsIndexStatements(): string[] {
+  return RUN_TOTALS.flatMap((def) => [
+    `DROP INDEX ${def.table}_requests`,
+    `CREATE INDEX ${def.table}_requests ON ${def.table} (tenant, requests DESC, ${def.key}, first_day, last_day) WHERE requests > 1`,
+  ]);
+}
+
 export function runTotalsFor(rollupTable: string): RunTotalsDef | undefined {
   return RUN_TOTALS.find((def) => def.daily === rollupTable);
 }
@@ -140,14 +148,23 @@ export async function rankRuns(
   const key = def.key;
 
   // Runs wholly inside the range, ranked by their totals (the '' key, "no session", apart: it sorts last among equals).
-  const inside = new Params(d);
-  const insideWhere = [`tenant = ${inside.add(tenant)}`, `${key} <> ''`];
-  if (from) insideWhere.push(`first_day >= ${inside.add(from)}`);
-  if (to) insideWhere.push(`last_day < ${inside.add(to)}`);
-  const insideRows = await query(
-    `SELECT ${key} AS k, ${metric} AS v FROM ${def.table} WHERE ${insideWhere.join(' AND ')} ORDER BY ${metric} DESC, ${key} ASC LIMIT ${inside.add(wanted)}`,
-    inside.values,
-  );
+  const insideRanked = async (extra: string, order: string, limit: number): Promise<Array<Record<string, unknown>>> => {
+    const inside = new Params(d);
+    const where = [`tenant = ${inside.add(tenant)}`, `${key} <> ''`, extra];
+    if (from) where.push(`first_day >= ${inside.add(from)}`);
+    if (to) where.push(`last_day < ${inside.add(to)}`);
+    return query(`SELECT ${key} AS k, ${metric} AS v FROM ${def.table} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${inside.add(limit)}`, inside.values);
+  };
+  let insideRows: Array<Record<string, unknown>>;
+  if (metric === 'requests') {
+    // The calls index holds only runs of 2+ calls (migration 10): most traces are one call, and
+    // indexing them cost a random B-tree insert per record. Ties at one call rank by key, which
+    // is the table's own order.
+    insideRows = await insideRanked('requests > 1', `requests DESC, ${key} ASC`, wanted);
+    if (insideRows.length < wanted) insideRows = insideRows.concat(await insideRanked('requests = 1', `${key} ASC`, wanted - insideRows.length));
+  } else {
+    insideRows = await insideRanked('1 = 1', `${metric} DESC, ${key} ASC`, wanted);
+  }
   const candidates = new Map<string, number>(insideRows.map((row) => [String(row['k']), Number(row['v'])]));
 
   // Runs crossing a bound, and the keyless run: their sums inside the range, from the daily rollup.

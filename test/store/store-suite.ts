@@ -394,6 +394,32 @@ export function storeSuite(target: SuiteTarget): void {
       await check(RECORDS.filter((r) => r.userId !== 'u-2'));
     });
 
+    it('top() by calls ranks one-call runs after the others, by key, across pages (they are not in the calls index)', async () => {
+      store = await target.open();
+      // Traces of 3, 2 and 2 calls and eight of one call, inserted in no particular key order.
+      const sizes: Array<[string, number]> = [['7c', 1], ['a0', 2], ['03', 1], ['f1', 3], ['5e', 1], ['b2', 1], ['11', 2], ['e9', 1], ['44', 1], ['c8', 1], ['2d', 1]];
+      const records = sizes.flatMap(([suffix, calls], t) =>
+        Array.from({ length: calls }, (_, c) => {
+          const base = RECORDS[t * 3 + c] as UsageRecord;
+          const traceId = suffix.padStart(32, '0');
+          return { ...base, id: `${traceId}-${String(c).padStart(16, '0')}`, traceId, spanId: String(c).padStart(16, '0'), recordedAt: new Date(START + 3 * DAY + t * 60_000 + c) };
+        }),
+      );
+      await store.insert(records);
+      const expected = group(records, ['trace'])
+        .map((g) => ({ key: g.keys.trace ?? null, calls: g.records.length }))
+        .sort((a, b) => b.calls - a.calls || compareKeys(a.key, b.key));
+      expect(expected.map((e) => e.calls)).toEqual([3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1]);
+      for (const [offset, limit] of [[0, 2], [2, 3], [4, 4], [9, 5], [0, 20]] as const) {
+        for (const range of [{}, { from: new Date(START + 3 * DAY - (START % DAY)), to: new Date(START + 5 * DAY - (START % DAY)) }]) {
+          const rows = await store.top({ by: 'trace', metric: 'requests', offset, limit, ...range });
+          expect(rows.map((r) => [r.trace, r.requests]), `offset ${offset} limit ${limit} ${JSON.stringify(range)}`).toEqual(
+            expected.slice(offset, offset + limit).map((e) => [e.key, e.calls]),
+          );
+        }
+      }
+    });
+
     it('prune() deletes records older than a Date or a duration', async () => {
       store = await target.open();
       const now = Date.now();
