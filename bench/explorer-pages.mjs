@@ -48,6 +48,7 @@ const PAGES = {
   'sessions (7 days)': '/sessions?range=7d',
   traces: '/traces',
   'traces (7 days)': '/traces?range=7d',
+  'traces, sorted by calls, page 3': '/traces?sort=requests&offset=100',
   'user detail': `/users/${sample.userId}`,
   'agent detail': `/agents/${sample.agentName}`,
   'model detail': `/models/${sample.requestModel}`,
