@@ -60,7 +60,13 @@ export function createCollectorHandler(routes: readonly Route[], deps: Collector
   const compiled = routes.map((route) => ({ route, pattern: compile(route.path) }));
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://collector.invalid');
-    const matches = compiled.map((c) => ({ ...c, params: match(c.pattern, url.pathname) })).filter((c) => c.params);
+    // Every request (each refused one too) is routed: split the path once, not once per route.
+    const parts = url.pathname.split('/').filter(Boolean);
+    const matches: Array<{ route: Route; params: Record<string, string> }> = [];
+    for (const c of compiled) {
+      const params = match(c.pattern, parts);
+      if (params) matches.push({ route: c.route, params });
+    }
     const found = matches.find((c) => c.route.method === req.method);
     if (!found) {
       req.resume();
@@ -71,7 +77,7 @@ export function createCollectorHandler(routes: readonly Route[], deps: Collector
     }
     const { route, params } = found;
     res.on('finish', () => deps.metrics.countRequest(route.name, res.statusCode));
-    const ctx: RouteContext = { req, res, url, params: params as Record<string, string>, principal: ANONYMOUS, deps };
+    const ctx: RouteContext = { req, res, url, params, principal: ANONYMOUS, deps };
     run(ctx, route).catch((error: unknown) => deps.log(`unexpected error on ${route.name}: ${(error as Error)?.stack ?? String(error)}`));
   };
 }
@@ -122,8 +128,7 @@ function compile(path: string): Pattern {
   return { parts: path.split('/').filter(Boolean) };
 }
 
-function match(pattern: Pattern, pathname: string): Record<string, string> | undefined {
-  const parts = pathname.split('/').filter(Boolean);
+function match(pattern: Pattern, parts: readonly string[]): Record<string, string> | undefined {
   if (parts.length !== pattern.parts.length) return undefined;
   const params: Record<string, string> = {};
   for (let i = 0; i < parts.length; i++) {

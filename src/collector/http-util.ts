@@ -5,17 +5,27 @@ import { gunzip, inflate } from 'node:zlib';
 const gunzipAsync = promisify(gunzip);
 const inflateAsync = promisify(inflate);
 
-/** An error that becomes an HTTP response with this status (and headers, e.g. Retry-After). */
+/**
+ * An error that becomes an HTTP response with this status (and headers, e.g. Retry-After).
+ * It has no stack: it is an answer, never logged with one, and capturing a stack (async frames
+ * included) was the largest single cost of a refused request under overload.
+ */
 export class HttpError extends Error {
-  override readonly name = 'HttpError';
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly headers: Record<string, string> = {},
-    /** The query parameter at fault, for 400s of the query API. */
-    readonly parameter?: string,
-  ) {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  /** The query parameter at fault, for 400s of the query API. */
+  readonly parameter?: string;
+
+  // No parameter properties or field initializers: they would have to follow super() at once.
+  constructor(status: number, message: string, headers: Record<string, string> = {}, parameter?: string) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
+    this.name = 'HttpError';
+    this.status = status;
+    this.headers = headers;
+    if (parameter !== undefined) this.parameter = parameter;
   }
 }
 
