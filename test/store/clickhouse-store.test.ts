@@ -1,4 +1,6 @@
+import { createClient } from '@clickhouse/client';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { parseClickHouseUrl } from '../../src/store/clickhouse/clickhouse-connection.js';
 import { StoreError, StoreNotFoundError } from '../../src/store/errors.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { UsageStore } from '../../src/store/usage-store.js';
@@ -29,6 +31,24 @@ describe.skipIf(skipReason !== undefined)('ClickHouse store (single server)', ()
   });
 
   storeSuite({ open: openFresh });
+
+  it('records() reads a record once when a copy slipped past the insert check (two writers at the same instant)', async () => {
+    const store = await openFresh();
+    const records = generateRecords(40);
+    await store.insert(records);
+    // A second copy of every row, written behind the id ledger's back as a concurrent writer's would be.
+    const database = databases[databases.length - 1] as string;
+    await runOn(url as string, `INSERT INTO ${database}.genai_usage_records SELECT * FROM ${database}.genai_usage_records`);
+    const { origin, username, password } = parseClickHouseUrl(url as string);
+    const client = createClient({ url: origin, username, password });
+    const [copies] = (await (await client.query({ query: `SELECT count() AS n FROM ${database}.genai_usage_records`, format: 'JSONEachRow' })).json()) as Array<{ n: string }>;
+    await client.close();
+    expect(Number(copies?.n)).toBe(80);
+    const newest = [...records].sort((a, b) => b.recordedAt.getTime() - a.recordedAt.getTime() || (a.id < b.id ? 1 : -1));
+    expect((await store.records({ limit: 15 })).map((r) => r.id)).toEqual(newest.slice(0, 15).map((r) => r.id));
+    expect((await store.records({ limit: 10, offset: 30 })).map((r) => r.id)).toEqual(newest.slice(30, 40).map((r) => r.id));
+    expect(await store.records({ limit: 100, order: 'asc' })).toHaveLength(40);
+  });
 
   it('migrates once per database and keeps the data on reopen', async () => {
     const store = await openFresh();

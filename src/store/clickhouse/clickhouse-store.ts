@@ -78,13 +78,18 @@ export class ClickHouseUsageStore implements UsageStore {
     const dir = f.order === 'asc' ? 'ASC' : 'DESC';
     const limit = f.limit ?? DEFAULT_RECORDS_LIMIT;
     const offset = f.offset ?? 0;
+    // Copies of a record are identical and on one shard (sharded by tenant and id): keeping the
+    // first row of each (tenant, id) reads as FINAL does, without FINAL's merge of every part
+    // it reads (one user's latest 100 calls: 2,649 ms at 1M records with FINAL on 18.16).
     const page = (window: NormalizedFilter, rows: number, skip: number): Promise<Row[]> =>
-      this.all(`SELECT ${RECORD_SELECT} FROM ${this.recordsFinal} ${whereClause(window)} ORDER BY recorded_at_ms ${dir}, id ${dir} LIMIT ${sqlNumber(rows)} OFFSET ${sqlNumber(skip)}`);
+      this.all(
+        `SELECT ${RECORD_SELECT} FROM ${this.table(RECORDS_TABLE)} ${whereClause(window)} ORDER BY recorded_at_ms ${dir}, id ${dir} ` +
+          `LIMIT 1 BY tenant, id LIMIT ${sqlNumber(skip)}, ${sqlNumber(rows)}`,
+      );
     if (dir === 'DESC' && f.from === undefined) {
-      // Newest first with no lower bound (a user's latest calls): FINAL over every part took
-      // seconds (2.6 s at 1M records on 18.16), where the recent days hold the answer. Read
-      // widening windows back from the newest record; once a window holds the whole page, its
-      // newest rows are the newest overall.
+      // Newest first with no lower bound (a user's latest calls): the recent days hold the
+      // answer. Read widening windows back from the newest record; once a window holds the
+      // whole page, its newest rows are the newest overall.
       const newest = await this.newestRecordMs(f);
       if (newest === undefined) return [];
       for (const days of RECENT_WINDOW_DAYS) {
