@@ -2,8 +2,8 @@ import { sqliteDialect, type Dialect } from './dialect.js';
 import { StoreError } from './errors.js';
 import { measuresAt, type MeasureColumn } from './measure-columns.js';
 import { measureSelect } from './measures.js';
-import { DAILY_TRACE, SQL_ROLLUPS, type RollupDef } from './rollup.js';
-import { partialCallsIndexStatements, runTotalsStatements } from './run-totals.js';
+import { DAILY_TRACE, type RollupDef } from './rollup.js';
+import { MAINTAINED_ROLLUPS, partialCallsIndexStatements, runTotalsStatements } from './run-totals.js';
 import { MIGRATIONS_TABLE, RECORDS_TABLE, RECORD_COLUMNS, recordColumnsAt, sqlType } from './schema.js';
 
 /**
@@ -166,7 +166,7 @@ const FIRST_ROLLUPS = ['genai_usage_rollup_daily', 'genai_usage_rollup_daily_use
 /** A migration names its rollups: one added later must not change what an older migration does. */
 function rollupsNamed(tables: readonly string[]): RollupDef[] {
   return tables.map((table) => {
-    const def = [...SQL_ROLLUPS, DAILY_TRACE].find((r) => r.table === table);
+    const def = MAINTAINED_ROLLUPS.find((r) => r.table === table);
     if (!def) throw new Error(`no rollup ${table}`);
     return def;
   });

@@ -1,7 +1,7 @@
 import { Params, type Dialect } from './dialect.js';
 import type { NormalizedFilter } from './filter.js';
 import { MEASURES } from './measure-columns.js';
-import { DAILY_TRACE, MEASURE_COLUMNS, SQL_ROLLUPS, type RollupDef, type RollupDelta } from './rollup.js';
+import { DAILY_TRACE, MEASURE_COLUMNS, SQL_ROLLUPS, chooseRollup, type RollupDef, type RollupDelta } from './rollup.js';
 import { RECORDS_TABLE } from './schema.js';
 
 /**
@@ -21,17 +21,19 @@ import { RECORDS_TABLE } from './schema.js';
  */
 export interface RunTotalsDef {
   readonly table: string;
+  /** The groupBy dimension it ranks. */
+  readonly dimension: 'session' | 'trace';
   /** The run's key column (as in the daily rollup). */
   readonly key: 'session_id' | 'trace_id';
   /** The daily rollup it totals (its deltas feed the totals; migration 6 backfilled from its table). */
-  readonly daily: string;
+  readonly daily: RollupDef;
   /** The daily rollup's table exists (else runs crossing a range bound are summed from the records). */
   readonly dailyStored: boolean;
 }
 
 export const RUN_TOTALS: readonly RunTotalsDef[] = [
-  { table: 'genai_usage_run_totals_session', key: 'session_id', daily: 'genai_usage_rollup_daily_session', dailyStored: true },
-  { table: 'genai_usage_run_totals_trace', key: 'trace_id', daily: DAILY_TRACE.table, dailyStored: false },
+  { table: 'genai_usage_run_totals_session', dimension: 'session', key: 'session_id', daily: SQL_ROLLUPS.find((def) => def.groupingKey === 'session_id') as RollupDef, dailyStored: true },
+  { table: 'genai_usage_run_totals_trace', dimension: 'trace', key: 'trace_id', daily: DAILY_TRACE, dailyStored: false },
 ];
 
 /** Every rollup whose deltas an insert or delete computes: those stored, and those only feeding run totals. */
@@ -39,7 +41,7 @@ export const MAINTAINED_ROLLUPS: readonly RollupDef[] = [...SQL_ROLLUPS, DAILY_T
 
 /** The totals a groupBy dimension ranks from, if any. */
 export function runTotalsBy(dimension: string): RunTotalsDef | undefined {
-  return dimension === 'session' ? RUN_TOTALS[0] : dimension === 'trace' ? RUN_TOTALS[1] : undefined;
+  return RUN_TOTALS.find((def) => def.dimension === dimension);
 }
 
 /** The measures a run is ranked by (TopMetric columns). */
@@ -58,7 +60,7 @@ export function partialCallsIndexStatements(): string[] {
 }
 
 export function runTotalsFor(rollupTable: string): RunTotalsDef | undefined {
-  return RUN_TOTALS.find((def) => def.daily === rollupTable);
+  return RUN_TOTALS.find((def) => def.daily.table === rollupTable);
 }
 
 /** Migration statements: tables, backfill from the daily rollups, indexes. */
@@ -71,13 +73,13 @@ export function runTotalsStatements(d: Dialect): string[] {
     `CREATE TABLE ${def.table} (\n  tenant ${text},\n  ${def.key} ${text},\n  first_day ${day},\n  last_day ${day},\n  ${RUN_METRICS.map((col) => `${col} ${metricType(col)}`).join(',\n  ')},\n  PRIMARY KEY (tenant, ${def.key})\n)` +
       (pg ? '' : ' WITHOUT ROWID'),
     `INSERT INTO ${def.table} (tenant, ${def.key}, first_day, last_day, ${RUN_METRICS.join(', ')}) ` +
-      `SELECT tenant, ${def.key}, MIN(bucket_start), MAX(bucket_start), ${RUN_METRICS.map((col) => `SUM(${col})`).join(', ')} FROM ${def.daily} GROUP BY tenant, ${def.key}`,
+      `SELECT tenant, ${def.key}, MIN(bucket_start), MAX(bucket_start), ${RUN_METRICS.map((col) => `SUM(${col})`).join(', ')} FROM ${def.daily.table} GROUP BY tenant, ${def.key}`,
     // Ranking: covering, so the wholly-inside test never reads the table.
     ...[...INDEXED_METRICS].map((col) => `CREATE INDEX ${def.table}_${col} ON ${def.table} (tenant, ${col} DESC, ${def.key}, first_day, last_day)`),
     // The runs that may cross a range bound: only those spanning more than one day.
     `CREATE INDEX ${def.table}_spanning ON ${def.table} (tenant, last_day, first_day) WHERE first_day <> last_day`,
     // A run's days in the daily rollup (its key leads; the rollup's key leads with the day).
-    `CREATE INDEX ${def.daily}_key ON ${def.daily} (${def.key}, tenant, bucket_start)`,
+    `CREATE INDEX ${def.daily.table}_key ON ${def.daily.table} (${def.key}, tenant, bucket_start)`,
   ]);
 }
 
@@ -121,8 +123,8 @@ export type RunQuery = (sql: string, params: readonly unknown[]) => Promise<Arra
 /**
  * The keys of the top `offset + limit` runs by `metric` in the filter's range, ranked
  * (metric descending, key ascending, "no key" last), with the metric each has in the range;
- * undefined when the totals cannot answer (a filter besides tenant and range, or several
- * tenants mixed in one ranking), and the caller groups the daily rollup instead.
+ * undefined when the totals cannot answer (what the daily rollup could not, a filter on one
+ * run, or several tenants mixed in one ranking), and the caller groups the rows instead.
  */
 export async function rankRuns(
   query: RunQuery,
@@ -132,7 +134,9 @@ export async function rankRuns(
   metric: string,
 ): Promise<Array<{ key: string | null; value: number }> | undefined> {
   if (!(RUN_METRICS as readonly string[]).includes(metric)) return undefined;
-  if (!onlyTenantAndDays(filter)) return undefined;
+  // The daily rollup's own rule (tenant and whole days only), whether or not its table is kept.
+  if (!chooseRollup(filter, [def.dimension], undefined, [def.daily])) return undefined;
+  if (filter.sessionId !== undefined || filter.traceId !== undefined) return undefined;
   let tenant = filter.tenant;
   if (tenant === undefined) {
     // Runs are ranked by key across tenants: exact from per-tenant totals only when there is one tenant.
@@ -148,9 +152,9 @@ export async function rankRuns(
   const key = def.key;
 
   // Runs wholly inside the range, ranked by their totals (the '' key, "no session", apart: it sorts last among equals).
-  const insideRanked = async (extra: string, order: string, limit: number): Promise<Array<Record<string, unknown>>> => {
+  const insideRanked = async (extra: string | undefined, order: string, limit: number): Promise<Array<Record<string, unknown>>> => {
     const inside = new Params(d);
-    const where = [`tenant = ${inside.add(tenant)}`, `${key} <> ''`, extra];
+    const where = [`tenant = ${inside.add(tenant)}`, `${key} <> ''`, ...(extra ? [extra] : [])];
     if (from) where.push(`first_day >= ${inside.add(from)}`);
     if (to) where.push(`last_day < ${inside.add(to)}`);
     return query(`SELECT ${key} AS k, ${metric} AS v FROM ${def.table} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${inside.add(limit)}`, inside.values);
@@ -163,7 +167,7 @@ export async function rankRuns(
     insideRows = await insideRanked('requests > 1', `requests DESC, ${key} ASC`, wanted);
     if (insideRows.length < wanted) insideRows = insideRows.concat(await insideRanked('requests = 1', `${key} ASC`, wanted - insideRows.length));
   } else {
-    insideRows = await insideRanked('1 = 1', `${metric} DESC, ${key} ASC`, wanted);
+    insideRows = await insideRanked(undefined, `${metric} DESC, ${key} ASC`, wanted);
   }
   const candidates = new Map<string, number>(insideRows.map((row) => [String(row['k']), Number(row['v'])]));
 
@@ -182,7 +186,7 @@ export async function rankRuns(
   }
   // Day-aligned bounds: the daily rollup's buckets and the records' times select the same calls.
   const [table, time, sum, count] = def.dailyStored
-    ? [def.daily, 'bucket_start', `SUM(${metric})`, 'SUM(requests)']
+    ? [def.daily.table, 'bucket_start', `SUM(${metric})`, 'SUM(requests)']
     : [RECORDS_TABLE, 'recorded_at', (MEASURES.find((m) => m.column === metric) as (typeof MEASURES)[number]).raw(d), 'COUNT(*)'];
   for (let i = 0; i < partial.length; i += 500) {
     const sums = new Params(d);
@@ -197,14 +201,4 @@ export async function rankRuns(
     .map(([k, value]) => ({ key: k === '' ? null : k, value }))
     .sort((a, b) => b.value - a.value || (a.key === b.key ? 0 : a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : 1))
     .slice(filter.offset ?? 0, wanted);
-}
-
-const DAY_MS = 864e5;
-
-/** Run totals answer a range of whole days, per tenant, with no other criterion. */
-function onlyTenantAndDays(filter: NormalizedFilter): boolean {
-  if (filter.tags.length > 0) return false;
-  for (const bound of [filter.from, filter.to]) if (bound && bound.getTime() % DAY_MS !== 0) return false;
-  const ignored = new Set(['tenant', 'from', 'to', 'tags', 'limit', 'offset', 'order']);
-  return Object.entries(filter).every(([name, value]) => ignored.has(name) || value === undefined);
 }

@@ -110,7 +110,7 @@ export abstract class SqlUsageStore implements UsageStore {
     // Sessions and traces rank from their run totals (see run-totals.ts) when those can answer;
     // traces have no SQL rollup, so their winners' measures are summed from their records.
     const totals = runTotalsBy(by);
-    const runs = totals && (rollup?.groupingKey || !totals.dailyStored) ? await rankRuns((sql, values) => this.all(sql, values), this.dialect, totals, f, metric) : undefined;
+    const runs = totals ? await rankRuns((sql, values) => this.all(sql, values), this.dialect, totals, f, metric) : undefined;
     if (!rollup && !runs) {
       const sql = `SELECT ${key} AS g0, ${measureSelect(source, this.dialect)} FROM ${table} ${where} GROUP BY 1 ${order}`;
       return (await this.all(sql, params.values)).map((row) => ({ [by]: keyValue(row['g0']), ...rowToMeasures(row) }));
@@ -126,8 +126,8 @@ export abstract class SqlUsageStore implements UsageStore {
     const named = keys.filter((k): k is string => k !== null).map((k) => detail.add(k));
     // The plain key column (not NULLIF(...)) so the key index finds the rows; a run key is
     // '' when unset, in a rollup and in the records' NOT NULL trace_id alike.
-    const column = totals?.key ?? rollup?.groupingKey ?? key;
-    const match = [named.length ? `${column} IN (${named.join(', ')})` : '', keys.includes(null) ? (totals || rollup?.groupingKey ? `${column} = ''` : `${key} IS NULL`) : ''].filter(Boolean).join(' OR ');
+    const column = totals?.key ?? key;
+    const match = [named.length ? `${column} IN (${named.join(', ')})` : '', keys.includes(null) ? (totals ? `${column} = ''` : `${key} IS NULL`) : ''].filter(Boolean).join(' OR ');
     const sql = `SELECT ${key} AS g0, ${measureSelect(source, this.dialect)} FROM ${table} ${detailWhere ? `${detailWhere} AND` : 'WHERE'} (${match}) GROUP BY 1`;
     const byKey = new Map((await this.all(sql, detail.values)).map((row) => [keyValue(row['g0']), rowToMeasures(row)]));
     return keys.map((k) => ({ [by]: k, ...(byKey.get(k) as AggregateMeasures) }));

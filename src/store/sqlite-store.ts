@@ -113,6 +113,17 @@ export class SqliteUsageStore extends SqlUsageStore {
     return statement;
   }
 
+  /** Applies a rollup's deltas: to its table when it has one, and to the run totals they feed. */
+  private applyDeltas(def: RollupDef, deltas: readonly RollupDelta[]): void {
+    if (this.stored(def)) this.upsertRollup(def, deltas);
+    const totals = runTotalsFor(def.table);
+    if (totals && deltas.length > 0) {
+      const sql = runTotalsUpsertSql(totals, sqliteDialect, `VALUES (?, ?, ?, ?, ${RUN_METRICS.map(() => '?').join(', ')})`);
+      const upsert = this.prepare(sql);
+      for (const row of runTotalsRows(deltas)) upsert.run(row);
+    }
+  }
+
   /**
    * Upserts rollup rows. Most rows of a batch sum one or a few records, so most of the ~50
    * measure columns (the duration histogram especially) are 0 in them. Each row binds and
@@ -120,10 +131,10 @@ export class SqliteUsageStore extends SqlUsageStore {
    * block set, prepared once: per-column shapes were nearly unique per row (which histogram
    * buckets, which token parts), so their statements were prepared again for most rows.
    */
-  private applyDeltas(def: RollupDef, deltas: readonly RollupDelta[]): void {
+  private upsertRollup(def: RollupDef, deltas: readonly RollupDelta[]): void {
     let statements = this.upserts.get(def);
     if (!statements) this.upserts.set(def, (statements = new Map()));
-    if (this.stored(def)) for (const delta of deltas) {
+    for (const delta of deltas) {
       const args: unknown[] = [delta.bucketStart];
       for (const k of delta.key) args.push(typeof k === 'boolean' ? (k ? 1 : 0) : k);
       const values = delta.values;
@@ -137,12 +148,6 @@ export class SqliteUsageStore extends SqlUsageStore {
         statements.set(blocks, upsert);
       }
       upsert.run(args);
-    }
-    const totals = runTotalsFor(def.table);
-    if (totals && deltas.length > 0) {
-      const sql = runTotalsUpsertSql(totals, sqliteDialect, `VALUES (?, ?, ?, ?, ${RUN_METRICS.map(() => '?').join(', ')})`);
-      const upsert = this.prepare(sql);
-      for (const row of runTotalsRows(deltas)) upsert.run(row);
     }
   }
 
