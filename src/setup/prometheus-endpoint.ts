@@ -41,6 +41,8 @@ export class PrometheusEndpoint {
   readonly #server: Server;
   readonly #path: string;
   readonly ready: Promise<string | undefined>;
+  #settleReady: ((url: string | undefined) => void) | undefined;
+  #pendingListen: NodeJS.Immediate | undefined;
 
   constructor(host: string, port: number, endpoint = '/metrics') {
     this.#path = endpoint.startsWith('/') ? endpoint : `/${endpoint}`;
@@ -66,6 +68,7 @@ export class PrometheusEndpoint {
       );
     }).unref();
     this.ready = new Promise((resolve) => {
+      this.#settleReady = resolve;
       this.#server.once('error', (err: NodeJS.ErrnoException) => {
         warnOnce(
           'GENAI_USAGE_PROMETHEUS_PORT',
@@ -75,11 +78,17 @@ export class PrometheusEndpoint {
         );
         resolve(undefined);
       });
+    });
+    // On the next turn of the event loop: binding resolves the host and loads node:cluster
+    // (~7 ms of CPU); a process that shuts tracking down before its first turn (a script, a
+    // CLI command) never binds, and one that lives on is scraped a turn later.
+    this.#pendingListen = setImmediate(() => {
+      this.#pendingListen = undefined;
       this.#server.listen(port, host, () => {
         const address = this.#server.address();
         const bound = typeof address === 'object' && address ? address.port : port;
         const shownHost = host.includes(':') ? `[${host}]` : host;
-        resolve(`http://${shownHost}:${bound}${this.#path}`);
+        this.#settleReady?.(`http://${shownHost}:${bound}${this.#path}`);
       });
     });
   }
@@ -95,9 +104,20 @@ export class PrometheusEndpoint {
     this.#buildMeterProvider = build;
   }
 
+  /** Stops serving; a listen not yet started never happens (`ready` then resolves undefined). */
   close(): Promise<void> {
+    if (this.#pendingListen) {
+      clearImmediate(this.#pendingListen);
+      this.#pendingListen = undefined;
+      this.#settleReady?.(undefined);
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      if (!this.#server.listening) return resolve();
+      if (!this.#server.listening) {
+        // Binding (host lookup) may still be under way: close once it is done, or failed.
+        this.ready.then(() => (this.#server.listening ? this.close() : undefined)).then(() => resolve());
+        return;
+      }
       this.#server.closeAllConnections();
       this.#server.close(() => resolve());
     });

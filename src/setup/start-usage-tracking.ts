@@ -26,7 +26,7 @@ const priceData = lazyOwnModule(new URL('../prices/price-data.js', import.meta.u
 
 /** A running tracking setup. */
 export interface UsageTracking {
-  /** The `/metrics` URL once listening (undefined when Prometheus is off or the port was taken). */
+  /** The `/metrics` URL once listening (undefined when Prometheus is off, the port was taken, or tracking shut down before it listened). */
   readonly prometheusUrl: Promise<string | undefined>;
   readonly processor: GenAiUsageProcessor;
   /** The budgets in force (option `budgets`, else env `GENAI_USAGE_BUDGETS`); undefined when none. */
@@ -115,6 +115,8 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
     },
     shutdown() {
       shutdown ??= (async () => {
+        // First, before any await: a listen still scheduled for the next turn never happens.
+        const closingPrometheus = prometheus?.close();
         stopEsmPatching();
         unpatched.check();
         for (const instrumentation of instrumentations) instrumentation.disable();
@@ -125,7 +127,7 @@ export function startUsageTracking(options: UsageTrackingOptions = {}): UsageTra
         } catch (err) {
           diag.error('genai-usage: shutdown failed', err);
         }
-        await prometheus?.close();
+        await closingPrometheus;
         // Free the globals we registered (not someone else's) so a later start can register.
         if (!preexisting.has('trace')) trace.disable();
         if (!preexisting.has('metrics')) metrics.disable();

@@ -1,0 +1,41 @@
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { PrometheusEndpoint } from '../../src/setup/prometheus-endpoint.js';
+
+/** A port free right now on 127.0.0.1. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** True when nothing listens on the port (we can bind it ourselves). */
+async function portIsFree(port: number): Promise<boolean> {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+describe('Prometheus endpoint binding', () => {
+  it('binds on the next turn of the event loop and reports its URL', async () => {
+    const port = await freePort();
+    const endpoint = new PrometheusEndpoint('127.0.0.1', port);
+    expect(await endpoint.ready).toBe(`http://127.0.0.1:${port}/metrics`);
+    expect(await portIsFree(port)).toBe(false);
+    await endpoint.close();
+    expect(await portIsFree(port)).toBe(true);
+  });
+
+  it('closed before its first turn, it never binds the port and ready resolves undefined', async () => {
+    const port = await freePort();
+    const endpoint = new PrometheusEndpoint('127.0.0.1', port);
+    await endpoint.close();
+    expect(await endpoint.ready).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await portIsFree(port)).toBe(true);
+  });
+});
