@@ -2,14 +2,14 @@
 // --records=) against DuckDB loaded with the same records in the same run, and writes:
 // UsageSpanExporter → ClickHouse vs a raw @clickhouse/client insert of the same rows.
 //   npx tsc -p tsconfig.json && GENAI_USAGE_BENCH_CLICKHOUSE_URL=clickhouse://default@127.0.0.1:18123/default \
-//     node bench/store-clickhouse.mjs [--full] [--records=1000000] [--write-records=1000000] [--no-duckdb] [--writes-only]
+//     node bench/store-clickhouse.mjs [--full] [--records=1000000] [--write-records=1000000] [--write-rounds=3] [--no-duckdb] [--writes-only]
 // (falls back to GENAI_USAGE_TEST_CLICKHOUSE_URL). Each part uses its own database, dropped
 // after. Results are merged into bench/results/store.json under "clickhouse".
 import { createClient } from '@clickhouse/client';
 import { setTimeout as sleep, setImmediate as yieldNow } from 'node:timers/promises';
 import { UsageSpanExporter } from '../dist/exporter/usage-span-exporter.js';
 import { parseClickHouseUrl } from '../dist/store/clickhouse/clickhouse-connection.js';
-import { recordToChRow } from '../dist/store/clickhouse/clickhouse-query.js';
+import { RECORD_TSV_COLUMNS } from '../dist/store/clickhouse/record-tsv.js';
 import { openStore } from '../dist/store/open-store.js';
 import { loadResults, saveResults } from './store-results.mjs';
 import { benchRecord, benchSpan, flag, time } from './store-data.mjs';
@@ -23,6 +23,7 @@ if (!base) {
 const N = Number(process.argv.find((a) => a.startsWith('--records='))?.split('=')[1] ?? 1_000_000);
 const sizes = flag('--writes-only') ? [] : flag('--full') ? [N, 10_000_000] : [N];
 const WRITE_N = Number(process.argv.find((a) => a.startsWith('--write-records='))?.split('=')[1] ?? 200_000);
+const WRITE_ROUNDS = Number(process.argv.find((a) => a.startsWith('--write-rounds='))?.split('=')[1] ?? 3);
 const CHUNK = 10_000;
 const SPAN_BATCH = 512;
 
@@ -89,6 +90,25 @@ async function queryRun(n, duck) {
   }
 }
 
+/** A records-table row as a user writing their own insert would build it: one object literal per record. */
+const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const chRow = (r) => ({
+  id: r.id, trace_id: r.traceId, span_id: r.spanId, recorded_at_ms: r.recordedAt.getTime(), recorded_at: Math.floor(r.recordedAt.getTime() / 1000),
+  duration_ms: r.durationMs, service_name: r.serviceName ?? '', provider: r.provider, operation: r.operation, request_model: r.requestModel ?? '',
+  response_model: r.responseModel ?? '', user_id: r.userId ?? '', agent_name: r.agentName ?? '', handoff_chain: r.handoffChain ?? '', group_name: r.group ?? '',
+  session_id: r.sessionId ?? '', conversation_id: r.conversationId ?? '', input_tokens: r.inputTokens, output_tokens: r.outputTokens, total_tokens: r.totalTokens,
+  cache_read_tokens: r.cacheReadTokens ?? 0, cache_write_tokens: r.cacheWriteTokens ?? 0, reasoning_tokens: r.reasoningTokens ?? 0, cost_usd: num(r.costUsd),
+  cost_source: r.costSource, usage_estimated: r.usageEstimated ? 1 : 0, success: r.success ? 1 : 0, error_type: r.errorType ?? '', finish_reason: r.finishReason ?? '',
+  streaming: r.streaming ? 1 : 0, time_to_first_token_ms: num(r.timeToFirstTokenMs), 'tags.key': Object.keys(r.tags ?? {}), 'tags.value': Object.values(r.tags ?? {}).map(String),
+  service_tier: r.serviceTier ?? '', cache_write_1h_tokens: r.cacheWrite1hTokens ?? 0, audio_input_tokens: r.audioInputTokens ?? 0, audio_output_tokens: r.audioOutputTokens ?? 0,
+  image_input_tokens: r.imageInputTokens ?? 0, image_output_tokens: r.imageOutputTokens ?? 0, web_search_requests: r.webSearchRequests ?? 0,
+  cache_read_savings_usd: num(r.cacheReadSavingsUsd), cache_write_premium_usd: num(r.cacheWritePremiumUsd), price_version: r.priceVersion ?? '',
+  tenant: '', cost_unknown: num(r.costUsd) === null ? 1 : 0,
+});
+// The literal above must name every column the store writes.
+const missing = RECORD_TSV_COLUMNS.filter((c) => !(c in chRow({ recordedAt: new Date(0) })));
+if (missing.length) throw new Error(`bench chRow lacks columns: ${missing.join(', ')}`);
+
 /** The raw client inserting the same rows the store writes (JSONEachRow, 10k per insert, no "already stored?" check). */
 async function rawInsert() {
   const name = `bench_ch_raw_${process.pid}`;
@@ -99,7 +119,7 @@ async function rawInsert() {
     const ms = await time(async () => {
       for (let i = 0; i < WRITE_N; i += CHUNK) {
         const rows = [];
-        for (let j = i; j < Math.min(WRITE_N, i + CHUNK); j++) rows.push(recordToChRow(benchRecord(j, WRITE_N), null));
+        for (let j = i; j < Math.min(WRITE_N, i + CHUNK); j++) rows.push(chRow(benchRecord(j, WRITE_N)));
         await client.insert({ table: 'genai_usage_records', values: rows, format: 'JSONEachRow' });
       }
     });
@@ -139,12 +159,20 @@ try {
   const version = await (await admin.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' })).json();
   results.serverVersion = version[0]?.v;
   console.log(`ClickHouse ${results.serverVersion}; write benchmark: ${WRITE_N.toLocaleString('en-US')} records`);
-  // Writes first, raw and exporter back to back, so both see the same machine load.
-  results.write.raw = await rawInsert();
-  console.log(`  raw @clickhouse/client insert (JSONEachRow, 10k rows) : ${results.write.raw.recordsPerSecond.toLocaleString('en-US')} records/s`);
-  results.write.exporter = await throughExporter();
-  results.write.ratio = +(results.write.exporter.recordsPerSecond / results.write.raw.recordsPerSecond).toFixed(2);
-  console.log(`  UsageSpanExporter → ClickHouse                        : ${results.write.exporter.recordsPerSecond.toLocaleString('en-US')} records/s  ratio ${results.write.ratio}  dropped ${results.write.exporter.dropped}`);
+  // Writes first: rounds of raw and exporter back to back, the order alternating, so both see
+  // the same machine load (the server's background merges of the previous round included);
+  // the ratio of each round, and their median.
+  const rounds = [];
+  for (let r = 0; r < WRITE_ROUNDS; r++) {
+    const round = {};
+    for (const path of r % 2 === 0 ? ['raw', 'exporter'] : ['exporter', 'raw']) round[path] = path === 'raw' ? await rawInsert() : await throughExporter();
+    round.ratio = +(round.exporter.recordsPerSecond / round.raw.recordsPerSecond).toFixed(2);
+    rounds.push(round);
+    console.log(`  round ${r + 1}/${WRITE_ROUNDS}: raw @clickhouse/client (JSONEachRow, 10k rows) ${round.raw.recordsPerSecond.toLocaleString('en-US')} records/s, UsageSpanExporter ${round.exporter.recordsPerSecond.toLocaleString('en-US')} records/s: ratio ${round.ratio}, dropped ${round.exporter.dropped}`);
+  }
+  const median = rounds.toSorted((a, b) => a.ratio - b.ratio)[Math.floor(rounds.length / 2)];
+  Object.assign(results.write, { rounds, raw: median.raw, exporter: { ...median.exporter, dropped: Math.max(...rounds.map((r) => r.exporter.dropped)) }, ratio: median.ratio, ratioRange: [Math.min(...rounds.map((r) => r.ratio)), Math.max(...rounds.map((r) => r.ratio))] });
+  console.log(`  exporter ÷ raw: median ${results.write.ratio} of ${WRITE_ROUNDS} rounds (${results.write.ratioRange.join('–')})`);
   for (const n of sizes) {
     let duck;
     if (!flag('--no-duckdb')) {

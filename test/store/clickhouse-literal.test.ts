@@ -4,7 +4,7 @@
 import { createClient } from '@clickhouse/client';
 import { describe, expect, it } from 'vitest';
 import { parseClickHouseUrl } from '../../src/store/clickhouse/clickhouse-connection.js';
-import { sqlIdentifier, sqlLiteral, sqlNumber, sqlString } from '../../src/store/clickhouse/literal.js';
+import { sqlIdentifier, sqlLiteral, sqlNumber, sqlString, sqlStringSet } from '../../src/store/clickhouse/literal.js';
 import { plainDecimal } from '../../src/store/clickhouse/tsv.js';
 import { clickhouseSingle } from './clickhouse-env.js';
 
@@ -64,6 +64,11 @@ describe('sqlString and friends', () => {
     expect(sqlIdentifier('genai_usage_records')).toBe('genai_usage_records');
     for (const bad of ['a-b', 'a b', '1abc', 'x;DROP', '', 'é']) expect(() => sqlIdentifier(bad)).toThrow(TypeError);
   });
+
+  it('a string set refuses NUL (its separator) and an empty set', () => {
+    expect(() => sqlStringSet(['ok', 'nul\u0000inside'])).toThrow(TypeError);
+    expect(() => sqlStringSet([])).toThrow(TypeError);
+  });
 });
 
 const { url, skipReason } = clickhouseSingle();
@@ -79,6 +84,24 @@ describe.skipIf(skipReason !== undefined)('sqlString against a real ClickHouse s
       const matches = `SELECT ${HOSTILE.map((v, i) => `(${sqlString(v)} = v${i}) + 0 AS m${i}`).join(', ')} FROM (${query})`;
       const [m] = (await (await client.query({ query: matches, format: 'JSONEachRow' })).json()) as Array<Record<string, number>>;
       expect(Object.values(m ?? {})).toEqual(HOSTILE.map(() => 1));
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe.skipIf(skipReason !== undefined)('sqlStringSet against a real ClickHouse server', () => {
+  it('the set holds exactly the hostile strings (NUL aside), and IN matches each of them and nothing else', async () => {
+    const parsed = parseClickHouseUrl(url as string);
+    const client = createClient({ url: parsed.origin, username: parsed.username, password: parsed.password });
+    const values = [...HOSTILE.filter((v) => !v.includes('\u0000')), 'a,b', 'a b'];
+    try {
+      const set = (await (await client.query({ query: `SELECT * FROM ${sqlStringSet(values)}`, format: 'JSONCompact' })).json()) as { data: string[][] };
+      expect(set.data.map((row) => row[0])).toEqual(values);
+      const probes = [...values, 'x', `${values[4]}x`, ' '];
+      const query = `SELECT ${probes.map((v, i) => `(${sqlString(v)} IN ${sqlStringSet(values)}) + 0 AS m${i}`).join(', ')}`;
+      const [m] = (await (await client.query({ query, format: 'JSONEachRow' })).json()) as Array<Record<string, number>>;
+      expect(Object.values(m ?? {})).toEqual(probes.map((v) => (values.includes(v) ? 1 : 0)));
     } finally {
       await client.close();
     }

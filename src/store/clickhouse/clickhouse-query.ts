@@ -88,45 +88,6 @@ export function rowToChRecord(row: Row): UsageRecord {
   return rowToRecord(shaped);
 }
 
-/** A record as a JSONEachRow object for the records table. */
-export function recordToChRow(record: UsageRecord, tenant: string | null): Row {
-  const row: Row = {};
-  for (const col of RECORD_COLUMNS) {
-    const value = record[col.field];
-    switch (col.kind) {
-      case 'time': {
-        const ms = (value as Date).getTime();
-        row[`${col.column}_ms`] = ms;
-        row[col.column] = new Date(ms - (((ms % 1000) + 1000) % 1000)).toISOString().slice(0, 19).replace('T', ' ');
-        break;
-      }
-      case 'json': {
-        const entries = Object.entries((value ?? {}) as Record<string, unknown>);
-        row[`${col.column}.key`] = entries.map(([k]) => k);
-        row[`${col.column}.value`] = entries.map(([, v]) => String(v));
-        break;
-      }
-      case 'boolean':
-        row[col.column] = value === true ? 1 : 0;
-        break;
-      case 'integer':
-        row[col.column] = typeof value === 'number' && Number.isFinite(value) ? Math.round(value) : 0;
-        break;
-      case 'real':
-        row[col.column] = typeof value === 'number' && Number.isFinite(value) ? value : null;
-        break;
-      case 'required-real':
-        row[col.column] = typeof value === 'number' && Number.isFinite(value) ? value : 0;
-        break;
-      default:
-        row[col.column] = value === undefined || value === null ? '' : String(value);
-    }
-  }
-  row['tenant'] = tenant ?? '';
-  row['cost_unknown'] = row['cost_usd'] === null ? 1 : 0;
-  return row;
-}
-
 /** ClickHouse returns 64-bit integers and DateTimes as text: bucket keys become ISO-8601. */
 export function bucketIso(value: unknown): string {
   return new Date(Number(value) * 1000).toISOString();

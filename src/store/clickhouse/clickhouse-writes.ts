@@ -5,13 +5,12 @@ import type { UsageRecord } from '../../usage/usage-record.js';
 import { MEASURE_COLUMNS, ROLLUPS, type RollupDef } from '../rollup.js';
 import { RECORDS_TABLE, storableRecord } from '../schema.js';
 import { StoreError } from '../errors.js';
-import { recordToChRow } from './clickhouse-query.js';
 import { IDS_TABLE, TAG_ROLLUP, bucketExpr, castTo, chMeasureExprs, localTable, table, type Layout } from './clickhouse-schema.js';
-import { sqlString } from './literal.js';
-import { toTsv } from './tsv.js';
+import { sqlString, sqlStringSet } from './literal.js';
+import { RECORD_TSV_COLUMNS, recordsToTsv } from './record-tsv.js';
 
-/** Ids per "already stored?" query: keeps each query's text around 100 KB. */
-const CHECK_IDS = 2000;
+/** Bytes of ids per "already stored?" query: well below the server's 256 KB query limit. */
+const CHECK_BYTES = 150_000;
 
 /**
  * Inserts the records not already stored (by tenant and id) and resolves to how many that
@@ -27,37 +26,49 @@ export async function insertNew(client: ClickHouseClient, layout: Layout, record
   const stored = await storedIds(client, layout, [...unique.values()], tenant ?? '');
   const fresh = [...unique.values()].filter((record) => !stored.has(record.id));
   if (fresh.length === 0) return 0;
-  const rows = fresh.map((record) => recordToChRow(record, tenant));
-  const columns = Object.keys(rows[0] as object);
   await client.insert({
     table: table(layout, RECORDS_TABLE),
-    values: Readable.from([toTsv(rows, columns)], { objectMode: false }),
+    values: Readable.from([recordsToTsv(fresh, tenant)], { objectMode: false }),
     format: 'TabSeparated',
-    columns: columns as [string, ...string[]],
+    columns: RECORD_TSV_COLUMNS as [string, ...string[]],
   });
   return fresh.length;
 }
 
 async function storedIds(client: ClickHouseClient, layout: Layout, records: readonly UsageRecord[], tenant: string): Promise<Set<string>> {
   const found = new Set<string>();
-  for (let i = 0; i < records.length; i += CHECK_IDS) {
-    const chunk = records.slice(i, i + CHECK_IDS);
+  for (const chunk of byIdBytes(records, CHECK_BYTES)) {
     const hours = new Set(chunk.map((r) => Math.floor(r.recordedAt.getTime() / 36e5) * 3600));
-    const ids = chunk.map((r) => sqlString(r.id)).join(', ');
     const candidates = await column(
       client,
-      `SELECT DISTINCT id FROM ${table(layout, IDS_TABLE)} WHERE tenant = ${sqlString(tenant)} AND hour IN (${[...hours].map((h) => `toDateTime(${h})`).join(', ')}) AND id IN (${ids})`,
+      `SELECT DISTINCT id FROM ${table(layout, IDS_TABLE)} WHERE tenant = ${sqlString(tenant)} AND hour IN (${[...hours].map((h) => `toDateTime(${h})`).join(', ')}) AND id IN ${sqlStringSet(chunk.map((r) => r.id))}`,
     );
     if (candidates.length === 0) continue;
     // The ledger is never rewritten by delete(): confirm against the records themselves.
     const days = new Set(chunk.map((r) => Math.floor(r.recordedAt.getTime() / 864e5) * 86400));
     const confirmed = await column(
       client,
-      `SELECT DISTINCT id FROM ${table(layout, RECORDS_TABLE)} WHERE tenant = ${sqlString(tenant)} AND toDate(recorded_at) IN (${[...days].map((d) => `toDate(toDateTime(${d}))`).join(', ')}) AND id IN (${candidates.map(sqlString).join(', ')})`,
+      `SELECT DISTINCT id FROM ${table(layout, RECORDS_TABLE)} WHERE tenant = ${sqlString(tenant)} AND toDate(recorded_at) IN (${[...days].map((d) => `toDate(toDateTime(${d}))`).join(', ')}) AND id IN ${sqlStringSet(candidates)}`,
     );
     for (const id of confirmed) found.add(id);
   }
   return found;
+}
+
+/** Consecutive runs of records whose ids together stay under `maxBytes` (at least one record each). */
+function* byIdBytes(records: readonly UsageRecord[], maxBytes: number): Generator<UsageRecord[]> {
+  let chunk: UsageRecord[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    if (chunk.length > 0 && bytes + record.id.length > maxBytes) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(record);
+    bytes += record.id.length + 1;
+  }
+  if (chunk.length > 0) yield chunk;
 }
 
 async function column(client: ClickHouseClient, query: string): Promise<string[]> {

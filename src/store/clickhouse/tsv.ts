@@ -28,18 +28,6 @@ function quotedElement(value: string): string {
   return `'${value.replace(/[\\'\t\n\r\0]/g, (ch) => ELEMENT_ESCAPES[ch] as string)}'`;
 }
 
-/** One TSV field: strings escaped, null as `\N`, arrays of strings as `['…','…']`, finite numbers as text. */
-export function tsvField(value: unknown): string {
-  if (value === null || value === undefined) return '\\N';
-  if (typeof value === 'string') return tsvString(value);
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new TypeError(`tsvField: not a finite number: ${value}`);
-    return plainDecimal(value);
-  }
-  if (Array.isArray(value)) return `[${value.map((v) => quotedElement(String(v))).join(',')}]`;
-  throw new TypeError(`tsvField: unsupported value of type ${typeof value}`);
-}
-
 /**
  * A number without exponent notation. 18.16's float parser is not correctly rounded: it
  * multiplies by powers of ten, so `4.1e-7` came back as `4.0999999999999994e-7`; written as
@@ -61,15 +49,9 @@ export function plainDecimal(value: number): string {
   return negative ? `-${body}` : body;
 }
 
-/** The rows as TSV text, columns in the given order, one line per row. */
-export function toTsv(rows: ReadonlyArray<Record<string, unknown>>, columns: readonly string[]): string {
-  let out = '';
-  for (const row of rows) {
-    for (let c = 0; c < columns.length; c++) {
-      if (c > 0) out += '\t';
-      out += tsvField(row[columns[c] as string]);
-    }
-    out += '\n';
-  }
-  return out;
+/** An array of strings as one TSV field (`['…','…']`). */
+export function tsvStringArray(values: readonly string[]): string {
+  let out = '[';
+  for (let i = 0; i < values.length; i++) out += (i > 0 ? ',' : '') + quotedElement(values[i] as string);
+  return `${out}]`;
 }
