@@ -1,5 +1,5 @@
 // Collector ingest: OTLP/HTTP protobuf → genai-usage collector → SQLite, compared in one run.
-//   npm run build && node bench/collector-ingest.mjs [--rates=1000,2000] [--seconds=10] [--spans=10] [--concurrency=64] [--overload=4] [--store=<url>]
+//   npm run build && node bench/collector-ingest.mjs [--rates=1000,2000] [--seconds=10] [--spans=10] [--concurrency=64] [--overload=4] [--rounds=3] [--store=<url>]
 // The collector runs in this process; the load generator is a separate Node process (this file
 // with --role=load) on loopback with a keep-alive http.Agent. Four measurements, one run:
 // 1. capacity: closed loop (`concurrency` requests always outstanding) against SQLite; stored spans/s.
@@ -7,7 +7,8 @@
 //    HTTP + decode + mapping ceiling of this machine right now, so the store's share shows as a ratio.
 // 3. rates: open loop (request i is due at t0 + i/rate whether or not earlier ones answered),
 //    latency measured from the due time, so a stalled server shows in the percentiles.
-// 4. overload: open loop at `overload` × the capacity of step 1; goodput (spans answered 200 per
+// 4. overload: open loop at `overload` × the capacity just measured (1 and 4 alternate, `rounds` times; the
+//    median round is reported with the range); goodput (spans answered 200 per
 //    second) as a fraction of that capacity, and how the rest was refused (429 before the body is read).
 // Bodies are protobuf requests encoded once by the real OTLP serializer, then copied with fresh
 // trace/span ids written in, so the generator spends its time sending, not encoding.
@@ -33,6 +34,7 @@ async function main() {
   const spans = Number(arg('spans', '10'));
   const concurrency = Number(arg('concurrency', '64'));
   const overload = Number(arg('overload', '4'));
+  const rounds = Number(arg('rounds', '3'));
   const dir = mkdtempSync(join(tmpdir(), 'genai-usage-bench-collector-'));
   // --store=<url> runs against PostgreSQL or ClickHouse instead (use an empty database/schema);
   // results then go to results/collector-<engine>.json, each with its own no-store baseline.
@@ -62,11 +64,33 @@ async function main() {
 
   const collector = await startCollector(config, { log: () => undefined });
   try {
-    const before = collector.deps.metrics.recordsWritten;
-    const load = await runLoad({ url: collector.url, mode: 'closed', concurrency, seconds, spans, warmup: 2, seed: 2 });
-    results.capacity = summary(load, spans, { storedRecords: collector.deps.metrics.recordsWritten - before, loadAverage1m: machine() });
-    results.capacity.ofBaseline = ratio(results.capacity.spansPerSecond, results.baseline.spansPerSecond);
-    print(`capacity (${engine}), closed loop`, results.capacity);
+    // Capacity, then (with --overload) the overload it defines, in `rounds` pairs: on 2 shared
+    // cores one 10 s window swings by ±25 %, so each round's goodput is taken against its own
+    // capacity and the median round reported, with the range.
+    const roundResults = [];
+    for (let r = 0; r < rounds; r++) {
+      const before = collector.deps.metrics.recordsWritten;
+      const load = await runLoad({ url: collector.url, mode: 'closed', concurrency, seconds, spans, warmup: 2, seed: 2 + r * 1000 });
+      const capacity = summary(load, spans, { storedRecords: collector.deps.metrics.recordsWritten - before, loadAverage1m: machine() });
+      capacity.ofBaseline = ratio(capacity.spansPerSecond, results.baseline.spansPerSecond);
+      print(`capacity (${engine}), closed loop${rounds > 1 ? `, round ${r + 1}/${rounds}` : ''}`, capacity);
+      const round = { capacity };
+      if (overload > 0) {
+        const overloadRate = Math.round((overload * capacity.spansPerSecond) / spans);
+        const o = await runLoad({ url: collector.url, mode: 'open', rate: overloadRate, seconds, spans, warmup: 2, seed: 99 + r * 1000 });
+        round.overload = { factor: overload, requestsPerSecondTarget: overloadRate, ...summary(o, spans, { loadAverage1m: machine() }) };
+        round.overload.goodputOfCapacity = ratio(round.overload.spansPerSecond, capacity.spansPerSecond);
+        print(`overload ${overload}× capacity (${overloadRate} req/s), open loop${rounds > 1 ? `, round ${r + 1}/${rounds}` : ''}`, round.overload);
+      }
+      roundResults.push(round);
+    }
+    const byCapacity = roundResults.toSorted((a, b) => a.capacity.spansPerSecond - b.capacity.spansPerSecond);
+    results.capacity = byCapacity[Math.floor(rounds / 2)].capacity;
+    if (overload > 0) {
+      const byGoodput = roundResults.toSorted((a, b) => a.overload.goodputOfCapacity - b.overload.goodputOfCapacity);
+      results.overload = { ...byGoodput[Math.floor(rounds / 2)].overload, rounds: roundResults.map((x) => x.overload.goodputOfCapacity), range: [byGoodput[0].overload.goodputOfCapacity, byGoodput[rounds - 1].overload.goodputOfCapacity] };
+    }
+    if (rounds > 1) results.capacityRounds = roundResults.map((x) => x.capacity.spansPerSecond);
 
     results.scenarios = [];
     for (const [i, rate] of rates.entries()) {
@@ -76,19 +100,11 @@ async function main() {
       print(`${rate} req/s × ${spans} spans, open loop`, s);
     }
 
-    if (overload > 0) {
-      const overloadRate = Math.round((overload * results.capacity.spansPerSecond) / spans);
-      const o = await runLoad({ url: collector.url, mode: 'open', rate: overloadRate, seconds, spans, warmup: 2, seed: 99 });
-      results.overload = { factor: overload, requestsPerSecondTarget: overloadRate, ...summary(o, spans, { loadAverage1m: machine() }) };
-      results.overload.goodputOfCapacity = ratio(results.overload.spansPerSecond, results.capacity.spansPerSecond);
-      print(`overload ${overload}× capacity (${overloadRate} req/s), open loop`, results.overload);
-    }
-
     const store = await openStore(storeUrl);
     const [total] = await store.aggregate({});
     await store.close();
     results.totalRecordsInStore = total?.requests;
-    if (results.overload) console.log(`goodput under ${overload}× overload: ${results.overload.goodputOfCapacity} of capacity`);
+    if (results.overload) console.log(`goodput under ${overload}× overload: ${results.overload.goodputOfCapacity} of capacity (median of ${rounds} rounds: ${results.overload.rounds.join(', ')})`);
     console.log(`capacity with ${engine}: ${results.capacity.ofBaseline} of the no-store baseline`);
     const out = join(dirname(fileURLToPath(import.meta.url)), engine === 'sqlite' ? 'results/collector.json' : `results/collector-${engine}.json`);
     writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
@@ -112,6 +128,7 @@ function summary(load, spans, extra) {
     latencyMs: load.latencyMs,
     okLatencyMs: load.okLatencyMs,
     collectorCpuPercent: load.collectorCpuPercent,
+    loadGeneratorCpuPercent: load.loadCpuPercent,
     // CPU of the collector process (HTTP thread and SQLite write thread) per span stored: less
     // sensitive to a busy machine than throughput.
     collectorCpuMicrosPerSpan: spansPerSecond > 0 ? Math.round((load.collectorCpuPercent / 100) * 1e6 / spansPerSecond * 10) / 10 : null,
@@ -126,7 +143,7 @@ function ratio(a, b) {
 function print(label, s) {
   console.log(
     `${label}: ${s.spansPerSecond} spans/s answered 200, p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms, max ${s.latencyMs.max} ms, ` +
-      `statuses ${JSON.stringify(s.statuses)}, collector CPU ${s.collectorCpuPercent}% (${s.collectorCpuMicrosPerSpan} µs/span), load avg ${s.loadAverage1m}`,
+      `statuses ${JSON.stringify(s.statuses)}, collector CPU ${s.collectorCpuPercent}% (${s.collectorCpuMicrosPerSpan} µs/span), load generator CPU ${s.loadGeneratorCpuPercent}%, load avg ${s.loadAverage1m}`,
   );
 }
 
@@ -213,7 +230,10 @@ async function loadGenerator() {
   };
   // Enough sockets that an overload reaches the server: with 512, at most 5,120 spans were ever
   // queued there (under a second's work), so excess waited in this process and never got a 429.
-  const agent = new Agent({ keepAlive: true, maxSockets: 4096 });
+  // And keep them all: the default maxFreeSockets (256) destroyed the rest whenever a burst of
+  // 429s freed more at once, so the next burst opened thousands of new connections, overflowed
+  // the server's accept backlog and waited out SYN retransmits (1 s, 3 s) with the server idle.
+  const agent = new Agent({ keepAlive: true, maxSockets: 4096, maxFreeSockets: 4096 });
   const target = new URL('/v1/traces', url);
   const send = (body) =>
     new Promise((resolve) => {
@@ -238,9 +258,11 @@ async function loadGenerator() {
     latencies.push(latency);
     if (status === 200) ok++, okLatencies.push(latency);
   };
+  let loadCpuStart;
   const startMeasuring = (at) => {
     measuring = true;
     measureStart = at;
+    loadCpuStart = process.cpuUsage();
     process.send({ type: 'measuring' });
   };
   const t0 = performance.now() + 50;
@@ -270,12 +292,15 @@ async function loadGenerator() {
     await Promise.all(pending);
   }
   const elapsedS = (performance.now() - measureStart) / 1000;
+  // This generator shares the machine's cores with the collector: what it took is reported beside the collector's.
+  const loadCpu = process.cpuUsage(loadCpuStart);
+  const loadCpuPercent = Math.round(((loadCpu.user + loadCpu.system) / 1e6 / elapsedS) * 100);
   const pct = (list) => {
     list.sort((a, b) => a - b);
     const at = (p) => Math.round((list[Math.min(list.length - 1, Math.floor((p / 100) * list.length))] ?? 0) * 100) / 100;
     return { p50: at(50), p90: at(90), p99: at(99), max: at(100) };
   };
-  process.send({ type: 'done', result: { requests, ok, statuses, elapsedS, latencyMs: pct(latencies), okLatencyMs: pct(okLatencies) } });
+  process.send({ type: 'done', result: { requests, ok, statuses, elapsedS, latencyMs: pct(latencies), okLatencyMs: pct(okLatencies), loadCpuPercent } });
   agent.destroy();
   process.disconnect();
 }

@@ -123,6 +123,11 @@ for (const [variant, d] of Object.entries(mem?.difference ?? {})) {
   headline.push([`RSS at ${n0(mem.callsPerSecondTarget)} calls/s for ${mem.seconds} s: ${variant} − uninstrumented`, `+${n1(d.endMB)} MB at the end, +${n1(d.peakMB)} MB at peak`, '', '']);
 }
 if (mem?.export) headline.push([`RSS during a ${n0(mem.export.records)}-record JSONL export (${mem.export.engine})`, `${n1(mem.export.rssStartMB)} → max ${n1(mem.export.rssMaxMB)} MB`, 'flat', goal(mem.export.rssMaxMB - mem.export.rssStartMB < 50)]);
+const over = R.collector?.overload;
+if (over?.goodputOfCapacity !== undefined) {
+  const spread = over.range ? `median of ${over.rounds.length} rounds, ${x(over.range[0])}–${x(over.range[1])}; ` : '';
+  headline.push([`collector goodput under ${over.factor}× overload, SQLite (spans answered 200 ÷ closed-loop capacity)`, `${x(over.goodputOfCapacity)} (${spread}${n0(over.spansPerSecond)} spans/s; load generator on the same cores: ${over.loadGeneratorCpuPercent ?? '?'}% CPU)`, '≥ 0.9×', goal(over.goodputOfCapacity >= 0.9)]);
+}
 for (const s of R.collector?.scenarios ?? []) {
   headline.push([`collector ingest at ${n0(s.requestsPerSecondTarget)} req/s × ${s.spansPerRequest ?? R.collector.spansPerRequest} spans`, `${n0(s.spansPerSecond)} spans/s, p99 ${n1(s.latencyMs.p99)} ms, ${s.errors} errors`, '', '']);
 }

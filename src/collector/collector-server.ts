@@ -137,10 +137,17 @@ export async function startCollector(config: CollectorConfig, options: StartColl
   return { url, port, deps, close };
 }
 
+/**
+ * Pending connections the kernel may hold for us (capped by net.core.somaxconn). Node's 511 was
+ * too few: under overload, when a load of senders (re)connects at once while the event loop is
+ * busy, the backlog overflowed and dropped SYNs, which senders retry only after 1 s, then 3 s.
+ */
+const LISTEN_BACKLOG = 4096;
+
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve();
     });

@@ -14,7 +14,12 @@ const tmp = tempDir('genai-usage-collector-admission-');
 afterAll(() => tmp.cleanup());
 
 /** A collector over a real SQLite store whose writes can be held (a slow store) or failed. */
-async function withCollector(overrides: Partial<CollectorConfig>, fn: (c: TestCollector, control: { hold(): void; release(): void; fail(on: boolean): void }) => Promise<void>) {
+async function withCollector(
+  overrides: Partial<CollectorConfig>,
+  fn: (c: TestCollector, control: { hold(): void; release(): void; fail(on: boolean): void }) => Promise<void>,
+  /** A store this slow: every write takes this long per record. */
+  msPerRecord = 0,
+) {
   const store = await openStore(`sqlite:${join(tmp.dir, `${Math.random().toString(36).slice(2)}.db`)}`);
   let held: Promise<void> | undefined;
   let release = (): void => undefined;
@@ -24,6 +29,7 @@ async function withCollector(overrides: Partial<CollectorConfig>, fn: (c: TestCo
       value: async (...args: Parameters<UsageStore['insert']>) => {
         if (held) await held;
         if (failing) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+        if (msPerRecord > 0) await new Promise((r) => setTimeout(r, msPerRecord * args[0].length));
         return store.insert(...args);
       },
     },
@@ -111,6 +117,35 @@ describe('admission before the body is read', () => {
       expect(c.deps.queue.oldestWaitMs()).toBe(0);
       expect((await post(c, body(1, 'u-after'))).status).toBe(200);
     });
+  });
+
+  it('admission stops once the records ahead would take half of maxQueueDelayMs, before the oldest has waited that long', async () => {
+    await withCollector(
+      { maxBatchRecords: 10 },
+      async (c, s) => {
+        // A full-size write tells the queue how fast the store is (~20 ms per record, more on a busy machine).
+        expect((await post(c, body(10, 'u-first'))).status).toBe(200);
+        s.hold();
+        const writing = post(c, body(10, 'u-writing'));
+        await until(() => c.deps.queue.depth() === 10);
+        const tenRecordsMs = c.deps.queue.expectedWaitMs();
+        expect(tenRecordsMs).toBeGreaterThanOrEqual(200);
+        // A limit between: 10 records ahead admit (half the limit is 1.5× their time), 20 do not.
+        c.deps.config.maxQueueDelayMs = Math.round(3 * tenRecordsMs);
+        const admitted = post(c, body(10, 'u-admitted'));
+        await until(() => c.deps.queue.depth() === 20);
+        expect(c.deps.queue.oldestWaitMs()).toBeLessThan(c.deps.config.maxQueueDelayMs);
+        const upload = partialUpload(c, 50_000, Buffer.from('{'));
+        const res = await upload.response;
+        expect(res.status).toBe(429);
+        expect(res.headers['retry-after']).toBe('1');
+        expect(JSON.parse(res.text).message).toMatch(/ingest queue holds ~\d+ ms of writes \(admission stops at half of maxQueueDelayMs, \d+ ms\)/);
+        upload.req.destroy();
+        s.release();
+        for (const pending of [writing, admitted]) expect((await pending).status).toBe(200);
+      },
+      20,
+    );
   });
 
   it('a store failing fast answers 503 + Retry-After before the body is read', async () => {

@@ -83,9 +83,16 @@ function admit(ctx: RouteContext): Ticket {
   if (unavailable) throw retryLater(ctx, 503, unavailable);
   if (deps.queue.depth() >= maxQueueRecords) throw retryLater(ctx, 429, `the ingest queue is full (${maxQueueRecords} records)`);
   // Behind by more than this, a sender would wait long enough to time out and send again:
-  // refusing now keeps the store busy with work whose answer is still awaited.
+  // refusing now keeps the store busy with work whose answer is still awaited. Admission aims
+  // at half the limit from the records ahead (a queue kept just long enough to keep the store
+  // busy); the oldest request's wait catches a store that slowed down since it was measured.
+  const { maxQueueDelayMs } = deps.config;
+  const expected = deps.queue.expectedWaitMs();
+  if (expected > maxQueueDelayMs / 2) {
+    throw retryLater(ctx, 429, `the ingest queue holds ~${Math.round(expected)} ms of writes (admission stops at half of maxQueueDelayMs, ${maxQueueDelayMs} ms)`);
+  }
   const behind = deps.queue.oldestWaitMs();
-  if (behind > deps.config.maxQueueDelayMs) throw retryLater(ctx, 429, `the ingest queue is ${Math.round(behind)} ms behind (the limit is ${deps.config.maxQueueDelayMs} ms, maxQueueDelayMs)`);
+  if (behind > maxQueueDelayMs) throw retryLater(ctx, 429, `the ingest queue is ${Math.round(behind)} ms behind (the limit is ${maxQueueDelayMs} ms, maxQueueDelayMs)`);
   const ticket = deps.admission.admit(declared);
   if (typeof ticket === 'string') throw retryLater(ctx, 429, `the collector is busy: ${ticket}`);
   return ticket;
