@@ -23,6 +23,8 @@ export const COLLECTOR_DEFAULTS = {
   maxBatchRecords: 2000,
   /** Longest a batch that is not full waits for more requests; 0 = written at once (100 ms with a ClickHouse store). */
   maxBatchDelayMs: 0,
+  /** ClickHouse inserts running at once; other stores always write one at a time (docs/collector.md). */
+  maxConcurrentWrites: 1,
   /** Sent in Retry-After on 429 and 503; the OTLP exporters wait this long before retrying. */
   retryAfterSeconds: 1,
   writeTimeoutMs: 10_000,
@@ -44,6 +46,7 @@ export interface CollectorConfig {
   maxInflightBytes: number;
   maxBatchRecords: number;
   maxBatchDelayMs: number;
+  maxConcurrentWrites: number;
   retryAfterSeconds: number;
   writeTimeoutMs: number;
   shutdownTimeoutMs: number;
@@ -62,6 +65,7 @@ const KEYS = {
   maxInflightBytes: { env: 'MAX_INFLIGHT_BYTES', kind: 'positive' },
   maxBatchRecords: { env: 'MAX_BATCH_RECORDS', kind: 'positive' },
   maxBatchDelayMs: { env: 'MAX_BATCH_DELAY_MS', kind: 'millis' },
+  maxConcurrentWrites: { env: 'MAX_CONCURRENT_WRITES', kind: 'positive' },
   retryAfterSeconds: { env: 'RETRY_AFTER_SECONDS', kind: 'positive' },
   writeTimeoutMs: { env: 'WRITE_TIMEOUT_MS', kind: 'positive' },
   shutdownTimeoutMs: { env: 'SHUTDOWN_TIMEOUT_MS', kind: 'positive' },

@@ -75,6 +75,8 @@ export async function startCollector(config: CollectorConfig, options: StartColl
     maxPendingRecords: config.maxQueueRecords,
     maxBatchRecords: batchRecords(config, store.engine),
     maxBatchDelayMs: batchDelayMs(config, store.engine),
+    // ClickHouse only: SQLite has one writer, and PostgreSQL's rollup upserts would deadlock.
+    maxConcurrentWrites: store.engine === 'clickhouse' ? config.maxConcurrentWrites : 1,
     receiving: () => admission.inflight().bytes > 0,
     failureBackoffMs: config.retryAfterSeconds * 1000,
     writeTimeoutMs: config.writeTimeoutMs,

@@ -39,6 +39,12 @@ export interface IngestQueueOptions {
    * senders answered by one write join the next instead of starting a small one alone.
    */
   maxBatchDelayMs?: number;
+  /**
+   * Writes running at once (default 1). For a store whose writes wait mostly on fixed work
+   * rather than on one shared writer (ClickHouse creates each insert's parts apart): a request
+   * none of whose records is being written takes a free slot instead of waiting.
+   */
+  maxConcurrentWrites?: number;
   /** True while request bodies are being received or decoded: records that will be submitted soon. */
   receiving?: () => boolean;
   /** After a failed write, submissions fail fast for this long instead of piling up. */
@@ -65,13 +71,19 @@ interface Pending {
  * stored and anything else means "retry" — nothing is acknowledged and then lost. Requests
  * that arrive while a write runs are coalesced into the next transaction (one per tenant),
  * which is what keeps SQLite at tens of thousands of spans/s with per-request durability.
- * One write at a time: SQLite has a single writer anyway, and order stays simple.
+ * One write at a time by default (SQLite has a single writer anyway); with `maxConcurrentWrites`,
+ * a record id never is in two writes at once, so each write's "already stored?" check still
+ * sees every earlier copy of its records committed.
  */
 export class IngestQueue {
   private pending: Pending[] = [];
   private pendingRecords = 0;
   private writingRecords = 0;
   private running: Promise<void> | undefined;
+  /** Ids of the records being written, with concurrent writes only. */
+  private readonly writingIds = new Set<string>();
+  /** Wakes the run loop waiting on running writes when a request arrives and a write slot is free. */
+  private wake: (() => void) | undefined;
   private unavailableUntil = 0;
   private lastError: string | undefined;
   private closed = false;
@@ -102,6 +114,7 @@ export class IngestQueue {
       this.pendingRecords += records.length;
       this.lastSubmit = performance.now();
       if (this.pendingRecords >= this.options.maxBatchRecords) this.endGather?.();
+      this.wake?.();
       this.running ??= this.run();
     });
   }
@@ -161,10 +174,23 @@ export class IngestQueue {
   private async run(): Promise<void> {
     // Let requests that arrive in the same turn of the event loop join the first batch.
     await new Promise((resolve) => setImmediate(resolve));
+    const slots = Math.max(1, this.options.maxConcurrentWrites ?? 1);
+    const writes = new Set<Promise<void>>();
     try {
-      while (this.pending.length > 0) {
-        await this.gather();
-        await this.writeBatch(this.takeBatch());
+      while (this.pending.length > 0 || writes.size > 0) {
+        if (this.pending.length > 0 && writes.size < slots) {
+          await this.gather();
+          const batch = this.takeBatch(slots > 1);
+          if (batch.length > 0) {
+            const write: Promise<void> = this.writeBatch(batch).finally(() => writes.delete(write));
+            writes.add(write);
+            continue;
+          }
+        }
+        // Every slot busy, or each waiting request holds a record being written: wait for a
+        // write to end (or, with a slot free, for a new request).
+        await Promise.race([...writes, new Promise<void>((resolve) => (this.wake = writes.size < slots ? resolve : undefined))]);
+        this.wake = undefined;
       }
     } finally {
       this.running = undefined;
@@ -198,16 +224,30 @@ export class IngestQueue {
     });
   }
 
-  private takeBatch(): Pending[] {
+  /**
+   * The next batch: waiting requests in order, up to maxBatchRecords. With concurrent writes a
+   * request holding a record another write has in hand waits for that write to end.
+   */
+  private takeBatch(concurrent: boolean): Pending[] {
     let count = 0;
-    let n = 0;
-    while (n < this.pending.length && (n === 0 || count + (this.pending[n] as Pending).records.length <= this.options.maxBatchRecords)) {
-      count += (this.pending[n] as Pending).records.length;
-      n++;
+    const batch: Pending[] = [];
+    const rest: Pending[] = [];
+    for (const item of this.pending) {
+      const full = batch.length > 0 && count + item.records.length > this.options.maxBatchRecords;
+      if (full || (concurrent && item.records.some((r) => this.writingIds.has(r.id)))) rest.push(item);
+      else {
+        batch.push(item);
+        count += item.records.length;
+      }
+      if (full && !concurrent) {
+        rest.push(...this.pending.slice(batch.length + rest.length));
+        break;
+      }
     }
-    const batch = this.pending.splice(0, n);
+    this.pending = rest;
     this.pendingRecords -= count;
-    this.writingRecords = count;
+    this.writingRecords += count;
+    if (concurrent) for (const item of batch) for (const r of item.records) this.writingIds.add(r.id);
     return batch;
   }
 
@@ -226,7 +266,10 @@ export class IngestQueue {
         await this.isolate(error as Error, tenant, items);
       }
     }
-    this.writingRecords = 0;
+    for (const item of batch) {
+      this.writingRecords -= item.records.length;
+      if (this.writingIds.size > 0) for (const r of item.records) this.writingIds.delete(r.id);
+    }
   }
 
   /** One transaction for the requests of one tenant. */

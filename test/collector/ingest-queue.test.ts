@@ -140,3 +140,86 @@ describe('IngestQueue waits for a fuller batch when maxBatchDelayMs is set', () 
     }
   });
 });
+
+describe('IngestQueue with concurrent writes', () => {
+  const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  /** A real SQLite store whose inserts can be held, recording which are in progress at once. */
+  async function heldStore() {
+    const store = await openStore(`sqlite:${join(tmp.dir, `concurrent-${++n}.db`)}`);
+    const gates: Array<() => void> = [];
+    const writes: Array<{ users: string[]; open: number }> = [];
+    let open = 0;
+    const proxy: UsageStore = Object.create(store, {
+      insert: {
+        value: async (batch: UsageRecord[], opts?: { tenant?: string }) => {
+          open++;
+          writes.push({ users: [...new Set(batch.map((r) => r.userId ?? ''))], open });
+          await new Promise<void>((resolve) => gates.push(resolve));
+          open--;
+          return store.insert(batch, opts);
+        },
+      },
+    });
+    const until = async (condition: () => boolean) => {
+      while (!condition()) await later(2);
+    };
+    return { store, proxy, gates, writes, until };
+  }
+
+  it('starts a second write while the first is held, up to maxConcurrentWrites', async () => {
+    const { store, proxy, gates, writes, until } = await heldStore();
+    const queue = new IngestQueue(proxy, { ...options, maxConcurrentWrites: 2 });
+    try {
+      const a = queue.submit(records(3, 'a'), undefined);
+      await until(() => writes.length === 1);
+      const b = queue.submit(records(3, 'b'), undefined);
+      await until(() => writes.length === 2);
+      expect(writes[1]).toEqual({ users: ['b'], open: 2 });
+      // Both slots busy: the third waits for one to end.
+      const c = queue.submit(records(3, 'c'), undefined);
+      await later(30);
+      expect(writes.length).toBe(2);
+      expect(queue.depth()).toBe(9);
+      gates.shift()!();
+      await until(() => writes.length === 3);
+      expect(writes[2]).toEqual({ users: ['c'], open: 2 });
+      for (const gate of gates.splice(0)) gate();
+      expect(await Promise.all([a, b, c])).toEqual([3, 3, 3]);
+      expect((await store.aggregate())[0]?.requests).toBe(9);
+    } finally {
+      for (const gate of gates) gate();
+      await queue.close();
+      await store.close();
+    }
+  });
+
+  it('a request re-sending a record that is being written waits for that write, and counts once', async () => {
+    const { store, proxy, gates, writes, until } = await heldStore();
+    const queue = new IngestQueue(proxy, { ...options, maxConcurrentWrites: 4 });
+    try {
+      const sent = records(2, 'first');
+      const first = queue.submit(sent, undefined);
+      await until(() => writes.length === 1);
+      // The same spans again (a sender that timed out and retried), and an unrelated request.
+      const again = queue.submit(sent, undefined);
+      const other = queue.submit(records(1, 'other'), undefined);
+      await until(() => writes.length === 2);
+      await later(30);
+      // Only the unrelated request got a slot beside the held write.
+      expect(writes.map((w) => w.users)).toEqual([['first'], ['other']]);
+      gates.shift()!();
+      gates.shift()!();
+      expect(await first).toBe(2);
+      expect(await other).toBe(1);
+      await until(() => gates.length === 1);
+      gates.shift()!();
+      // Written after the first copy committed: its check found both records stored.
+      expect(await again).toBe(0);
+      expect((await store.aggregate())[0]?.requests).toBe(3);
+    } finally {
+      for (const gate of gates) gate();
+      await queue.close();
+      await store.close();
+    }
+  });
+});
