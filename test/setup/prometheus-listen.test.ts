@@ -1,15 +1,7 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { PrometheusEndpoint } from '../../src/setup/prometheus-endpoint.js';
-
-/** A port free right now on 127.0.0.1. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from '../dashboards/prometheus-server.js';
 
 /** True when nothing listens on the port (we can bind it ourselves). */
 async function portIsFree(port: number): Promise<boolean> {
