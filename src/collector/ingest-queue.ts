@@ -231,17 +231,18 @@ export class IngestQueue {
   private takeBatch(concurrent: boolean): Pending[] {
     let count = 0;
     const batch: Pending[] = [];
-    const rest: Pending[] = [];
-    for (const item of this.pending) {
+    let rest: Pending[] = [];
+    for (let i = 0; i < this.pending.length; i++) {
+      const item = this.pending[i] as Pending;
       const full = batch.length > 0 && count + item.records.length > this.options.maxBatchRecords;
+      if (full && !concurrent) {
+        rest = rest.concat(this.pending.slice(i));
+        break;
+      }
       if (full || (concurrent && item.records.some((r) => this.writingIds.has(r.id)))) rest.push(item);
       else {
         batch.push(item);
         count += item.records.length;
-      }
-      if (full && !concurrent) {
-        rest.push(...this.pending.slice(batch.length + rest.length));
-        break;
       }
     }
     this.pending = rest;
