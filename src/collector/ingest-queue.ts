@@ -148,7 +148,10 @@ export class IngestQueue {
     if (this.fullWrites.length === 0) return 0;
     let records = 0;
     let ms = 0;
-    for (const [n, t] of this.fullWrites) (records += n), (ms += t);
+    for (const [n, t] of this.fullWrites) {
+      records += n;
+      ms += t;
+    }
     return ((this.pendingRecords + this.writingRecords) * ms) / records;
   }
 
@@ -189,7 +192,9 @@ export class IngestQueue {
         }
         // Every slot busy, or each waiting request holds a record being written: wait for a
         // write to end (or, with a slot free, for a new request).
-        await Promise.race([...writes, new Promise<void>((resolve) => (this.wake = writes.size < slots ? resolve : undefined))]);
+        const waits: Array<Promise<void>> = [...writes];
+        if (writes.size < slots) waits.push(new Promise<void>((resolve) => (this.wake = resolve)));
+        await Promise.race(waits);
         this.wake = undefined;
       }
     } finally {

@@ -23,8 +23,9 @@ export async function insertNew(client: ClickHouseClient, layout: Layout, record
   const unique = new Map<string, UsageRecord>();
   // NUL and unpaired surrogates become U+FFFD, as on the other engines (schema.ts, storableText).
   for (const record of records) if (!unique.has(record.id)) unique.set(record.id, storableRecord(record));
-  const stored = await storedIds(client, layout, [...unique.values()], tenant ?? '');
-  const fresh = [...unique.values()].filter((record) => !stored.has(record.id));
+  const candidates = [...unique.values()];
+  const stored = await storedIds(client, layout, candidates, tenant ?? '');
+  const fresh = candidates.filter((record) => !stored.has(record.id));
   if (fresh.length === 0) return 0;
   await client.insert({
     table: table(layout, RECORDS_TABLE),
