@@ -84,12 +84,17 @@ export class PrometheusEndpoint {
     // CLI command) never binds, and one that lives on is scraped a turn later.
     this.#pendingListen = setImmediate(() => {
       this.#pendingListen = undefined;
-      this.#server.listen(port, host, () => {
-        const address = this.#server.address();
-        const bound = typeof address === 'object' && address ? address.port : port;
-        const shownHost = host.includes(':') ? `[${host}]` : host;
-        this.#settleReady?.(`http://${shownHost}:${bound}${this.#path}`);
-      });
+      try {
+        this.#server.listen(port, host, () => {
+          const address = this.#server.address();
+          const bound = typeof address === 'object' && address ? address.port : port;
+          const shownHost = host.includes(':') ? `[${host}]` : host;
+          this.#settleReady?.(`http://${shownHost}:${bound}${this.#path}`);
+        });
+      } catch (err) {
+        // Off the caller's stack now: a throw here would be the host app's uncaught exception.
+        this.#server.emit('error', err);
+      }
     });
   }
 

@@ -30,4 +30,19 @@ describe('Prometheus endpoint binding', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(await portIsFree(port)).toBe(true);
   });
+
+  it('a listen that throws (a port no option check would pass) is warned about, not an uncaught exception', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const endpoint = new PrometheusEndpoint('127.0.0.1', 70_000);
+      expect(await endpoint.ready).toBeUndefined();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.some((w) => w.message.startsWith('genai-usage: Prometheus metrics are not served: 127.0.0.1:70000'))).toBe(true);
+      await endpoint.close();
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
 });
