@@ -6,7 +6,7 @@ import type { CollectorConfig } from './collector-config.js';
 import type { Admission } from './admission.js';
 import type { CollectorMetrics } from './collector-metrics.js';
 import { ClientClosedError, HttpError, sendJson } from './http-util.js';
-import type { IngestQueue } from './ingest-queue.js';
+import type { Ingest } from './ingest-queue.js';
 import { paramOf } from './query-params.js';
 import type { Principal, Scope, TokenAuth } from './tokens.js';
 
@@ -14,7 +14,7 @@ import type { Principal, Scope, TokenAuth } from './tokens.js';
 export interface CollectorDeps {
   config: CollectorConfig;
   store: UsageStore;
-  queue: IngestQueue;
+  queue: Ingest;
   /** Ingest requests and body bytes in flight. */
   admission: Admission;
   metrics: CollectorMetrics;

@@ -38,6 +38,8 @@ export interface CollectorConfig {
   store: string;
   /** Budgets file for the explorer's Budgets page. */
   budgets?: string;
+  /** Ingest through a write-ahead journal in this directory (answered once journaled; docs/collector.md). */
+  journalDir?: string;
   tokens: TokenSpec[];
   maxBodyBytes: number;
   maxQueueRecords: number;
@@ -58,6 +60,7 @@ const KEYS = {
   port: { env: 'PORT', kind: 'port' },
   store: { env: 'STORE', kind: 'string' },
   budgets: { env: 'BUDGETS', kind: 'string' },
+  journalDir: { env: 'JOURNAL_DIR', kind: 'string' },
   maxBodyBytes: { env: 'MAX_BODY_BYTES', kind: 'positive' },
   maxQueueRecords: { env: 'MAX_QUEUE_RECORDS', kind: 'positive' },
   maxQueueDelayMs: { env: 'MAX_QUEUE_DELAY_MS', kind: 'positive' },

@@ -9,7 +9,9 @@ import { Admission } from './admission.js';
 import { createCollectorHandler, type CollectorDeps } from './collector-app.js';
 import { COLLECTOR_DEFAULTS, type CollectorConfig } from './collector-config.js';
 import { CollectorMetrics } from './collector-metrics.js';
-import { IngestQueue } from './ingest-queue.js';
+import { IngestJournal, type RecoveredJournal } from './ingest-journal.js';
+import { IngestQueue, type Ingest } from './ingest-queue.js';
+import { JournaledIngest } from './journaled-ingest.js';
 import { ROUTES } from './routes/all-routes.js';
 import { SqliteWriteThread } from '../store/sqlite-write-thread.js';
 import { TokenAuth } from './tokens.js';
@@ -68,12 +70,28 @@ export async function startCollector(config: CollectorConfig, options: StartColl
     const { path, busyTimeoutMs } = parseSqliteUrl(config.store.trim());
     if (path !== ':memory:') writer = new SqliteWriteThread(resolvePath(path), { busyTimeoutMs });
   }
+  let journal: RecoveredJournal | undefined;
+  if (config.journalDir) {
+    try {
+      journal = await IngestJournal.open(resolvePath(config.journalDir));
+    } catch (error) {
+      await writer?.close();
+      if (!options.store) await store.close();
+      throw error;
+    }
+    const left = journal.recovered.reduce((n, e) => n + e.records.length, 0);
+    if (left > 0 || journal.unreadable > 0) {
+      log(`journal ${config.journalDir}: ${left} record(s) a previous run accepted are being stored` + (journal.unreadable > 0 ? `; ${journal.unreadable} unreadable line(s) skipped (a write cut short)` : ''));
+    }
+  }
+  const batch = batchRecords(config, store.engine);
   const metrics = new CollectorMetrics();
   let lastErrorLog = 0;
   const admission = new Admission({ maxInflightRequests: config.maxInflightRequests, maxInflightBytes: config.maxInflightBytes });
-  const queue = new IngestQueue(writer ?? store, {
-    maxPendingRecords: config.maxQueueRecords,
-    maxBatchRecords: batchRecords(config, store.engine),
+  const storeQueue = new IngestQueue(writer ?? store, {
+    // Behind a journal the queue only holds what the journal hands it (a batch being written, the next gathering).
+    maxPendingRecords: journal ? Math.max(2 * batch, config.maxQueueRecords) : config.maxQueueRecords,
+    maxBatchRecords: batch,
     maxBatchDelayMs: batchDelayMs(config, store.engine),
     // ClickHouse only: SQLite has one writer, and PostgreSQL's rollup upserts would deadlock.
     maxConcurrentWrites: store.engine === 'clickhouse' ? config.maxConcurrentWrites : 1,
@@ -100,6 +118,23 @@ export async function startCollector(config: CollectorConfig, options: StartColl
       }
     },
   });
+  const queue: Ingest = journal
+    ? new JournaledIngest(
+        journal.journal,
+        storeQueue,
+        {
+          maxRecords: config.maxQueueRecords,
+          storeQueueRecords: 2 * batch,
+          retryMs: config.retryAfterSeconds * 1000,
+          drainTimeoutMs: config.shutdownTimeoutMs,
+          onRefused: (error, records) => {
+            metrics.storeErrors++;
+            log(`the store refused ${records} journaled record(s), dropped (the sender had its answer already): ${error.message}`);
+          },
+        },
+        journal.recovered,
+      )
+    : storeQueue;
   const auth = new TokenAuth(config.tokens);
   const deps: CollectorDeps = { config, store, queue, admission, metrics, auth, prices: options.prices ?? new PriceBook(), log, state: { draining: false } };
   const server = createServer({ requestTimeout: 60_000 }, createCollectorHandler(ROUTES, deps));
@@ -117,6 +152,7 @@ export async function startCollector(config: CollectorConfig, options: StartColl
   log(
     `listening on ${url}, store ${redact(config.store)}, ` +
       (writer ? 'writes on a worker thread, ' : '') +
+      (journal ? `journal ${config.journalDir}, ` : '') +
       (auth.enabled ? `${config.tokens.length} token(s), ${tenants} tenant(s)` : 'no tokens (loopback only, no auth)'),
   );
   let closing: Promise<void> | undefined;
@@ -132,6 +168,7 @@ export async function startCollector(config: CollectorConfig, options: StartColl
       clearInterval(sweep);
       clearTimeout(timer);
       await queue.close();
+      if (journal && queue.depth() > 0) log(`${queue.depth()} record(s) left in the journal ${config.journalDir}; stored at the next start`);
       await writer?.close();
       if (!options.store) await store.close();
       log('stopped');

@@ -5,6 +5,12 @@ import type { UsageRecord } from '../usage/usage-record.js';
 /** Something that stores records: the store itself or its write thread. */
 export type RecordSink = Pick<UsageStore, 'insert'>;
 
+/**
+ * What the ingest route hands records to: the queue itself (answered once stored) or the
+ * journal in front of it (answered once journaled, see JournaledIngest).
+ */
+export type Ingest = Pick<IngestQueue, 'submit' | 'depth' | 'expectedWaitMs' | 'oldestWaitMs' | 'storeHealthy' | 'unavailableReason' | 'close'>;
+
 /** The queue holds too many records: answered 429 so the sender backs off and retries. */
 export class QueueFullError extends Error {
   override readonly name = 'QueueFullError';

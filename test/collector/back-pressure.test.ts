@@ -1,42 +1,16 @@
 import { join } from 'node:path';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/store/open-store.js';
-import type { UsageStore } from '../../src/store/usage-store.js';
-import { exportSpans, expectSuccess, genAiSpans, otlpExporter, request, startTestCollector, tempDir, type TestCollector } from './harness.js';
+import { controllableStore, exportSpans, expectSuccess, genAiSpans, otlpExporter, request, startTestCollector, tempDir, type TestCollector } from './harness.js';
 
 const tmp = tempDir('genai-usage-collector-bp-');
 afterAll(() => tmp.cleanup());
-
-/** A real SQLite store whose writes can be held or made to fail, like a slow or down server. */
-async function controllableStore(name: string) {
-  const store = await openStore(`sqlite:${join(tmp.dir, name)}`);
-  let release: () => void = () => undefined;
-  let held: Promise<void> | undefined;
-  let failing = false;
-  const proxy: UsageStore = Object.create(store, {
-    insert: {
-      value: async (...args: Parameters<UsageStore['insert']>) => {
-        if (held) await held;
-        if (failing) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
-        return store.insert(...args);
-      },
-    },
-  });
-  return {
-    store: proxy,
-    real: store,
-    hold: () => void (held = new Promise<void>((resolve) => (release = resolve))),
-    release: () => (release(), (held = undefined)),
-    fail: (on: boolean) => void (failing = on),
-  };
-}
 
 const body = (n: number, user: string) => JsonTraceSerializer.serializeRequest(genAiSpans(Array.from({ length: n }, (_, i) => ({ model: 'gpt-4o', input: i + 1, output: 1, user }))))!;
 const post = (c: TestCollector, bytes: Uint8Array) => request(c.url, '/v1/traces', { method: 'POST', body: bytes, headers: { 'content-type': 'application/json' } });
 
 async function withCollector(name: string, maxQueueRecords: number, fn: (c: TestCollector, s: Awaited<ReturnType<typeof controllableStore>>) => Promise<void>) {
-  const control = await controllableStore(name);
+  const control = await controllableStore(`sqlite:${join(tmp.dir, name)}`);
   const { startCollector } = await import('../../src/collector/collector-server.js');
   const { COLLECTOR_DEFAULTS } = await import('../../src/collector/collector-config.js');
   const logs: string[] = [];

@@ -13,6 +13,8 @@ import { COLLECTOR_DEFAULTS, type CollectorConfig } from '../../src/collector/co
 import { startCollector, type RunningCollector } from '../../src/collector/collector-server.js';
 import type { TokenSpec } from '../../src/collector/tokens.js';
 import * as A from '../../src/semconv.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { UsageStore } from '../../src/store/usage-store.js';
 
 export interface TestCollector extends RunningCollector {
   logs: string[];
@@ -128,4 +130,28 @@ export async function request(
 /** A token spec for tests (tokens must be >= 16 characters). */
 export function token(name: string, scopes: TokenSpec['scopes'], tenant?: string): TokenSpec {
   return { token: `tok-${name}-0123456789abcdef`, scopes, tenant, name };
+}
+
+/** A real SQLite store whose writes can be held or made to fail, like a slow or down server. */
+export async function controllableStore(url: string) {
+  const store = await openStore(url);
+  let release: () => void = () => undefined;
+  let held: Promise<void> | undefined;
+  let failing = false;
+  const proxy: UsageStore = Object.create(store, {
+    insert: {
+      value: async (...args: Parameters<UsageStore['insert']>) => {
+        if (held) await held;
+        if (failing) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+        return store.insert(...args);
+      },
+    },
+  });
+  return {
+    store: proxy,
+    real: store,
+    hold: () => void (held = new Promise<void>((resolve) => (release = resolve))),
+    release: () => (release(), (held = undefined)),
+    fail: (on: boolean) => void (failing = on),
+  };
 }

@@ -23,6 +23,9 @@ Options (each also from env GENAI_USAGE_COLLECTOR_<NAME>, then the config file):
   --max-body-bytes <n>        request body limit, compressed and decompressed
                               (default ${COLLECTOR_DEFAULTS.maxBodyBytes})
   --max-queue-records <n>     records waiting for the store before 429 (default ${COLLECTOR_DEFAULTS.maxQueueRecords})
+  --journal-dir <dir>         answer ingest once records are in a write-ahead journal here,
+                              store them behind it (one directory per collector; default: none,
+                              ingest is answered once stored)
   --retry-after-seconds <n>   Retry-After on 429/503 (default ${COLLECTOR_DEFAULTS.retryAfterSeconds})
 
 Prices: GENAI_USAGE_PRICE_DATA=<file> prices from a refreshed table (genai-usage prices update).
@@ -44,6 +47,7 @@ const OPTIONS = {
   budgets: { type: 'string' },
   'max-body-bytes': { type: 'string' },
   'max-queue-records': { type: 'string' },
+  'journal-dir': { type: 'string' },
   'retry-after-seconds': { type: 'string' },
 } as const;
 
@@ -60,6 +64,7 @@ export const command: CliCommand = {
         budgets: values.budgets,
         maxBodyBytes: values['max-body-bytes'],
         maxQueueRecords: values['max-queue-records'],
+        journalDir: values['journal-dir'],
         retryAfterSeconds: values['retry-after-seconds'],
       },
       env: io.env,

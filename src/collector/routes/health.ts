@@ -13,7 +13,8 @@ export const healthRoute: Route = {
 
 /**
  * GET /readyz — ready to take spans: not shutting down and the store answered a trivial
- * query (cached for a second so a fast probe does not load the store). Open, for readiness probes.
+ * query (cached for a second so a fast probe does not load the store); with a journal, not
+ * shutting down and the journal not full (the store's state is reported). Open, for readiness probes.
  */
 export const readyRoute: Route = {
   name: 'readyz',
@@ -22,6 +23,12 @@ export const readyRoute: Route = {
   async handle(ctx) {
     const { deps } = ctx;
     if (deps.state.draining) return sendJson(ctx.res, 503, { ready: false, reason: 'shutting down' });
+    if (deps.config.journalDir) {
+      // Behind a journal, ingest goes on through a store outage until the journal is full.
+      if (deps.queue.depth() >= deps.config.maxQueueRecords) return sendJson(ctx.res, 503, { ready: false, reason: 'the ingest journal is full' });
+      const problem = deps.queue.storeHealthy() ? await probeStore(deps.store) : 'the last store write failed';
+      return sendJson(ctx.res, 200, problem ? { ready: true, store: `unavailable: ${problem}` } : { ready: true });
+    }
     if (!deps.queue.storeHealthy()) return sendJson(ctx.res, 503, { ready: false, reason: 'the last store write failed' });
     const probe = await probeStore(deps.store);
     if (probe) return sendJson(ctx.res, 503, { ready: false, reason: `the store is unavailable: ${probe}` });

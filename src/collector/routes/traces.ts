@@ -16,7 +16,8 @@ const RPC_CODES: Record<number, number> = { 400: 3, 401: 16, 403: 7, 413: 8, 415
 
 /**
  * POST /v1/traces — OTLP/HTTP trace ingest, protobuf or JSON, optionally gzip/deflate.
- * Answers only after the records are committed: 200 means stored; 429/503 carry Retry-After
+ * Answers only after the records are committed (or, with a journal, durable in it): 200 means
+ * stored; 429/503 carry Retry-After
  * so the OTLP exporters retry (safely: record ids come from trace and span ids).
  */
 export const tracesRoute: Route = {

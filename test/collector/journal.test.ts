@@ -1,0 +1,192 @@
+// The collector's write-ahead journal (journalDir): answered once journaled, stored behind it,
+// nothing lost across an outage or a crash, nothing stored twice.
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { afterAll, describe, expect, it } from 'vitest';
+import { COLLECTOR_DEFAULTS } from '../../src/collector/collector-config.js';
+import { startCollector } from '../../src/collector/collector-server.js';
+import { IngestJournal } from '../../src/collector/ingest-journal.js';
+import { decodeJsonSpans } from '../../src/collector/otlp-json.js';
+import { spansToRecords } from '../../src/collector/span-records.js';
+import { PriceBook } from '../../src/prices/price-book.js';
+import { openStore } from '../../src/store/open-store.js';
+import { controllableStore, genAiSpans, request, tempDir, type TestCollector } from './harness.js';
+
+const tmp = tempDir('genai-usage-collector-journal-');
+afterAll(() => tmp.cleanup());
+
+const body = (n: number, user: string) => JsonTraceSerializer.serializeRequest(genAiSpans(Array.from({ length: n }, (_, i) => ({ model: 'gpt-4o', input: i + 1, output: 1, user }))))!;
+const post = (url: string, bytes: Uint8Array) => request(url, '/v1/traces', { method: 'POST', body: bytes, headers: { 'content-type': 'application/json' } });
+const segments = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.ndjson')) : []);
+
+async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function withJournal(
+  name: string,
+  overrides: { maxQueueRecords?: number; retryAfterSeconds?: number },
+  fn: (c: TestCollector, s: Awaited<ReturnType<typeof controllableStore>>, journalDir: string) => Promise<void>,
+): Promise<void> {
+  const control = await controllableStore(`sqlite:${join(tmp.dir, `${name}.db`)}`);
+  const journalDir = join(tmp.dir, `${name}-journal`);
+  const logs: string[] = [];
+  const running = await startCollector(
+    { ...COLLECTOR_DEFAULTS, port: 0, store: 'sqlite::memory:', tokens: [], journalDir, retryAfterSeconds: 1, ...overrides },
+    { store: control.store, log: (l) => logs.push(l) },
+  );
+  try {
+    await fn(Object.assign(running, { logs }), control, journalDir);
+  } finally {
+    control.release();
+    control.fail(false);
+    await running.close();
+    await control.real.close();
+  }
+}
+
+describe('collector journal (journalDir)', () => {
+  it('answers 200 once journaled while the store is held, and stores the records behind it', async () => {
+    await withJournal('held', {}, async (c, s, dir) => {
+      s.hold();
+      const res = await post(c.url, body(4, 'u-held'));
+      expect(res.status).toBe(200);
+      // Answered, not stored yet: the store has nothing and the journal has the request.
+      expect(await s.real.records({ userId: 'u-held' })).toHaveLength(0);
+      expect(c.deps.queue.depth()).toBe(4);
+      expect(segments(dir)).toHaveLength(1);
+      s.release();
+      await until(async () => (await s.real.records({ userId: 'u-held' })).length === 4, 'the held records');
+      await until(() => c.deps.queue.depth() === 0, 'the journal to drain');
+    });
+  });
+
+  it('rides out a store outage: senders get 200, /readyz stays ready and names the store, records land once when it is back', async () => {
+    await withJournal('outage', { retryAfterSeconds: 1 }, async (c, s) => {
+      s.fail(true);
+      for (let i = 0; i < 3; i++) expect((await post(c.url, body(5, 'u-outage'))).status).toBe(200);
+      await until(() => !c.deps.queue.storeHealthy(), 'the store write to fail');
+      const ready = await request(c.url, '/readyz');
+      expect(ready.status).toBe(200);
+      expect(ready.json.store).toMatch(/unavailable/);
+      expect(await s.real.records({ userId: 'u-outage' })).toHaveLength(0);
+      s.fail(false);
+      await until(async () => (await s.real.records({ userId: 'u-outage' })).length === 15, 'the records after the outage');
+      await until(() => c.deps.queue.depth() === 0, 'the journal to drain');
+      expect(await s.real.records({ userId: 'u-outage', limit: 100 })).toHaveLength(15);
+    });
+  });
+
+  it('answers 429 with Retry-After once maxQueueRecords are journaled and not stored', async () => {
+    await withJournal('full', { maxQueueRecords: 8 }, async (c, s) => {
+      s.hold();
+      expect((await post(c.url, body(5, 'u-full'))).status).toBe(200);
+      const refused = await post(c.url, body(5, 'u-full'));
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect(refused.json.message).toMatch(/journal/);
+      expect((await request(c.url, '/readyz')).status).toBe(200);
+      s.release();
+      await until(() => c.deps.queue.depth() === 0, 'the journal to drain');
+    });
+  });
+
+  it('a second collector on the same directory is refused with the reason', async () => {
+    await withJournal('locked', {}, async (c, s, dir) => {
+      await expect(startCollector({ ...COLLECTOR_DEFAULTS, port: 0, store: 'sqlite::memory:', tokens: [], journalDir: dir }, { store: s.store, log: () => undefined })).rejects.toThrow(
+        /journal directory .* is in use by process \d+: give each collector its own journalDir/,
+      );
+    });
+  });
+
+  it('stores what a previous run journaled, skips a line cut short, and counts a record already stored once', async () => {
+    const url = `sqlite:${join(tmp.dir, 'replay.db')}`;
+    const dir = join(tmp.dir, 'replay-journal');
+    const store = await openStore(url);
+    const { journal } = await IngestJournal.open(dir);
+    // Two requests journaled by a run that stopped before storing them...
+    const recordsOf = (user: string) => spansToRecords(decodeJsonSpans(new TextDecoder().decode(body(3, user))), new PriceBook()).records;
+    const first = recordsOf('u-replay-a');
+    await journal.append(first, undefined);
+    await journal.append(recordsOf('u-replay-b'), 'acme');
+    await journal.close();
+    // ...one of which had reached the store just before the stop, and a last line cut short.
+    await store.insert(first);
+    appendFileSync(join(dir, segments(dir)[0] as string), '{"t":null,"r":[{"id":"x"');
+    const logs: string[] = [];
+    const running = await startCollector({ ...COLLECTOR_DEFAULTS, port: 0, store: url, tokens: [], journalDir: dir }, { store, log: (l) => logs.push(l) });
+    try {
+      await until(() => running.deps.queue.depth() === 0, 'the recovered entries to be stored');
+      expect(logs.join('\n')).toMatch(/6 record\(s\) a previous run accepted are being stored; 1 unreadable line\(s\) skipped/);
+      expect(await store.records({ userId: 'u-replay-a' })).toHaveLength(3);
+      expect(await store.records({ userId: 'u-replay-b', tenant: 'acme' })).toHaveLength(3);
+      const [total] = await store.aggregate({});
+      expect(total?.requests).toBe(6);
+    } finally {
+      await running.close();
+    }
+    // Stored: nothing is left to replay.
+    expect(segments(dir)).toHaveLength(0);
+    await store.close();
+  });
+
+  it('a collector killed after answering loses nothing: the next one on the journal stores every record once', async () => {
+    const APP = join(import.meta.dirname, 'apps/run-collector.mjs');
+    const db = join(tmp.dir, 'crash.db');
+    const dir = join(tmp.dir, 'crash-journal');
+    await (await openStore(`sqlite:${db}`)).close();
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GENAI_USAGE_')));
+    const start = () => {
+      const child = spawn(process.execPath, [APP, '--port', '0', '--store', `sqlite:${db}`, '--journal-dir', dir], { env: clean, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr!.on('data', (d) => (stderr += d));
+      const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+      return { child, stderr: () => stderr, exited };
+    };
+    const listening = async (stderr: () => string) => {
+      let match: RegExpExecArray | null = null;
+      await until(() => (match = /listening on (http:\/\/\S+?),/.exec(stderr())) !== null, `the collector to listen:\n${stderr()}`);
+      return match![1] as string;
+    };
+    const first = start();
+    const url = await listening(first.stderr);
+    // Another connection holds SQLite's write lock: the collector's writes fail (busy) meanwhile.
+    const blocker = new Database(db);
+    blocker.exec('BEGIN IMMEDIATE');
+    for (let i = 0; i < 4; i++) expect((await post(url, body(5, 'u-crash'))).status).toBe(200);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    blocker.exec('ROLLBACK');
+    blocker.close();
+    const reader = await openStore(`sqlite:${db}`);
+    expect(await reader.records({ userId: 'u-crash' })).toHaveLength(0);
+    const second = start();
+    await listening(second.stderr);
+    try {
+      await until(async () => (await reader.records({ userId: 'u-crash', limit: 100 })).length === 20, `the journaled records:\n${second.stderr()}`);
+      expect(second.stderr()).toMatch(/20 record\(s\) a previous run accepted are being stored/);
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+    const [total] = await reader.aggregate({});
+    expect(total?.requests).toBe(20);
+    expect(segments(dir)).toHaveLength(0);
+    await reader.close();
+  });
+
+  it('rejects a journalDir that cannot be a directory with the reason', async () => {
+    const file = join(tmp.dir, 'not-a-dir');
+    writeFileSync(file, 'x');
+    const store = await openStore('sqlite::memory:');
+    await expect(startCollector({ ...COLLECTOR_DEFAULTS, port: 0, store: 'sqlite::memory:', tokens: [], journalDir: file }, { store, log: () => undefined })).rejects.toThrow(/EEXIST|ENOTDIR/);
+    await store.close();
+  });
+});
