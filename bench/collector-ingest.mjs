@@ -40,12 +40,15 @@ async function main() {
   // results then go to results/collector-<engine>.json, each with its own no-store baseline.
   const storeUrl = arg('store', `sqlite:${join(dir, 'bench.db')}`);
   const engine = /^clickhouse/.test(storeUrl) ? 'clickhouse' : /^postgres/.test(storeUrl) ? 'postgres' : 'sqlite';
-  const config = { ...COLLECTOR_DEFAULTS, port: 0, store: storeUrl, tokens: [] };
+  // --journal answers ingest once journaled (journalDir): the spans/s answered then say how fast
+  // the journal takes them, and storedPerSecond and backlogAtEnd how fast the store keeps up.
+  const journal = process.argv.includes('--journal');
+  const config = { ...COLLECTOR_DEFAULTS, port: 0, store: storeUrl, tokens: [], ...(journal ? { journalDir: join(dir, 'journal') } : {}) };
   const machine = () => Math.round(loadavg()[0] * 100) / 100;
   const results = {
     machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
     node: process.version,
-    store: engine === 'sqlite' ? 'sqlite (file, WAL, write thread)' : engine,
+    store: `${engine === 'sqlite' ? 'sqlite (file, WAL, write thread)' : engine}${journal ? ', behind the journal' : ''}`,
     note: 'open-loop latency from the scheduled send time; warm-up excluded; loadAverage1m above the core count means other work competed',
     command: `node bench/collector-ingest.mjs ${process.argv.slice(2).join(' ')}`.trim(),
     spansPerRequest: spans,
@@ -71,7 +74,7 @@ async function main() {
     for (let r = 0; r < rounds; r++) {
       const before = collector.deps.metrics.recordsWritten;
       const load = await runLoad({ url: collector.url, mode: 'closed', concurrency, seconds, spans, warmup: 2, seed: 2 + r * 1000 });
-      const capacity = summary(load, spans, { storedRecords: collector.deps.metrics.recordsWritten - before, loadAverage1m: machine() });
+      const capacity = summary(load, spans, { ...stored(collector, before, load), loadAverage1m: machine() });
       capacity.ofBaseline = ratio(capacity.spansPerSecond, results.baseline.spansPerSecond);
       print(`capacity (${engine}), closed loop${rounds > 1 ? `, round ${r + 1}/${rounds}` : ''}`, capacity);
       const round = { capacity };
@@ -94,8 +97,9 @@ async function main() {
 
     results.scenarios = [];
     for (const [i, rate] of rates.entries()) {
+      const before = collector.deps.metrics.recordsWritten;
       const load = await runLoad({ url: collector.url, mode: 'open', rate, seconds, spans, warmup: 2, seed: 10 + i });
-      const s = { requestsPerSecondTarget: rate, ...summary(load, spans, { loadAverage1m: machine() }) };
+      const s = { requestsPerSecondTarget: rate, ...summary(load, spans, { ...stored(collector, before, load), loadAverage1m: machine() }) };
       results.scenarios.push(s);
       print(`${rate} req/s × ${spans} spans, open loop`, s);
     }
@@ -106,7 +110,8 @@ async function main() {
     results.totalRecordsInStore = total?.requests;
     if (results.overload) console.log(`goodput under ${overload}× overload: ${results.overload.goodputOfCapacity} of capacity (median of ${rounds} rounds: ${results.overload.rounds.join(', ')})`);
     console.log(`capacity with ${engine}: ${results.capacity.ofBaseline} of the no-store baseline`);
-    const out = join(dirname(fileURLToPath(import.meta.url)), engine === 'sqlite' ? 'results/collector.json' : `results/collector-${engine}.json`);
+    const name = `collector${engine === 'sqlite' ? '' : `-${engine}`}${journal ? '-journal' : ''}`;
+    const out = join(dirname(fileURLToPath(import.meta.url)), `results/${name}.json`);
     writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
     console.log(`written ${out}`);
   } finally {
@@ -136,6 +141,14 @@ function summary(load, spans, extra) {
   };
 }
 
+/** Records the store took during the run (warm-up included) and, with a journal, what it still holds. */
+function stored(collector, before, load) {
+  const storedRecords = collector.deps.metrics.recordsWritten - before;
+  const out = { storedRecords, storedPerSecond: Math.round(storedRecords / (load.elapsedS + 2)) };
+  if (collector.deps.config.journalDir) out.backlogAtEnd = collector.deps.queue.depth();
+  return out;
+}
+
 function ratio(a, b) {
   return b > 0 ? Math.round((a / b) * 100) / 100 : null;
 }
@@ -143,7 +156,7 @@ function ratio(a, b) {
 function print(label, s) {
   console.log(
     `${label}: ${s.spansPerSecond} spans/s answered 200, p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms, max ${s.latencyMs.max} ms, ` +
-      `statuses ${JSON.stringify(s.statuses)}, collector CPU ${s.collectorCpuPercent}% (${s.collectorCpuMicrosPerSpan} µs/span), load generator CPU ${s.loadGeneratorCpuPercent}%, load avg ${s.loadAverage1m}`,
+      `statuses ${JSON.stringify(s.statuses)}, stored ${s.storedPerSecond}/s${s.backlogAtEnd !== undefined ? ` (journal backlog ${s.backlogAtEnd})` : ''}, collector CPU ${s.collectorCpuPercent}% (${s.collectorCpuMicrosPerSpan} µs/span), load generator CPU ${s.loadGeneratorCpuPercent}%, load avg ${s.loadAverage1m}`,
   );
 }
 

@@ -11,7 +11,7 @@ import { COLLECTOR_DEFAULTS, type CollectorConfig } from './collector-config.js'
 import { CollectorMetrics } from './collector-metrics.js';
 import { IngestJournal, type RecoveredJournal } from './ingest-journal.js';
 import { IngestQueue, type Ingest } from './ingest-queue.js';
-import { JournaledIngest } from './journaled-ingest.js';
+import { JournaledIngest, recoverEntries } from './journaled-ingest.js';
 import { ROUTES } from './routes/all-routes.js';
 import { SqliteWriteThread } from '../store/sqlite-write-thread.js';
 import { TokenAuth } from './tokens.js';
@@ -70,7 +70,9 @@ export async function startCollector(config: CollectorConfig, options: StartColl
     const { path, busyTimeoutMs } = parseSqliteUrl(config.store.trim());
     if (path !== ':memory:') writer = new SqliteWriteThread(resolvePath(path), { busyTimeoutMs });
   }
+  const prices = options.prices ?? new PriceBook();
   let journal: RecoveredJournal | undefined;
+  let recovered: ReturnType<typeof recoverEntries> | undefined;
   if (config.journalDir) {
     try {
       journal = await IngestJournal.open(resolvePath(config.journalDir));
@@ -79,9 +81,11 @@ export async function startCollector(config: CollectorConfig, options: StartColl
       if (!options.store) await store.close();
       throw error;
     }
-    const left = journal.recovered.reduce((n, e) => n + e.records.length, 0);
-    if (left > 0 || journal.unreadable > 0) {
-      log(`journal ${config.journalDir}: ${left} record(s) a previous run accepted are being stored` + (journal.unreadable > 0 ? `; ${journal.unreadable} unreadable line(s) skipped (a write cut short)` : ''));
+    recovered = recoverEntries(journal.recovered, prices);
+    const left = recovered.entries.reduce((n, e) => n + e.records.length, 0);
+    const unreadable = journal.unreadable + recovered.undecodable;
+    if (left > 0 || unreadable > 0) {
+      log(`journal ${config.journalDir}: ${left} record(s) a previous run accepted are being stored` + (unreadable > 0 ? `; ${unreadable} unreadable request(s) skipped (a write cut short or damaged)` : ''));
     }
   }
   const batch = batchRecords(config, store.engine);
@@ -132,11 +136,11 @@ export async function startCollector(config: CollectorConfig, options: StartColl
             log(`the store refused ${records} journaled record(s), dropped (the sender had its answer already): ${error.message}`);
           },
         },
-        journal.recovered,
+        recovered?.entries,
       )
     : storeQueue;
   const auth = new TokenAuth(config.tokens);
-  const deps: CollectorDeps = { config, store, queue, admission, metrics, auth, prices: options.prices ?? new PriceBook(), log, state: { draining: false } };
+  const deps: CollectorDeps = { config, store, queue, admission, metrics, auth, prices, log, state: { draining: false } };
   const server = createServer({ requestTimeout: 60_000 }, createCollectorHandler(ROUTES, deps));
   try {
     await listen(server, config.port, config.host);

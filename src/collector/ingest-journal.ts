@@ -1,9 +1,23 @@
 import { closeSync, fsyncSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { ConfigError } from '../setup/config-error.js';
 import { reviveRecord } from '../store/schema.js';
 import type { UsageRecord } from '../usage/usage-record.js';
+
+/**
+ * What a request's records are kept as: the OTLP body they were decoded from (nothing to
+ * encode on the request path; decoded again only after a crash), or the records as JSON.
+ */
+export type JournalPayload = { kind: 'protobuf' | 'json'; body: Uint8Array } | { kind: 'records' };
+
+/** One journaled request as read back at start: its records come from decoding `body`. */
+export interface JournalFrame {
+  readonly tenant: string | undefined;
+  readonly kind: 'protobuf' | 'json' | 'records';
+  readonly body: Buffer;
+}
 
 /** One ingest request's records, durable in the journal until the store has them. */
 export interface JournalEntry {
@@ -25,7 +39,7 @@ interface Segment {
 }
 
 interface Waiter {
-  line: string;
+  frame: Buffer;
   entry: Omit<JournalEntry, 'segment'>;
   resolve: (entry: JournalEntry) => void;
   reject: (error: Error) => void;
@@ -33,25 +47,32 @@ interface Waiter {
 
 export interface RecoveredJournal {
   journal: IngestJournal;
-  /** Entries a previous run acknowledged and did not store, oldest first. */
-  recovered: JournalEntry[];
-  /** Lines that could not be read back (a crash mid-append leaves at most one per file). */
+  /**
+   * Requests a previous run acknowledged and did not store, oldest first. `toEntry` turns one
+   * into an entry once its records are decoded; `skip` releases one that cannot be.
+   */
+  recovered: Array<JournalFrame & { toEntry(records: UsageRecord[]): JournalEntry; skip(): void }>;
+  /** Frames that could not be read back (cut short by a crash, or damaged). */
   unreadable: number;
 }
 
 /** A segment is sealed past this size, so a drained one can be deleted. */
 const SEGMENT_BYTES = 32 * 1024 * 1024;
-const NAME = /^journal-(\d{12})\.ndjson$/;
+const NAME = /^journal-(\d{12})\.bin$/;
 const LOCK = 'journal.lock';
+/** Frame: magic, payload length, CRC-32 of the payload, payload (u16 header length, header JSON, body). */
+const MAGIC = 0x47554a31; // "GUJ1"
+const FRAME_HEAD = 12;
 
 /**
  * The collector's write-ahead journal: an ingest request is answered once its records are
  * appended and fdatasync'ed here, before the store has them; the store is then fed from
  * memory and, after a crash or a stop with writes pending, from these files at the next start.
  * Appends that arrive while a sync runs share the next one (group commit). Files are
- * append-only NDJSON segments, one line per request (`{"t": tenant, "r": [records]}`),
- * deleted once every request in them is stored. One collector per directory (a lock file
- * holds its pid).
+ * append-only segments of CRC-checked frames, one per request, holding the request's OTLP
+ * body as received (decompressed) and its tenant: nothing is encoded on the request path.
+ * A segment is deleted once every request in it is stored. One collector per directory (a
+ * lock file holds its pid).
  */
 export class IngestJournal {
   #active: Segment;
@@ -82,22 +103,23 @@ export class IngestJournal {
     takeLock(dir);
     try {
       const names = (await readdir(dir)).filter((name) => NAME.test(name)).sort();
-      const recovered: JournalEntry[] = [];
+      const recovered: RecoveredJournal['recovered'] = [];
       let unreadable = 0;
       let seq = 0;
       for (const name of names) {
         const segment: Segment = { path: join(dir, name), bytes: 0, outstanding: 0, sealed: true };
-        const text = await readFile(segment.path, 'utf8');
-        segment.bytes = Buffer.byteLength(text);
-        for (const line of text.split('\n')) {
-          if (line === '') continue;
-          const entry = parseLine(line);
-          if (!entry) {
-            unreadable++;
-            continue;
-          }
+        const data = await readFile(segment.path);
+        segment.bytes = data.length;
+        const read = readFrames(data);
+        unreadable += read.unreadable;
+        for (const frame of read.frames) {
           segment.outstanding++;
-          recovered.push({ ...entry, seq: seq++, segment });
+          const entrySeq = seq++;
+          recovered.push({
+            ...frame,
+            toEntry: (records) => ({ records, tenant: frame.tenant, seq: entrySeq, segment }),
+            skip: () => release(segment),
+          });
         }
         if (segment.outstanding === 0) await unlink(segment.path);
       }
@@ -112,22 +134,21 @@ export class IngestJournal {
     }
   }
 
-  /** Resolves once the records are on disk; rejects when they could not be written (the sender retries). */
-  append(records: UsageRecord[], tenant: string | undefined): Promise<JournalEntry> {
+  /** Resolves once the request is on disk; rejects when it could not be written (the sender retries). */
+  append(records: UsageRecord[], tenant: string | undefined, payload: JournalPayload): Promise<JournalEntry> {
     if (this.#closed) return Promise.reject(new Error('the journal is closed'));
     const entry = { records, tenant, seq: this.#seq++ };
-    const line = `${JSON.stringify({ t: tenant ?? null, r: records })}\n`;
+    const body = payload.kind === 'records' ? Buffer.from(JSON.stringify(records)) : payload.body;
+    const frame = encodeFrame(tenant, payload.kind, body);
     return new Promise((resolve, reject) => {
-      this.#queue.push({ line, entry, resolve, reject });
+      this.#queue.push({ frame, entry, resolve, reject });
       this.#flushing ??= this.#flush();
     });
   }
 
   /** The store has this entry's records (or refused them for good): its file may go. */
   done(entry: JournalEntry): void {
-    const segment = entry.segment;
-    segment.outstanding--;
-    if (segment.sealed && segment.outstanding === 0) void unlink(segment.path).catch(() => undefined);
+    release(entry.segment);
   }
 
   /** Waits for pending appends, then closes the file and releases the directory. */
@@ -145,7 +166,7 @@ export class IngestJournal {
       while (this.#queue.length > 0) {
         const group = this.#queue.splice(0);
         const segment = this.#active;
-        const data = Buffer.from(group.map((w) => w.line).join(''));
+        const data = group.length === 1 ? (group[0] as Waiter).frame : Buffer.concat(group.map((w) => w.frame));
         try {
           let written = 0;
           while (written < data.length) written += (await this.#handle.write(data, written)).bytesWritten;
@@ -176,27 +197,89 @@ export class IngestJournal {
   }
 }
 
-function parseLine(line: string): Omit<JournalEntry, 'seq' | 'segment'> | undefined {
-  let value: unknown;
+function release(segment: Segment): void {
+  segment.outstanding--;
+  if (segment.sealed && segment.outstanding === 0) void unlink(segment.path).catch(() => undefined);
+}
+
+function encodeFrame(tenant: string | undefined, kind: JournalFrame['kind'], body: Uint8Array): Buffer {
+  const header = Buffer.from(JSON.stringify({ t: tenant ?? null, k: kind }));
+  const frame = Buffer.allocUnsafe(FRAME_HEAD + 2 + header.length + body.length);
+  frame.writeUInt16BE(header.length, FRAME_HEAD);
+  header.copy(frame, FRAME_HEAD + 2);
+  frame.set(body, FRAME_HEAD + 2 + header.length);
+  const payload = frame.subarray(FRAME_HEAD);
+  frame.writeUInt32BE(MAGIC, 0);
+  frame.writeUInt32BE(payload.length, 4);
+  frame.writeUInt32BE(crc32(payload), 8);
+  return frame;
+}
+
+/**
+ * The frames of one segment. A frame that fails its checks (a write cut short by a crash, a
+ * damaged block) counts as unreadable and reading resumes at the next frame marker after it.
+ */
+export function readFrames(data: Buffer): { frames: JournalFrame[]; unreadable: number } {
+  const frames: JournalFrame[] = [];
+  let unreadable = 0;
+  let at = 0;
+  while (at < data.length) {
+    const frame = frameAt(data, at);
+    if (frame) {
+      frames.push(frame.frame);
+      at = frame.end;
+      continue;
+    }
+    unreadable++;
+    const next = data.indexOf(MAGIC_BYTES, at + 1);
+    if (next < 0) break;
+    at = next;
+  }
+  return { frames, unreadable };
+}
+
+const MAGIC_BYTES = Buffer.from([0x47, 0x55, 0x4a, 0x31]);
+
+function frameAt(data: Buffer, at: number): { frame: JournalFrame; end: number } | undefined {
+  if (at + FRAME_HEAD + 2 > data.length || data.readUInt32BE(at) !== MAGIC) return undefined;
+  const length = data.readUInt32BE(at + 4);
+  const end = at + FRAME_HEAD + length;
+  if (length < 2 || end > data.length) return undefined;
+  const payload = data.subarray(at + FRAME_HEAD, end);
+  if (crc32(payload) !== data.readUInt32BE(at + 8)) return undefined;
+  const headerLength = payload.readUInt16BE(0);
+  if (2 + headerLength > payload.length) return undefined;
+  let header: unknown;
   try {
-    value = JSON.parse(line);
+    header = JSON.parse(payload.subarray(2, 2 + headerLength).toString('utf8'));
   } catch {
     return undefined;
   }
-  if (value === null || typeof value !== 'object') return undefined;
-  const { t, r } = value as { t?: unknown; r?: unknown };
-  if ((t !== null && typeof t !== 'string') || !Array.isArray(r)) return undefined;
+  const { t, k } = (header ?? {}) as { t?: unknown; k?: unknown };
+  if ((t !== null && typeof t !== 'string') || (k !== 'protobuf' && k !== 'json' && k !== 'records')) return undefined;
+  return { frame: { tenant: t ?? undefined, kind: k, body: payload.subarray(2 + headerLength) }, end };
+}
+
+/** The records of a `records` frame (written when no OTLP body was at hand). */
+export function recordsOfFrame(body: Buffer): UsageRecord[] | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(value)) return undefined;
   const records: UsageRecord[] = [];
-  for (const item of r) {
+  for (const item of value) {
     const record = reviveRecord(item);
     if (!record) return undefined;
     records.push(record);
   }
-  return { records, tenant: t ?? undefined };
+  return records;
 }
 
 async function openSegment(dir: string, number: number): Promise<{ handle: FileHandle; segment: Segment }> {
-  const path = join(dir, `journal-${String(number).padStart(12, '0')}.ndjson`);
+  const path = join(dir, `journal-${String(number).padStart(12, '0')}.bin`);
   const handle = await open(path, 'a');
   // The new file's name must survive a crash as well as its contents.
   const fd = openSync(dir, 'r');

@@ -1,6 +1,7 @@
 import { isDataError } from '../store/errors.js';
 import type { UsageStore } from '../store/usage-store.js';
 import type { UsageRecord } from '../usage/usage-record.js';
+import type { JournalPayload } from './ingest-journal.js';
 
 /** Something that stores records: the store itself or its write thread. */
 export type RecordSink = Pick<UsageStore, 'insert'>;
@@ -9,7 +10,10 @@ export type RecordSink = Pick<UsageStore, 'insert'>;
  * What the ingest route hands records to: the queue itself (answered once stored) or the
  * journal in front of it (answered once journaled, see JournaledIngest).
  */
-export type Ingest = Pick<IngestQueue, 'submit' | 'depth' | 'expectedWaitMs' | 'oldestWaitMs' | 'storeHealthy' | 'unavailableReason' | 'close'>;
+export interface Ingest extends Pick<IngestQueue, 'depth' | 'expectedWaitMs' | 'oldestWaitMs' | 'storeHealthy' | 'unavailableReason' | 'close'> {
+  /** `source`: the OTLP body the records were decoded from (what a journal keeps). */
+  submit(records: readonly UsageRecord[], tenant: string | undefined, source?: JournalPayload): Promise<number>;
+}
 
 /** The queue holds too many records: answered 429 so the sender backs off and retries. */
 export class QueueFullError extends Error {

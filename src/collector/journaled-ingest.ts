@@ -1,5 +1,9 @@
+import type { PriceBook } from '../prices/price-book.js';
 import type { UsageRecord } from '../usage/usage-record.js';
-import type { IngestJournal, JournalEntry } from './ingest-journal.js';
+import { recordsOfFrame, type IngestJournal, type JournalEntry, type JournalPayload, type RecoveredJournal } from './ingest-journal.js';
+import { decodeJsonSpans } from './otlp-json.js';
+import { decodeProtobufSpans } from './otlp-protobuf.js';
+import { spansToRecords } from './span-records.js';
 import { QueueFullError, RecordsRefusedError, StoreUnavailableError, type Ingest, type IngestQueue } from './ingest-queue.js';
 
 export interface JournaledIngestOptions {
@@ -45,7 +49,7 @@ export class JournaledIngest implements Ingest {
     this.#pump();
   }
 
-  async submit(records: readonly UsageRecord[], tenant: string | undefined): Promise<number> {
+  async submit(records: readonly UsageRecord[], tenant: string | undefined, source: JournalPayload = { kind: 'records' }): Promise<number> {
     if (this.#closed) throw new StoreUnavailableError('the collector is shutting down');
     if (records.length === 0) return 0;
     if (this.depth() + records.length > this.options.maxRecords) {
@@ -53,7 +57,7 @@ export class JournaledIngest implements Ingest {
     }
     let entry: JournalEntry;
     try {
-      entry = await this.journal.append(records as UsageRecord[], tenant);
+      entry = await this.journal.append(records as UsageRecord[], tenant, source);
     } catch (error) {
       throw new StoreUnavailableError(`cannot write the ingest journal: ${(error as Error).message}`);
     }
@@ -151,4 +155,29 @@ export class JournaledIngest implements Ingest {
     }, this.options.retryMs);
     this.#retryTimer.unref();
   }
+}
+
+/**
+ * The entries a previous run journaled, decoded again the way the ingest route decodes them
+ * (calls without a cost are priced from today's table). A frame that no longer decodes is
+ * released and counted.
+ */
+export function recoverEntries(recovered: RecoveredJournal['recovered'], prices: PriceBook): { entries: JournalEntry[]; undecodable: number } {
+  const entries: JournalEntry[] = [];
+  let undecodable = 0;
+  for (const frame of recovered) {
+    let records: UsageRecord[] | undefined;
+    try {
+      if (frame.kind === 'records') records = recordsOfFrame(frame.body);
+      else records = spansToRecords(frame.kind === 'protobuf' ? decodeProtobufSpans(frame.body) : decodeJsonSpans(frame.body.toString('utf8')), prices).records;
+    } catch {
+      records = undefined;
+    }
+    if (records && records.length > 0) entries.push(frame.toEntry(records));
+    else {
+      if (!records) undecodable++;
+      frame.skip();
+    }
+  }
+  return { entries, undecodable };
 }

@@ -1,14 +1,14 @@
 // The collector's write-ahead journal (journalDir): answered once journaled, stored behind it,
 // nothing lost across an outage or a crash, nothing stored twice.
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { afterAll, describe, expect, it } from 'vitest';
 import { COLLECTOR_DEFAULTS } from '../../src/collector/collector-config.js';
 import { startCollector } from '../../src/collector/collector-server.js';
-import { IngestJournal } from '../../src/collector/ingest-journal.js';
+import { IngestJournal, readFrames } from '../../src/collector/ingest-journal.js';
 import { decodeJsonSpans } from '../../src/collector/otlp-json.js';
 import { spansToRecords } from '../../src/collector/span-records.js';
 import { PriceBook } from '../../src/prices/price-book.js';
@@ -20,7 +20,7 @@ afterAll(() => tmp.cleanup());
 
 const body = (n: number, user: string) => JsonTraceSerializer.serializeRequest(genAiSpans(Array.from({ length: n }, (_, i) => ({ model: 'gpt-4o', input: i + 1, output: 1, user }))))!;
 const post = (url: string, bytes: Uint8Array) => request(url, '/v1/traces', { method: 'POST', body: bytes, headers: { 'content-type': 'application/json' } });
-const segments = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.ndjson')) : []);
+const segments = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.bin')) : []);
 
 async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
   const deadline = Date.now() + 20_000;
@@ -111,20 +111,23 @@ describe('collector journal (journalDir)', () => {
     const dir = join(tmp.dir, 'replay-journal');
     const store = await openStore(url);
     const { journal } = await IngestJournal.open(dir);
-    // Two requests journaled by a run that stopped before storing them...
-    const recordsOf = (user: string) => spansToRecords(decodeJsonSpans(new TextDecoder().decode(body(3, user))), new PriceBook()).records;
-    const first = recordsOf('u-replay-a');
-    await journal.append(first, undefined);
-    await journal.append(recordsOf('u-replay-b'), 'acme');
+    // Two requests journaled by a run that stopped before storing them (one as its OTLP body,
+    // one as records)...
+    const bodyA = body(3, 'u-replay-a');
+    const first = spansToRecords(decodeJsonSpans(new TextDecoder().decode(bodyA)), new PriceBook()).records;
+    await journal.append(first, undefined, { kind: 'json', body: bodyA });
+    const second = spansToRecords(decodeJsonSpans(new TextDecoder().decode(body(3, 'u-replay-b'))), new PriceBook()).records;
+    await journal.append(second, 'acme', { kind: 'records' });
     await journal.close();
-    // ...one of which had reached the store just before the stop, and a last line cut short.
+    // ...one of which had reached the store just before the stop, and a last frame cut short.
     await store.insert(first);
-    appendFileSync(join(dir, segments(dir)[0] as string), '{"t":null,"r":[{"id":"x"');
+    const torn = readFileSync(join(dir, segments(dir)[0] as string)).subarray(0, 30);
+    appendFileSync(join(dir, segments(dir)[0] as string), torn);
     const logs: string[] = [];
     const running = await startCollector({ ...COLLECTOR_DEFAULTS, port: 0, store: url, tokens: [], journalDir: dir }, { store, log: (l) => logs.push(l) });
     try {
       await until(() => running.deps.queue.depth() === 0, 'the recovered entries to be stored');
-      expect(logs.join('\n')).toMatch(/6 record\(s\) a previous run accepted are being stored; 1 unreadable line\(s\) skipped/);
+      expect(logs.join('\n')).toMatch(/6 record\(s\) a previous run accepted are being stored; 1 unreadable request\(s\) skipped/);
       expect(await store.records({ userId: 'u-replay-a' })).toHaveLength(3);
       expect(await store.records({ userId: 'u-replay-b', tenant: 'acme' })).toHaveLength(3);
       const [total] = await store.aggregate({});
@@ -180,6 +183,29 @@ describe('collector journal (journalDir)', () => {
     expect(total?.requests).toBe(20);
     expect(segments(dir)).toHaveLength(0);
     await reader.close();
+  });
+
+  it('reads every intact frame around a damaged one and a tail cut short', async () => {
+    const dir = join(tmp.dir, 'frames-journal');
+    const { journal } = await IngestJournal.open(dir);
+    for (const tenant of ['a', 'b', 'c']) await journal.append([], tenant, { kind: 'json', body: new TextEncoder().encode(`{"tenant":"${tenant}"}`) });
+    const file = join(dir, segments(dir)[0] as string);
+    const data = readFileSync(file);
+    await journal.close();
+    const intact = readFrames(data);
+    expect(intact.frames.map((f) => [f.tenant, f.kind, f.body.toString()])).toEqual([
+      ['a', 'json', '{"tenant":"a"}'],
+      ['b', 'json', '{"tenant":"b"}'],
+      ['c', 'json', '{"tenant":"c"}'],
+    ]);
+    expect(intact.unreadable).toBe(0);
+    // A flipped bit in the second frame's body fails its CRC; a last frame cut short.
+    const damaged = Buffer.concat([data, data.subarray(0, 20)]);
+    const second = damaged.indexOf('{"tenant":"b"}');
+    damaged[second + 3] = (damaged[second + 3] as number) ^ 0x01;
+    const read = readFrames(damaged);
+    expect(read.frames.map((f) => f.tenant)).toEqual(['a', 'c']);
+    expect(read.unreadable).toBe(2);
   });
 
   it('rejects a journalDir that cannot be a directory with the reason', async () => {
