@@ -1,5 +1,5 @@
 // Collector ingest: OTLP/HTTP protobuf → genai-usage collector → SQLite, compared in one run.
-//   npm run build && node bench/collector-ingest.mjs [--rates=1000,2000] [--seconds=10] [--spans=10] [--concurrency=64] [--overload=4] [--rounds=3] [--store=<url>]
+//   npm run build && node bench/collector-ingest.mjs [--rates=1000,2000] [--seconds=10] [--spans=10] [--concurrency=64] [--overload=4] [--rounds=3] [--store=<url>] [--journal] [--set=option=n,...]
 // The collector runs in this process; the load generator is a separate Node process (this file
 // with --role=load) on loopback with a keep-alive http.Agent. Four measurements, one run:
 // 1. capacity: closed loop (`concurrency` requests always outstanding) against SQLite; stored spans/s.
@@ -20,7 +20,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
+const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 
 if (arg('role') === 'load') await loadGenerator();
 else await main();
@@ -43,11 +43,20 @@ async function main() {
   // --journal answers ingest once journaled (journalDir): the spans/s answered then say how fast
   // the journal takes them, and storedPerSecond and backlogAtEnd how fast the store keeps up.
   const journal = process.argv.includes('--journal');
-  const config = { ...COLLECTOR_DEFAULTS, port: 0, store: storeUrl, tokens: [], ...(journal ? { journalDir: join(dir, 'journal') } : {}) };
+  // --set=maxBatchRecords=20000,maxConcurrentWrites=2 overrides numeric collector options.
+  const set = Object.fromEntries(
+    arg('set', '').split(',').filter(Boolean).map((kv) => {
+      const [key, value] = kv.split('=');
+      if (!(key in COLLECTOR_DEFAULTS) || !/^\d+$/.test(value ?? '')) throw new Error(`--set: ${kv} is not option=integer (options: ${Object.keys(COLLECTOR_DEFAULTS).join(', ')})`);
+      return [key, Number(value)];
+    }),
+  );
+  const config = { ...COLLECTOR_DEFAULTS, port: 0, store: storeUrl, tokens: [], ...(journal ? { journalDir: join(dir, 'journal') } : {}), ...set };
   const machine = () => Math.round(loadavg()[0] * 100) / 100;
   const results = {
     machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
     node: process.version,
+    ...(Object.keys(set).length ? { settings: set } : {}),
     store: `${engine === 'sqlite' ? 'sqlite (file, WAL, write thread)' : engine}${journal ? ', behind the journal' : ''}`,
     note: 'open-loop latency from the scheduled send time; warm-up excluded; loadAverage1m above the core count means other work competed',
     command: `node bench/collector-ingest.mjs ${process.argv.slice(2).join(' ')}`.trim(),
@@ -65,7 +74,7 @@ async function main() {
     await baselineCollector.close();
   }
 
-  const collector = await startCollector(config, { log: () => undefined });
+  const collector = await startCollector(config, { log: process.env.BENCH_LOG ? (l) => console.error(`collector: ${l}`) : () => undefined });
   try {
     // Capacity, then (with --overload) the overload it defines, in `rounds` pairs: on 2 shared
     // cores one 10 s window swings by ±25 %, so each round's goodput is taken against its own

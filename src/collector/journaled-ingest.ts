@@ -33,6 +33,8 @@ export class JournaledIngest implements Ingest {
   #backlogRecords = 0;
   /** Records handed to the store queue and not finished. */
   #inStore = 0;
+  /** Records of requests being journaled: admitted, so they count against `maxRecords`. */
+  #appending = 0;
   #retryTimer: NodeJS.Timeout | undefined;
   #closed = false;
   /** Set once draining ended: nothing more goes to the store. */
@@ -56,19 +58,22 @@ export class JournaledIngest implements Ingest {
       throw new QueueFullError(`the ingest journal is full (${this.options.maxRecords} records not yet stored)`);
     }
     let entry: JournalEntry;
+    this.#appending += records.length;
     try {
       entry = await this.journal.append(records as UsageRecord[], tenant, source);
     } catch (error) {
       throw new StoreUnavailableError(`cannot write the ingest journal: ${(error as Error).message}`);
+    } finally {
+      this.#appending -= records.length;
     }
     this.#enqueue(entry);
     this.#pump();
     return records.length;
   }
 
-  /** Records journaled and not yet stored. */
+  /** Records journaled (or being journaled) and not yet stored. */
   depth(): number {
-    return this.#backlogRecords + this.#inStore;
+    return this.#appending + this.#backlogRecords + this.#inStore;
   }
 
   /** Senders wait for the journal, not for the store. */
