@@ -12,7 +12,7 @@ const load = (name) => {
     return undefined;
   }
 };
-const R = { run: load('run'), startup: load('startup'), instrumentation: load('instrumentation'), store: load('store'), collector: load('collector'), collectorPostgres: load('collector-postgres'), collectorClickhouse: load('collector-clickhouse'), memory: load('memory'), budgets: load('budgets'), observer: load('stream-observer'), explorer: load('explorer') };
+const R = { run: load('run'), startup: load('startup'), instrumentation: load('instrumentation'), store: load('store'), collector: load('collector'), collectorPostgres: load('collector-postgres'), collectorClickhouse: load('collector-clickhouse'), collectorJournal: load('collector-journal'), collectorClickhouseJournal: load('collector-clickhouse-journal'), memory: load('memory'), budgets: load('budgets'), observer: load('stream-observer'), explorer: load('explorer') };
 
 const n0 = (v) => (v === undefined || v === null || Number.isNaN(v) ? '—' : Math.round(v).toLocaleString('en-US'));
 const n1 = (v) => (v === undefined || v === null || Number.isNaN(v) ? '—' : (+v).toFixed(1));
@@ -139,6 +139,13 @@ if (chIngest?.capacity && R.collector?.capacity) {
 }
 const ch1000 = chIngest?.scenarios?.find((s) => s.requestsPerSecondTarget === 1000 && (s.spansPerRequest ?? chIngest.spansPerRequest) === 10);
 if (ch1000) headline.push(['collector → ClickHouse at 1,000 req/s × 10 spans', `${n0(ch1000.spansPerSecond)} spans/s, p99 ${n1(ch1000.latencyMs.p99)} ms, ${ch1000.errors} errors`, 'p99 < 50 ms', goal(ch1000.latencyMs.p99 < 50 && ch1000.errors === 0)]);
+const chJournal = R.collectorClickhouseJournal;
+if (chJournal?.capacity && R.collector?.capacity) {
+  const r = ratio(chJournal.capacity.storedPerSecond, R.collector.capacity.spansPerSecond);
+  headline.push(['collector → ClickHouse behind the journal: records stored/s ÷ SQLite capacity (closed loop, separate runs)', `${x(r)} (${n0(chJournal.capacity.storedPerSecond)} stored vs ${n0(R.collector.capacity.spansPerSecond)} spans/s)`, '≥ 3×', goal(r >= 3)]);
+}
+const chj1000 = chJournal?.scenarios?.find((s) => s.requestsPerSecondTarget === 1000);
+if (chj1000) headline.push(['collector → ClickHouse behind the journal at 1,000 req/s × 10 spans', `${n0(chj1000.spansPerSecond)} spans/s answered, p99 ${n1(chj1000.latencyMs.p99)} ms, ${chj1000.errors} errors; ${n0(chj1000.storedPerSecond)} stored/s, ${n0(chj1000.backlogAtEnd)} left in the journal`, 'p99 < 50 ms', goal(chj1000.latencyMs.p99 < 50 && chj1000.errors === 0)]);
 if (R.explorer) {
   const slow = Object.entries(R.explorer.pages).filter(([, r]) => r.data.medianMs >= R.explorer.goalMs).map(([name]) => name);
   const worst = R.explorer.worst;
@@ -219,20 +226,26 @@ else {
   const rows = R.collector.scenarios.map((s) => [`${n0(s.requestsPerSecondTarget)} × ${s.spansPerRequest ?? R.collector.spansPerRequest}`, n0(s.achievedRequestsPerSecond), n0(s.spansPerSecond), n1(s.latencyMs.p50), n1(s.latencyMs.p90), n1(s.latencyMs.p99), n1(s.latencyMs.max), n0(s.errors), `${s.collectorCpuPercent}%`, n1(s.loadAverage1m)]);
   p(`Store: ${R.collector.store}; ${R.collector.scenarios[0]?.seconds ?? '?'} s per rate.`, table(['req/s × spans', 'achieved req/s', 'spans/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'collector CPU', load ? 'machine load (1 min)' : null], rows));
 }
-const ingestRuns = [['SQLite', R.collector], ['PostgreSQL', R.collectorPostgres], ['ClickHouse', R.collectorClickhouse]].filter(([, r]) => r?.capacity);
+const ingestRuns = [
+  ['SQLite', R.collector],
+  ['SQLite, journal', R.collectorJournal],
+  ['PostgreSQL', R.collectorPostgres],
+  ['ClickHouse', R.collectorClickhouse],
+  ['ClickHouse, journal', R.collectorClickhouseJournal],
+].filter(([, r]) => r?.capacity);
 if (ingestRuns.length > 1 || R.collectorClickhouse) {
   const rows = [];
   for (const [name, r] of ingestRuns) {
-    const row = (what, s) => [name, what, n0(s.spansPerSecond), n1(s.latencyMs.p50), n1(s.latencyMs.p99), n0(s.errors), s.collectorCpuMicrosPerSpan === null || s.collectorCpuMicrosPerSpan === undefined ? '—' : n1(s.collectorCpuMicrosPerSpan), x(r.baseline ? ratio(s.spansPerSecond, r.baseline.spansPerSecond) : undefined), n1(s.loadAverage1m)];
+    const row = (what, s) => [name, what, n0(s.spansPerSecond), s.storedPerSecond === undefined ? '—' : `${n0(s.storedPerSecond)}${s.backlogAtEnd === undefined ? '' : ` (${n0(s.backlogAtEnd)} left)`}`, n1(s.latencyMs.p50), n1(s.latencyMs.p99), n0(s.errors), s.collectorCpuMicrosPerSpan === null || s.collectorCpuMicrosPerSpan === undefined ? '—' : n1(s.collectorCpuMicrosPerSpan), x(r.baseline ? ratio(s.spansPerSecond, r.baseline.spansPerSecond) : undefined), n1(s.loadAverage1m)];
     rows.push(row('capacity (closed loop)', r.capacity));
     for (const s of r.scenarios ?? []) rows.push(row(`${n0(s.requestsPerSecondTarget)} req/s × ${s.spansPerRequest ?? r.spansPerRequest}`, s));
     if (r.overload) rows.push(row(`overload ${r.overload.factor}× capacity`, r.overload));
   }
   p(
     '### By store',
-    'The same load against each store engine, one engine per run (`--store=<url>`; an empty database): each run measures its own no-store baseline, so "÷ baseline" is the store\'s share in that run\'s conditions; across engines, compare with the machine load in mind. A ClickHouse insert writes a new part in each of its seven tables (~700 files) whatever its size, so the collector batches up to 10,000 records and lets a batch that is not full wait up to 100 ms for more requests (docs/collector.md, `maxBatchRecords`, `maxBatchDelayMs`).',
+    'The same load against each store engine, one engine per run (`--store=<url>`; an empty database): each run measures its own no-store baseline, so "÷ baseline" is the store\'s share in that run\'s conditions; across engines, compare with the machine load in mind. "journal" runs answer once a request is in the collector\'s write-ahead journal (`--journal`, docs/collector.md): their answered rate says how fast the journal takes spans, "stored/s" (over the run with its 2 s warm-up) how fast the store keeps up, and the backlog what was still waiting at the end. A ClickHouse insert writes a new part in each of its seven tables (~700 files) whatever its size, so the collector batches up to 10,000 records and lets a batch that is not full wait up to 100 ms for more requests (docs/collector.md, `maxBatchRecords`, `maxBatchDelayMs`).',
     cmd(['node bench/collector-ingest.mjs --rates=1000,2000 --overload=0', 'node bench/collector-ingest.mjs --rates=1000,2000 --overload=0 --store=postgres://…/db', 'node bench/collector-ingest.mjs --rates=1000,2000 --overload=0 --store=clickhouse://default@127.0.0.1:8123/bench_ingest']),
-    ingestRuns.length ? table(['store', 'load', 'spans/s answered 200', 'p50 ms', 'p99 ms', 'errors', 'collector CPU µs/span', '÷ no-store baseline', 'machine load (1 min)'], rows) : missing('collector-clickhouse', 'node bench/collector-ingest.mjs --store=clickhouse://…'),
+    ingestRuns.length ? table(['store', 'load', 'spans/s answered 200', 'stored/s (journal backlog at the end)', 'p50 ms', 'p99 ms', 'errors', 'collector CPU µs/span', '÷ no-store baseline', 'machine load (1 min)'], rows) : missing('collector-clickhouse', 'node bench/collector-ingest.mjs --store=clickhouse://…'),
   );
 }
 
