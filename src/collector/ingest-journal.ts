@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -179,7 +179,8 @@ export class IngestJournal {
         segment.bytes += data.length;
         segment.outstanding += group.length;
         for (const w of group) w.resolve({ ...w.entry, segment });
-        if (segment.bytes >= SEGMENT_BYTES) await this.#rotate();
+        // A new file that cannot be opened (disk full) leaves appends on this one; tried again next time.
+        if (segment.bytes >= SEGMENT_BYTES) await this.#rotate().catch(() => undefined);
       }
     } finally {
       this.#flushing = undefined;
@@ -282,11 +283,16 @@ async function openSegment(dir: string, number: number): Promise<{ handle: FileH
   const path = join(dir, `journal-${String(number).padStart(12, '0')}.bin`);
   const handle = await open(path, 'a');
   // The new file's name must survive a crash as well as its contents.
-  const fd = openSync(dir, 'r');
   try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const directory = await open(dir, 'r');
+    try {
+      await directory.sync();
+    } finally {
+      await directory.close();
+    }
+  } catch (error) {
+    await handle.close();
+    throw error;
   }
   return { handle, segment: { path, bytes: 0, outstanding: 0, sealed: false } };
 }

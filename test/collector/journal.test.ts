@@ -208,6 +208,24 @@ describe('collector journal (journalDir)', () => {
     expect(read.unreadable).toBe(2);
   });
 
+  it('seals a segment past 32 MiB and deletes each one once everything in it is stored', async () => {
+    const dir = join(tmp.dir, 'rotate-journal');
+    const { journal } = await IngestJournal.open(dir);
+    const big = new Uint8Array(9 * 1024 * 1024).fill(0x20);
+    const entries = [];
+    for (let i = 0; i < 5; i++) entries.push(await journal.append([], `t${i}`, { kind: 'json', body: big }));
+    // Four 9 MiB frames fill the first segment past 32 MiB; the fifth starts the next one.
+    expect(segments(dir)).toHaveLength(2);
+    for (const entry of entries.slice(0, 3)) journal.done(entry);
+    expect(segments(dir)).toHaveLength(2);
+    journal.done(entries[3]!);
+    await until(() => segments(dir).length === 1, 'the sealed segment to be deleted');
+    journal.done(entries[4]!);
+    await journal.close();
+    expect(segments(dir)).toHaveLength(0);
+    expect(existsSync(join(dir, 'journal.lock'))).toBe(false);
+  });
+
   it('rejects a journalDir that cannot be a directory with the reason', async () => {
     const file = join(tmp.dir, 'not-a-dir');
     writeFileSync(file, 'x');
