@@ -5,6 +5,7 @@ import { crc32 } from 'node:zlib';
 import { ConfigError } from '../setup/config-error.js';
 import { reviveRecord } from '../store/schema.js';
 import type { UsageRecord } from '../usage/usage-record.js';
+import { processAlive } from '../setup/process-alive.js';
 
 /**
  * What a request's records are kept as: the OTLP body they were decoded from (nothing to
@@ -306,7 +307,7 @@ function takeLock(dir: string): void {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
   const holder = Number(readFileSync(path, 'utf8').trim());
-  if (Number.isSafeInteger(holder) && holder > 0 && alive(holder)) {
+  if (Number.isSafeInteger(holder) && holder > 0 && processAlive(holder)) {
     throw new ConfigError(`the journal directory ${dir} is in use by process ${holder}: give each collector its own journalDir`);
   }
   // Left by a process that is gone: its entries are ours to store.
@@ -322,11 +323,3 @@ function releaseLock(dir: string): void {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { reviveRecord } from '../store/schema.js';
 import type { UsageRecord } from '../usage/usage-record.js';
+import { processAlive } from '../setup/process-alive.js';
 
 const PREFIX = 'genai-usage-spool-';
 const NAME = /^genai-usage-spool-(\d+)-([a-z0-9]+)(?:-r\d+)?\.jsonl$/;
@@ -70,7 +71,7 @@ export class Spool {
   }
 
   private replayable(name: string, pid: number, id: string, mine: string): boolean {
-    if (pid !== process.pid) return !alive(pid);
+    if (pid !== process.pid) return !processAlive(pid);
     return name === mine || id === this.id || !liveInProcess.has(id);
   }
 
@@ -102,12 +103,3 @@ export class Spool {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -6,9 +6,7 @@ import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { afterAll, describe, expect, it } from 'vitest';
 import { COLLECTOR_DEFAULTS, type CollectorConfig } from '../../src/collector/collector-config.js';
 import { startCollector } from '../../src/collector/collector-server.js';
-import { openStore } from '../../src/store/open-store.js';
-import type { UsageStore } from '../../src/store/usage-store.js';
-import { genAiSpans, request, tempDir, type TestCollector } from './harness.js';
+import { controllableStore, genAiSpans, request, tempDir, type TestCollector } from './harness.js';
 
 const tmp = tempDir('genai-usage-collector-admission-');
 afterAll(() => tmp.cleanup());
@@ -20,34 +18,16 @@ async function withCollector(
   /** A store this slow: every write takes this long per record. */
   msPerRecord = 0,
 ) {
-  const store = await openStore(`sqlite:${join(tmp.dir, `${Math.random().toString(36).slice(2)}.db`)}`);
-  let held: Promise<void> | undefined;
-  let release = (): void => undefined;
-  let failing = false;
-  const proxy: UsageStore = Object.create(store, {
-    insert: {
-      value: async (...args: Parameters<UsageStore['insert']>) => {
-        if (held) await held;
-        if (failing) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
-        if (msPerRecord > 0) await new Promise((r) => setTimeout(r, msPerRecord * args[0].length));
-        return store.insert(...args);
-      },
-    },
-  });
+  const control = await controllableStore(`sqlite:${join(tmp.dir, `${Math.random().toString(36).slice(2)}.db`)}`, msPerRecord);
   const logs: string[] = [];
   const config: CollectorConfig = { ...COLLECTOR_DEFAULTS, port: 0, store: 'sqlite::memory:', tokens: [], ...overrides };
-  const running = await startCollector(config, { store: proxy, log: (l) => logs.push(l) });
-  const control = {
-    hold: () => void (held = new Promise<void>((r) => (release = r))),
-    release: () => (release(), (held = undefined)),
-    fail: (on: boolean) => void (failing = on),
-  };
+  const running = await startCollector(config, { store: control.store, log: (l) => logs.push(l) });
   try {
     await fn(Object.assign(running, { logs }), control);
   } finally {
     control.release();
     await running.close();
-    await store.close();
+    await control.real.close();
   }
 }
 

@@ -132,8 +132,11 @@ export function token(name: string, scopes: TokenSpec['scopes'], tenant?: string
   return { token: `tok-${name}-0123456789abcdef`, scopes, tenant, name };
 }
 
-/** A real SQLite store whose writes can be held or made to fail, like a slow or down server. */
-export async function controllableStore(url: string) {
+/**
+ * A real store whose writes can be held or made to fail, like a slow or down server; with
+ * `msPerRecord`, every write also takes that long per record.
+ */
+export async function controllableStore(url: string, msPerRecord = 0) {
   const store = await openStore(url);
   let release: () => void = () => undefined;
   let held: Promise<void> | undefined;
@@ -143,6 +146,7 @@ export async function controllableStore(url: string) {
       value: async (...args: Parameters<UsageStore['insert']>) => {
         if (held) await held;
         if (failing) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+        if (msPerRecord > 0) await new Promise((r) => setTimeout(r, msPerRecord * args[0].length));
         return store.insert(...args);
       },
     },
