@@ -139,6 +139,13 @@ if (chIngest?.capacity && R.collector?.capacity) {
 }
 const ch1000 = chIngest?.scenarios?.find((s) => s.requestsPerSecondTarget === 1000 && (s.spansPerRequest ?? chIngest.spansPerRequest) === 10);
 if (ch1000) headline.push(['collector → ClickHouse at 1,000 req/s × 10 spans', `${n0(ch1000.spansPerSecond)} spans/s, p99 ${n1(ch1000.latencyMs.p99)} ms, ${ch1000.errors} errors`, 'p99 < 50 ms', goal(ch1000.latencyMs.p99 < 50 && ch1000.errors === 0)]);
+const sqliteJournal = R.collectorJournal;
+if (sqliteJournal?.capacity) {
+  const rounds = sqliteJournal.capacityRounds ? ` (median of ${sqliteJournal.capacityRounds.length} rounds by answered spans)` : '';
+  headline.push(['collector → SQLite behind the journal: records stored/s, closed loop', `${n0(sqliteJournal.capacity.storedPerSecond)}${rounds}`, '≥ 20,000', goal(sqliteJournal.capacity.storedPerSecond >= 20_000)]);
+}
+const sqj1000 = sqliteJournal?.scenarios?.find((s) => s.requestsPerSecondTarget === 1000);
+if (sqj1000) headline.push(['collector → SQLite behind the journal at 1,000 req/s × 10 spans', `${n0(sqj1000.spansPerSecond)} spans/s answered, p99 ${n1(sqj1000.latencyMs.p99)} ms, ${sqj1000.errors} errors; ${n0(sqj1000.storedPerSecond)} stored/s, ${n0(sqj1000.backlogAtEnd)} left in the journal`, 'p99 < 50 ms', goal(sqj1000.latencyMs.p99 < 50 && sqj1000.errors === 0)]);
 const chJournal = R.collectorClickhouseJournal;
 if (chJournal?.capacity && R.collector?.capacity) {
   const r = ratio(chJournal.capacity.storedPerSecond, R.collector.capacity.spansPerSecond);
