@@ -1,5 +1,5 @@
 // Collector ingest: OTLP/HTTP protobuf → genai-usage collector → SQLite, compared in one run.
-//   npm run build && node bench/collector-ingest.mjs [--rates=1000,2000] [--seconds=10] [--spans=10] [--concurrency=64] [--overload=4] [--rounds=3] [--store=<url>] [--journal] [--set=option=n,...]
+//   npm run build && node bench/collector-ingest.mjs [--rates=1000,2000] [--seconds=10] [--spans=10] [--concurrency=64] [--overload=4] [--rounds=3] [--store=<url>] [--journal | --journal-dir=<dir>] [--set=option=n,...]
 // The collector runs in this process; the load generator is a separate Node process (this file
 // with --role=load) on loopback with a keep-alive http.Agent. Four measurements, one run:
 // 1. capacity: closed loop (`concurrency` requests always outstanding) against SQLite; stored spans/s.
@@ -42,7 +42,9 @@ async function main() {
   const engine = /^clickhouse/.test(storeUrl) ? 'clickhouse' : /^postgres/.test(storeUrl) ? 'postgres' : 'sqlite';
   // --journal answers ingest once journaled (journalDir): the spans/s answered then say how fast
   // the journal takes them, and storedPerSecond and backlogAtEnd how fast the store keeps up.
-  const journal = process.argv.includes('--journal');
+  // --journal-dir=<dir> puts it elsewhere (its own disk, as a deployment would).
+  const journalDir = arg('journal-dir', process.argv.includes('--journal') ? join(dir, 'journal') : undefined);
+  const journal = journalDir !== undefined;
   // --set=maxBatchRecords=20000,maxConcurrentWrites=2 overrides numeric collector options.
   const set = Object.fromEntries(
     arg('set', '').split(',').filter(Boolean).map((kv) => {
@@ -51,7 +53,7 @@ async function main() {
       return [key, Number(value)];
     }),
   );
-  const config = { ...COLLECTOR_DEFAULTS, port: 0, store: storeUrl, tokens: [], ...(journal ? { journalDir: join(dir, 'journal') } : {}), ...set };
+  const config = { ...COLLECTOR_DEFAULTS, port: 0, store: storeUrl, tokens: [], ...(journal ? { journalDir } : {}), ...set };
   const machine = () => Math.round(loadavg()[0] * 100) / 100;
   const results = {
     machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
