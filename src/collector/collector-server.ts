@@ -145,6 +145,8 @@ export async function startCollector(config: CollectorConfig, options: StartColl
   try {
     await listen(server, config.port, config.host);
   } catch (error) {
+    // The journal's lock and files are released for the next attempt, its entries kept.
+    if (queue instanceof JournaledIngest) await queue.abandon();
     await writer?.close();
     if (!options.store) await store.close();
     throw error;

@@ -107,6 +107,12 @@ export class JournaledIngest implements Ingest {
         setTimeout(resolve, Math.min(100, Math.max(1, deadline - Date.now()))).unref();
       });
     }
+    await this.abandon();
+  }
+
+  /** Stops at once, storing nothing more: everything not stored stays in the journal (a start that failed). */
+  async abandon(): Promise<void> {
+    this.#closed = true;
     this.#stopped = true;
     clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;

@@ -106,6 +106,16 @@ describe('collector journal (journalDir)', () => {
     });
   });
 
+  it('a start that cannot listen releases the journal for the next attempt', async () => {
+    await withJournal('port', {}, async (c, s) => {
+      const dir = join(tmp.dir, 'port-retry-journal');
+      const taken = { ...COLLECTOR_DEFAULTS, port: c.port, store: 'sqlite::memory:', tokens: [], journalDir: dir };
+      await expect(startCollector(taken, { store: s.store, log: () => undefined })).rejects.toThrow(/EADDRINUSE/);
+      const second = await startCollector({ ...taken, port: 0 }, { store: s.store, log: () => undefined });
+      await second.close();
+    });
+  });
+
   it('stores what a previous run journaled, skips a line cut short, and counts a record already stored once', async () => {
     const url = `sqlite:${join(tmp.dir, 'replay.db')}`;
     const dir = join(tmp.dir, 'replay-journal');
