@@ -9,7 +9,7 @@ import { Admission } from './admission.js';
 import { createCollectorHandler, type CollectorDeps } from './collector-app.js';
 import { COLLECTOR_DEFAULTS, type CollectorConfig } from './collector-config.js';
 import { CollectorMetrics } from './collector-metrics.js';
-import { IngestJournal, type RecoveredJournal } from './ingest-journal.js';
+import { IngestJournal, type JournalEntry, type RecoveredJournal } from './ingest-journal.js';
 import { IngestQueue, type Ingest } from './ingest-queue.js';
 import { JournaledIngest, recoverEntries } from './journaled-ingest.js';
 import { ROUTES } from './routes/all-routes.js';
@@ -71,19 +71,24 @@ export async function startCollector(config: CollectorConfig, options: StartColl
     if (path !== ':memory:') writer = new SqliteWriteThread(resolvePath(path), { busyTimeoutMs });
   }
   const prices = options.prices ?? new PriceBook();
-  let journal: RecoveredJournal | undefined;
-  let recovered: ReturnType<typeof recoverEntries> | undefined;
+  // Only the journal and the decoded entries outlive this block: the segments read back at
+  // start (whole files) are let go once decoded.
+  let journal: IngestJournal | undefined;
+  let recovered: JournalEntry[] = [];
   if (config.journalDir) {
+    let opened: RecoveredJournal;
     try {
-      journal = await IngestJournal.open(resolvePath(config.journalDir));
+      opened = await IngestJournal.open(resolvePath(config.journalDir));
     } catch (error) {
       await writer?.close();
       if (!options.store) await store.close();
       throw error;
     }
-    recovered = recoverEntries(journal.recovered, prices);
-    const left = recovered.entries.reduce((n, e) => n + e.records.length, 0);
-    const unreadable = journal.unreadable + recovered.undecodable;
+    journal = opened.journal;
+    const decoded = recoverEntries(opened.recovered, prices);
+    recovered = decoded.entries;
+    const left = recovered.reduce((n, e) => n + e.records.length, 0);
+    const unreadable = opened.unreadable + decoded.undecodable;
     if (left > 0 || unreadable > 0) {
       log(`journal ${config.journalDir}: ${left} record(s) a previous run accepted are being stored` + (unreadable > 0 ? `; ${unreadable} unreadable request(s) skipped (a write cut short or damaged)` : ''));
     }
@@ -124,7 +129,7 @@ export async function startCollector(config: CollectorConfig, options: StartColl
   });
   const queue: Ingest = journal
     ? new JournaledIngest(
-        journal.journal,
+        journal,
         storeQueue,
         {
           maxRecords: config.maxQueueRecords,
@@ -136,9 +141,11 @@ export async function startCollector(config: CollectorConfig, options: StartColl
             log(`the store refused ${records} journaled record(s), dropped (the sender had its answer already): ${error.message}`);
           },
         },
-        recovered?.entries,
+        recovered,
       )
     : storeQueue;
+  // The queue has them now; this function's closures would otherwise keep every recovered record.
+  recovered = [];
   const auth = new TokenAuth(config.tokens);
   const deps: CollectorDeps = { config, store, queue, admission, metrics, auth, prices, log, state: { draining: false } };
   const server = createServer({ requestTimeout: 60_000 }, createCollectorHandler(ROUTES, deps));
