@@ -69,7 +69,7 @@ describe('admission before the body is read', () => {
       const res = await upload.response;
       expect(res.status).toBe(429);
       expect(res.headers['retry-after']).toBe('1');
-      expect(JSON.parse(res.text).message).toMatch(/ingest queue is full \(3 records\)/);
+      expect(JSON.parse(res.text).message).toMatch(/ingest queue is full \(3 records not yet stored, maxQueueRecords\)/);
       expect(c.deps.metrics.spansReceived).toBe(received);
       upload.req.destroy();
       s.release();

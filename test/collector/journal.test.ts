@@ -92,9 +92,18 @@ describe('collector journal (journalDir)', () => {
       expect(refused.status).toBe(429);
       expect(refused.headers.get('retry-after')).toBe('1');
       expect(refused.json.message).toMatch(/journal/);
-      expect((await request(c.url, '/readyz')).status).toBe(200);
+      // Full, not only too full for this request: refused from the headers, before the body is read.
+      const fits = await post(c.url, body(3, 'u-full'));
+      expect(fits.status, fits.text).toBe(200);
+      const atLimit = await post(c.url, body(1, 'u-full'));
+      expect(atLimit.status).toBe(429);
+      expect(atLimit.json.message).toMatch(/the ingest journal is full \(8 records not yet stored, maxQueueRecords\)/);
+      // Full: not ready either, until the store takes some.
+      const ready = await request(c.url, '/readyz');
+      expect([ready.status, ready.json.reason]).toEqual([503, 'the ingest journal is full']);
       s.release();
       await until(() => c.deps.queue.depth() === 0, 'the journal to drain');
+      expect((await request(c.url, '/readyz')).status).toBe(200);
     });
   });
 

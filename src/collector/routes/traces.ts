@@ -82,7 +82,10 @@ function admit(ctx: RouteContext): Ticket {
   }
   const unavailable = deps.queue.unavailableReason();
   if (unavailable) throw retryLater(ctx, 503, unavailable);
-  if (deps.queue.depth() >= maxQueueRecords) throw retryLater(ctx, 429, `the ingest queue is full (${maxQueueRecords} records)`);
+  if (deps.queue.depth() >= maxQueueRecords) {
+    const what = deps.config.journalDir ? 'ingest journal is full' : 'ingest queue is full';
+    throw retryLater(ctx, 429, `the ${what} (${maxQueueRecords} records not yet stored, maxQueueRecords)`);
+  }
   // Behind by more than this, a sender would wait long enough to time out and send again:
   // refusing now keeps the store busy with work whose answer is still awaited. Admission aims
   // at half the limit from the records ahead (a queue kept just long enough to keep the store
