@@ -5,18 +5,19 @@ import { crc32 } from 'node:zlib';
 import { ConfigError } from '../setup/config-error.js';
 import { reviveRecord } from '../store/schema.js';
 import type { UsageRecord } from '../usage/usage-record.js';
+import type { OtlpEncoding } from './otlp-decode.js';
 import { processAlive } from '../setup/process-alive.js';
 
 /**
  * What a request's records are kept as: the OTLP body they were decoded from (nothing to
  * encode on the request path; decoded again only after a crash), or the records as JSON.
  */
-export type JournalPayload = { kind: 'protobuf' | 'json'; body: Uint8Array } | { kind: 'records' };
+export type JournalPayload = { kind: OtlpEncoding; body: Uint8Array } | { kind: 'records' };
 
 /** One journaled request as read back at start: its records come from decoding `body`. */
 export interface JournalFrame {
   readonly tenant: string | undefined;
-  readonly kind: 'protobuf' | 'json' | 'records';
+  readonly kind: OtlpEncoding | 'records';
   readonly body: Buffer;
 }
 

@@ -1,8 +1,7 @@
 import type { PriceBook } from '../prices/price-book.js';
 import type { UsageRecord } from '../usage/usage-record.js';
 import { recordsOfFrame, type IngestJournal, type JournalEntry, type JournalPayload, type RecoveredJournal } from './ingest-journal.js';
-import { decodeJsonSpans } from './otlp-json.js';
-import { decodeProtobufSpans } from './otlp-protobuf.js';
+import { decodeOtlpSpans } from './otlp-decode.js';
 import { spansToRecords } from './span-records.js';
 import { QueueFullError, RecordsRefusedError, StoreUnavailableError, type Ingest, type IngestQueue } from './ingest-queue.js';
 
@@ -180,7 +179,7 @@ export function recoverEntries(recovered: RecoveredJournal['recovered'], prices:
     let records: UsageRecord[] | undefined;
     try {
       if (frame.kind === 'records') records = recordsOfFrame(frame.body);
-      else records = spansToRecords(frame.kind === 'protobuf' ? decodeProtobufSpans(frame.body) : decodeJsonSpans(frame.body.toString('utf8')), prices).records;
+      else records = spansToRecords(decodeOtlpSpans(frame.kind, frame.body), prices).records;
     } catch {
       records = undefined;
     }

@@ -3,8 +3,7 @@ import { OtlpDecodeError, type DecodedSpan } from '../decoded-span.js';
 import type { Ticket } from '../admission.js';
 import { declaredLength, decodeContent, HttpError, mediaType, readBody, send } from '../http-util.js';
 import { QueueFullError, RecordsRefusedError, StoreUnavailableError } from '../ingest-queue.js';
-import { decodeJsonSpans } from '../otlp-json.js';
-import { decodeProtobufSpans } from '../otlp-protobuf.js';
+import { decodeOtlpSpans, type OtlpEncoding } from '../otlp-decode.js';
 import { encodeRpcStatus, encodeTraceResponse } from '../otlp-proto.js';
 import { spansToRecords } from '../span-records.js';
 
@@ -33,7 +32,8 @@ export const tracesRoute: Route = {
     }
     const ticket = admit(ctx);
     try {
-      const { spans, body } = await receive(ctx, type, ticket);
+      const encoding: OtlpEncoding = type === PROTOBUF ? 'protobuf' : 'json';
+      const { spans, body } = await receive(ctx, encoding, ticket);
       deps.metrics.spansReceived += spans.length;
       const batch = spansToRecords(spans, deps.prices);
       ticket.releaseBytes();
@@ -44,7 +44,7 @@ export const tracesRoute: Route = {
         throw new HttpError(413, `this request carries ${batch.records.length} LLM-call spans; the ingest queue holds at most ${deps.config.maxQueueRecords} (maxQueueRecords): send smaller batches`);
       }
       try {
-        await deps.queue.submit(batch.records, ctx.principal.tenant, { kind: type === PROTOBUF ? 'protobuf' : 'json', body });
+        await deps.queue.submit(batch.records, ctx.principal.tenant, { kind: encoding, body });
       } catch (error) {
         if (error instanceof QueueFullError) throw retryLater(ctx, 429, error.message);
         if (error instanceof StoreUnavailableError) throw retryLater(ctx, 503, error.message);
@@ -103,7 +103,7 @@ function admit(ctx: RouteContext): Ticket {
 }
 
 /** Reads, decompresses and decodes the body, counting its bytes against the in-flight limit. */
-async function receive(ctx: RouteContext, type: string, ticket: Ticket): Promise<{ spans: DecodedSpan[]; body: Buffer }> {
+async function receive(ctx: RouteContext, encoding: OtlpEncoding, ticket: Ticket): Promise<{ spans: DecodedSpan[]; body: Buffer }> {
   const { deps, req } = ctx;
   const limit = deps.config.maxBodyBytes;
   const busy = (): HttpError => retryLater(ctx, 429, `the collector is busy: more than ${deps.config.maxInflightBytes} bytes of request bodies in flight (maxInflightBytes)`);
@@ -112,7 +112,7 @@ async function receive(ctx: RouteContext, type: string, ticket: Ticket): Promise
   // A few KB of gzip can hold megabytes: the decoded bytes count too.
   if (body !== raw && !ticket.received(raw.length + body.length)) throw busy();
   try {
-    return { spans: type === PROTOBUF ? decodeProtobufSpans(body) : decodeJsonSpans(body.toString('utf8')), body };
+    return { spans: decodeOtlpSpans(encoding, body), body };
   } catch (error) {
     if (error instanceof OtlpDecodeError) throw new HttpError(400, error.message);
     throw error;
