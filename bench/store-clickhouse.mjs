@@ -3,6 +3,9 @@
 // UsageSpanExporter → ClickHouse vs a raw @clickhouse/client insert of the same rows.
 //   npx tsc -p tsconfig.json && GENAI_USAGE_BENCH_CLICKHOUSE_URL=clickhouse://default@127.0.0.1:18123/default \
 //     node bench/store-clickhouse.mjs [--full] [--records=1000000] [--write-records=1000000] [--write-rounds=3] [--no-duckdb] [--writes-only]
+// 100M records: --bulk loads both engines from generated files instead (bulk-load.mjs; DuckDB on
+// disk), --query-runs=3 times each query 3 times, --no-raw skips the raw-row (FINAL) queries:
+//   node bench/store-clickhouse.mjs --records=100000000 --bulk --query-runs=3 --no-raw --write-rounds=0
 // (falls back to GENAI_USAGE_TEST_CLICKHOUSE_URL). Each part uses its own database, dropped
 // after. Results are merged into bench/results/store.json under "clickhouse".
 import { createClient } from '@clickhouse/client';
@@ -14,6 +17,8 @@ import { openStore } from '../dist/store/open-store.js';
 import { loadResults, saveResults } from './store-results.mjs';
 import { benchRecord, benchSpan, flag, time } from './store-data.mjs';
 import { DUCKDB_QUERIES, loadDuckDB, runDuckDBQueries } from './store-duckdb.mjs';
+import { bulkLoad } from './bulk-load.mjs';
+import { rmSync } from 'node:fs';
 
 const base = process.env.GENAI_USAGE_BENCH_CLICKHOUSE_URL ?? process.env.GENAI_USAGE_TEST_CLICKHOUSE_URL;
 if (!base) {
@@ -25,6 +30,9 @@ const sizes = flag('--writes-only') ? [] : flag('--full') ? [N, 10_000_000] : [N
 const WRITE_N = Number(process.argv.find((a) => a.startsWith('--write-records='))?.split('=')[1] ?? 200_000);
 const WRITE_ROUNDS = Number(process.argv.find((a) => a.startsWith('--write-rounds='))?.split('=')[1] ?? 3);
 const CHUNK = 10_000;
+const BULK = flag('--bulk');
+const QUERY_RUNS = Number(process.argv.find((a) => a.startsWith('--query-runs='))?.split('=')[1] ?? 5);
+const BULK_DIR = process.env.GENAI_USAGE_BENCH_BULK_DIR ?? new URL('../.tmp/bulk/', import.meta.url).pathname;
 const SPAN_BATCH = 512;
 
 // The same names and calls as store-query.mjs' QUERIES (DuckDB runs the same-named SQL).
@@ -53,9 +61,9 @@ async function runQueries(store, queries) {
   const out = {};
   for (const [name, query] of Object.entries(queries)) {
     const runs = [];
-    for (let r = 0; r < 5; r++) runs.push(await time(() => query(store)));
+    for (let r = 0; r < QUERY_RUNS; r++) runs.push(await time(() => query(store)));
     runs.sort((a, b) => a - b);
-    out[name] = { medianMs: +runs[2].toFixed(1), minMs: +runs[0].toFixed(1), maxMs: +runs[4].toFixed(1) };
+    out[name] = { medianMs: +runs[Math.floor(QUERY_RUNS / 2)].toFixed(1), minMs: +runs[0].toFixed(1), maxMs: +runs[QUERY_RUNS - 1].toFixed(1) };
   }
   return out;
 }
@@ -74,7 +82,17 @@ async function queryRun(n, duck) {
       }
     });
     if (n > 1_000_000) process.stdout.write('\n');
-    const result = { loadRecordsPerSecond: Math.round(n / (loadMs / 1000)), queries: await runQueries(store, QUERIES), rawQueries: await runQueries(store, RAW_QUERIES) };
+    return await chQueries(store, { loadRecordsPerSecond: Math.round(n / (loadMs / 1000)) }, duck);
+  } finally {
+    await store.close();
+    await drop(name);
+  }
+}
+
+/** The query scenarios on a loaded store, with their ratio to DuckDB's medians. */
+async function chQueries(store, result, duck) {
+  {
+    Object.assign(result, { queries: await runQueries(store, QUERIES), rawQueries: flag('--no-raw') ? {} : await runQueries(store, RAW_QUERIES) });
     result.ratioToDuckDB = {};
     for (const [q, r] of Object.entries(result.queries)) {
       const d = duck?.queries[q]?.medianMs;
@@ -82,12 +100,55 @@ async function queryRun(n, duck) {
       console.log(`    ${q.padEnd(30)} ${String(r.medianMs).padStart(8)} ms${d ? `  DuckDB ${d} ms, ratio ${result.ratioToDuckDB[q]}` : ''}`);
     }
     for (const [q, r] of Object.entries(result.rawQueries)) console.log(`    ${q.padEnd(30)} ${String(r.medianMs).padStart(8)} ms  (raw rows, FINAL)`);
-    console.log(`  load through store.insert: ${result.loadRecordsPerSecond.toLocaleString('en-US')} records/s`);
+    if (result.loadRecordsPerSecond) console.log(`  load through store.insert: ${result.loadRecordsPerSecond.toLocaleString('en-US')} records/s`);
     return result;
+  }
+}
+
+/**
+ * --bulk: both engines loaded in one pass from generated files (bulk-load.mjs); DuckDB on disk.
+ * DuckDB's queries run once the server's merges are done, then ClickHouse's, so neither shares
+ * the cores with the other's work.
+ */
+async function bulkQueryRun(n) {
+  const name = `bench_ch_query_${process.pid}`;
+  console.log(`ClickHouse and DuckDB, ${n.toLocaleString('en-US')} records, bulk-loaded`);
+  const store = await openStore(dbUrl(name));
+  const parsed = parseClickHouseUrl(dbUrl(name));
+  const chAuth = { authorization: `Basic ${Buffer.from(`${parsed.username ?? 'default'}:${parsed.password ?? ''}`).toString('base64')}` };
+  const duckPath = `${BULK_DIR}duck-${n}.db`;
+  let loaded;
+  try {
+    loaded = await bulkLoad({ n, chOrigin: parsed.origin, chDatabase: name, chAuth, duckPath, workDir: BULK_DIR });
+    console.log(`  loaded in ${Math.round(loaded.totalMs / 1000)} s (ClickHouse inserts ${Math.round(loaded.chMs / 1000)} s, DuckDB ${Math.round(loaded.duckMs / 1000)} s)`);
+    await mergesSettled(name);
+    const chLoadSeconds = Math.round(loaded.chMs / 1000);
+    const duck = { bulkLoadSeconds: Math.round(loaded.duckMs / 1000), queries: await runDuckDBQueries(loaded.duck.connection, DUCKDB_QUERIES, QUERY_RUNS) };
+    loaded.duck.connection.closeSync();
+    loaded.duck.instance.closeSync();
+    loaded = undefined;
+    const ch = await chQueries(store, { bulkLoadSeconds: chLoadSeconds, bulk: true }, duck);
+    return { duck, ch };
   } finally {
+    if (loaded) {
+      loaded.duck.connection.closeSync();
+      loaded.duck.instance.closeSync();
+    }
     await store.close();
     await drop(name);
+    rmSync(duckPath, { force: true });
   }
+}
+
+/** Waits (up to 30 minutes) until the server runs no merge in `database`. */
+async function mergesSettled(database) {
+  const t0 = performance.now();
+  for (;;) {
+    const rows = await (await admin.query({ query: `SELECT count() AS c FROM system.merges WHERE database = '${database}'`, format: 'JSONEachRow' })).json();
+    if (Number(rows[0]?.c ?? 0) === 0 || performance.now() - t0 > 30 * 60_000) break;
+    await sleep(5000);
+  }
+  console.log(`  merges settled after ${Math.round((performance.now() - t0) / 1000)} s`);
 }
 
 /** A records-table row as a user writing their own insert would build it: one object literal per record. */
@@ -162,18 +223,29 @@ try {
   // Writes first: rounds of raw and exporter back to back, the order alternating, so both see
   // the same machine load (the server's background merges of the previous round included);
   // the ratio of each round, and their median.
-  const rounds = [];
-  for (let r = 0; r < WRITE_ROUNDS; r++) {
-    const round = {};
-    for (const path of r % 2 === 0 ? ['raw', 'exporter'] : ['exporter', 'raw']) round[path] = path === 'raw' ? await rawInsert() : await throughExporter();
-    round.ratio = +(round.exporter.recordsPerSecond / round.raw.recordsPerSecond).toFixed(2);
-    rounds.push(round);
-    console.log(`  round ${r + 1}/${WRITE_ROUNDS}: raw @clickhouse/client (JSONEachRow, 10k rows) ${round.raw.recordsPerSecond.toLocaleString('en-US')} records/s, UsageSpanExporter ${round.exporter.recordsPerSecond.toLocaleString('en-US')} records/s: ratio ${round.ratio}, dropped ${round.exporter.dropped}`);
+  // --write-rounds=0 keeps the write results of an earlier run.
+  if (WRITE_ROUNDS > 0) {
+    const rounds = [];
+    for (let r = 0; r < WRITE_ROUNDS; r++) {
+      const round = {};
+      for (const path of r % 2 === 0 ? ['raw', 'exporter'] : ['exporter', 'raw']) round[path] = path === 'raw' ? await rawInsert() : await throughExporter();
+      round.ratio = +(round.exporter.recordsPerSecond / round.raw.recordsPerSecond).toFixed(2);
+      rounds.push(round);
+      console.log(`  round ${r + 1}/${WRITE_ROUNDS}: raw @clickhouse/client (JSONEachRow, 10k rows) ${round.raw.recordsPerSecond.toLocaleString('en-US')} records/s, UsageSpanExporter ${round.exporter.recordsPerSecond.toLocaleString('en-US')} records/s: ratio ${round.ratio}, dropped ${round.exporter.dropped}`);
+    }
+    const median = rounds.toSorted((a, b) => a.ratio - b.ratio)[Math.floor(rounds.length / 2)];
+    Object.assign(results.write, { rounds, raw: median.raw, exporter: { ...median.exporter, dropped: Math.max(...rounds.map((r) => r.exporter.dropped)) }, ratio: median.ratio, ratioRange: [Math.min(...rounds.map((r) => r.ratio)), Math.max(...rounds.map((r) => r.ratio))] });
+    console.log(`  exporter ÷ raw: median ${results.write.ratio} of ${WRITE_ROUNDS} rounds (${results.write.ratioRange.join('–')})`);
+  } else {
+    results.write = loadResults('clickhouse')?.write ?? results.write;
   }
-  const median = rounds.toSorted((a, b) => a.ratio - b.ratio)[Math.floor(rounds.length / 2)];
-  Object.assign(results.write, { rounds, raw: median.raw, exporter: { ...median.exporter, dropped: Math.max(...rounds.map((r) => r.exporter.dropped)) }, ratio: median.ratio, ratioRange: [Math.min(...rounds.map((r) => r.ratio)), Math.max(...rounds.map((r) => r.ratio))] });
-  console.log(`  exporter ÷ raw: median ${results.write.ratio} of ${WRITE_ROUNDS} rounds (${results.write.ratioRange.join('–')})`);
   for (const n of sizes) {
+    if (BULK) {
+      const { duck, ch } = await bulkQueryRun(n);
+      results.duckdb[n] = duck;
+      results.query[n] = ch;
+      continue;
+    }
     let duck;
     if (!flag('--no-duckdb')) {
       try {
@@ -190,12 +262,10 @@ try {
     }
     results.query[n] = await queryRun(n, duck);
   }
-  if (!sizes.length) {
-    // --writes-only keeps the query results of an earlier run.
-    const previous = loadResults('clickhouse');
-    results.query = previous?.query ?? {};
-    results.duckdb = previous?.duckdb ?? {};
-  }
+  // Sizes not run this time (--writes-only, or a --bulk run of one size) keep an earlier run's results.
+  const previous = loadResults('clickhouse');
+  results.query = { ...previous?.query, ...results.query };
+  results.duckdb = { ...previous?.duckdb, ...results.duckdb };
   saveResults('clickhouse', results);
 } finally {
   await admin.close();

@@ -12,7 +12,7 @@ import { benchRecord, time } from './store-data.mjs';
 const requireFromBench = createRequire(new URL('./package.json', import.meta.url));
 const TABLE = 'genai_usage_records';
 
-const DUCK_TYPES = {
+export const DUCK_TYPES = {
   id: 'VARCHAR',
   text: 'VARCHAR',
   'required-text': 'VARCHAR',
