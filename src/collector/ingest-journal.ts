@@ -1,12 +1,12 @@
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { ConfigError } from '../setup/config-error.js';
 import { reviveRecord } from '../store/schema.js';
 import type { UsageRecord } from '../usage/usage-record.js';
 import type { OtlpEncoding } from './otlp-decode.js';
-import { processAlive } from '../setup/process-alive.js';
+import { processAlive, processStartMark } from '../setup/process-alive.js';
 
 /**
  * What a request's records are kept as: the OTLP body they were decoded from (nothing to
@@ -299,28 +299,49 @@ async function openSegment(dir: string, number: number): Promise<{ handle: FileH
   return { handle, segment: { path, bytes: 0, outstanding: 0, sealed: false } };
 }
 
+/** Journal directories this process holds (a lock naming our pid may be a previous process's). */
+const heldHere = new Set<string>();
+
+/**
+ * The lock file holds the owner's pid and start mark. It is stale when that process is gone,
+ * when the pid is ours but this process does not hold the directory (a restarted container
+ * whose collector got the same pid again), or when the pid now names a process that started
+ * at another time.
+ */
 function takeLock(dir: string): void {
+  const key = resolve(dir);
+  if (heldHere.has(key)) throw new ConfigError(`the journal directory ${dir} is already open in this process: give each collector its own journalDir`);
   const path = join(dir, LOCK);
+  const mine = `${process.pid} ${processStartMark(process.pid) ?? ''}`.trim();
   try {
-    writeFileSync(path, String(process.pid), { flag: 'wx' });
+    writeFileSync(path, mine, { flag: 'wx' });
+    heldHere.add(key);
     return;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
-  const holder = Number(readFileSync(path, 'utf8').trim());
-  if (Number.isSafeInteger(holder) && holder > 0 && processAlive(holder)) {
+  const [pidText, mark] = readFileSync(path, 'utf8').trim().split(/\s+/);
+  const holder = Number(pidText);
+  if (Number.isSafeInteger(holder) && holder > 0 && holderAlive(holder, mark)) {
     throw new ConfigError(`the journal directory ${dir} is in use by process ${holder}: give each collector its own journalDir`);
   }
   // Left by a process that is gone: its entries are ours to store.
-  writeFileSync(path, String(process.pid));
+  writeFileSync(path, mine);
+  heldHere.add(key);
+}
+
+function holderAlive(pid: number, mark: string | undefined): boolean {
+  if (pid === process.pid || !processAlive(pid)) return false;
+  const now = processStartMark(pid);
+  return mark === undefined || now === undefined || now === mark;
 }
 
 function releaseLock(dir: string): void {
+  heldHere.delete(resolve(dir));
   const path = join(dir, LOCK);
   try {
-    if (readFileSync(path, 'utf8').trim() === String(process.pid)) unlinkSync(path);
+    if (readFileSync(path, 'utf8').trim().split(/\s+/)[0] === String(process.pid)) unlinkSync(path);
   } catch {
     // Already gone.
   }
 }
-

@@ -12,6 +12,7 @@ import { IngestJournal, readFrames } from '../../src/collector/ingest-journal.js
 import { decodeJsonSpans } from '../../src/collector/otlp-json.js';
 import { spansToRecords } from '../../src/collector/span-records.js';
 import { PriceBook } from '../../src/prices/price-book.js';
+import { processStartMark } from '../../src/setup/process-alive.js';
 import { openStore } from '../../src/store/open-store.js';
 import { controllableStore, genAiSpans, request, tempDir, type TestCollector } from './harness.js';
 
@@ -110,9 +111,42 @@ describe('collector journal (journalDir)', () => {
   it('a second collector on the same directory is refused with the reason', async () => {
     await withJournal('locked', {}, async (c, s, dir) => {
       await expect(startCollector({ ...COLLECTOR_DEFAULTS, port: 0, store: 'sqlite::memory:', tokens: [], journalDir: dir }, { store: s.store, log: () => undefined })).rejects.toThrow(
-        /journal directory .* is in use by process \d+: give each collector its own journalDir/,
+        /journal directory .* is already open in this process: give each collector its own journalDir/,
       );
     });
+  });
+
+  it('the lock: refused while another live process holds it, taken when its holder is gone or the pid now names another process', async () => {
+    const dir = join(tmp.dir, 'lock-journal');
+    const lock = join(dir, 'journal.lock');
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      await until(() => processStartMark(other.pid!) !== undefined, 'the other process to start');
+      await (await IngestJournal.open(dir)).journal.close();
+      const takenWith = async (content: string) => {
+        writeFileSync(lock, content);
+        const { journal } = await IngestJournal.open(dir);
+        expect(readFileSync(lock, 'utf8')).toMatch(new RegExp(`^${process.pid}\\b`));
+        await journal.close();
+      };
+      writeFileSync(lock, `${other.pid} ${processStartMark(other.pid!)}`);
+      await expect(IngestJournal.open(dir)).rejects.toThrow(`the journal directory ${dir} is in use by process ${other.pid}: give each collector its own journalDir`);
+      // An older lock file (a pid alone) of a live process is respected too.
+      writeFileSync(lock, `${other.pid}`);
+      await expect(IngestJournal.open(dir)).rejects.toThrow(/in use by process/);
+      // The pid is alive but started at another time: the number was reused.
+      await takenWith(`${other.pid} 1`);
+      // Our own pid, and this process does not hold the directory: a restarted container's collector got the same pid.
+      await takenWith(`${process.pid} ${processStartMark(process.pid)}`);
+    } finally {
+      other.kill();
+    }
+    const exited = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+    await new Promise((r) => exited.on('exit', r));
+    writeFileSync(lock, `${exited.pid}`);
+    const { journal } = await IngestJournal.open(dir);
+    await journal.close();
+    expect(existsSync(lock)).toBe(false);
   });
 
   it('a start that cannot listen releases the journal for the next attempt', async () => {
