@@ -331,6 +331,22 @@ export function storeSuite(target: SuiteTarget): void {
       expect((await store.records({ userId: 'u-\uFFFD-1' })).length).toBe(1);
     });
 
+    it('records() newest first once the newest hours were deleted, and below an upper bound', async () => {
+      store = await target.open();
+      await store.insert(RECORDS);
+      const desc = [...RECORDS].sort(byTimeDesc);
+      const newestHour = new Date(Math.floor((desc[0] as UsageRecord).recordedAt.getTime() / 36e5) * 36e5);
+      const cut = new Date(newestHour.getTime() - 5 * 36e5);
+      expect(await store.delete({ from: cut })).toBe(RECORDS.filter((r) => r.recordedAt >= cut).length);
+      const left = desc.filter((r) => r.recordedAt < cut);
+      expect(ids(await store.records({ limit: 5 }))).toEqual(ids(left.slice(0, 5)));
+      expect(ids(await store.records({ limit: 3, offset: 4 }))).toEqual(ids(left.slice(4, 7)));
+      const to = (left[10] as UsageRecord).recordedAt;
+      expect(ids(await store.records({ to, limit: 4 }))).toEqual(ids(left.filter((r) => r.recordedAt < to).slice(0, 4)));
+      const user = (left[0] as UsageRecord).userId as string;
+      expect(ids(await store.records({ userId: user, limit: 6 }))).toEqual(ids(left.filter((r) => r.userId === user).slice(0, 6)));
+    });
+
     it('delete() removes matching records and keeps every aggregate in step', async () => {
       store = await target.open();
       await store.insert(RECORDS);

@@ -32,7 +32,7 @@ export function sourceTable(source: ChSource, records: string, tableOf: (name: s
 }
 
 /** The WHERE clause (with `WHERE`, or '') for a filter; every value goes through literal.ts. */
-export function whereClause(f: NormalizedFilter, source: ChSource = { kind: 'raw' }): string {
+export function whereClause(f: NormalizedFilter, source: ChSource = { kind: 'raw' }, keyword: 'WHERE' | 'PREWHERE' = 'WHERE'): string {
   const conditions: string[] = [];
   for (const key of Object.keys(EQUALITY_COLUMNS) as Array<keyof typeof EQUALITY_COLUMNS>) {
     const value = f[key];
@@ -53,8 +53,8 @@ export function whereClause(f: NormalizedFilter, source: ChSource = { kind: 'raw
   }
   // 18.16 reading a Distributed table with FINAL and no WHERE sends the shards a column list
   // without the sort key ("Cannot find column … in source stream"); any WHERE avoids it.
-  if (conditions.length === 0) return source.kind === 'raw' ? 'WHERE 1' : '';
-  return `WHERE ${conditions.join(' AND ')}`;
+  if (conditions.length === 0) return source.kind === 'raw' ? `${keyword} 1` : '';
+  return `${keyword} ${conditions.join(' AND ')}`;
 }
 
 /** The value a dimension groups on; '' is "not set" in every ClickHouse table, so it becomes NULL. */

@@ -5,6 +5,7 @@ import { exportFooter, exportHeader, exportRecord } from '../export-format.js';
 import { hasCriteria, normalizeFilter, oneOf, parseBucket, parseDuration, parseGroupBy, parseInstant, parseMetric, type NormalizedFilter } from '../filter.js';
 import { keyValue, metricColumn, rowToMeasures } from '../measures.js';
 import { RECORDS_TABLE } from '../schema.js';
+import { ROLLUPS, type RollupDef } from '../rollup.js';
 import {
   DEFAULT_RECORDS_LIMIT,
   EXPORT_FORMATS,
@@ -31,6 +32,7 @@ const EXPORT_PAGE = 5000;
 const DAY_MS = 864e5;
 /** How far back records() looks, widening, before it reads every part (see records). */
 const RECENT_WINDOW_DAYS = [1, 7, 31];
+const HOURLY = ROLLUPS.find((def) => def.grain === 'hour') as RollupDef;
 /** delete() leaves rollup rows that sum to zero until a merge removes them: they are not groups. */
 const HAVING_ROWS = ' HAVING requests != 0';
 
@@ -81,11 +83,26 @@ export class ClickHouseUsageStore implements UsageStore {
     // Copies of a record are identical and on one shard (sharded by tenant and id): keeping the
     // first row of each (tenant, id) reads as FINAL does, without FINAL's merge of every part
     // it reads (one user's latest 100 calls: 2,649 ms at 1M records with FINAL on 18.16).
-    const page = (window: NormalizedFilter, rows: number, skip: number): Promise<Row[]> =>
-      this.all(
-        `SELECT ${RECORD_SELECT} FROM ${this.table(RECORDS_TABLE)} ${whereClause(window)} ORDER BY recorded_at_ms ${dir}, id ${dir} ` +
-          `LIMIT 1 BY tenant, id LIMIT ${sqlNumber(skip)}, ${sqlNumber(rows)}`,
-      );
+    const table = this.table(RECORDS_TABLE);
+    const read = (where: string, rows: number, skip: number): Promise<Row[]> =>
+      this.all(`SELECT ${RECORD_SELECT} FROM ${table} ${where} ORDER BY recorded_at_ms ${dir}, id ${dir} LIMIT 1 BY tenant, id LIMIT ${sqlNumber(skip)}, ${sqlNumber(rows)}`);
+    // One user's (or session's) rows lie in nearly every granule of a time range, so reading all
+    // their columns reads the whole range. First only the matching rows' times (narrow columns)
+    // say where the page ends; then all columns of the rows up to there, a few granules.
+    // Undefined when the window holds fewer rows than the page needs (and `partial` is false).
+    const page = async (window: NormalizedFilter, partial: boolean): Promise<Row[] | undefined> => {
+      const where = whereClause(window);
+      const [edge] = await this.all(`SELECT toString(recorded_at_ms) AS t FROM ${table} ${where} ORDER BY recorded_at_ms ${dir} LIMIT ${sqlNumber(offset + limit - 1)}, 1`);
+      if (!edge) return partial ? read(where, limit, offset) : undefined;
+      // PREWHERE with every condition: 18.16 moves only one of them there by itself, and neither
+      // the filter nor the time bound alone is selective (4× faster measured at 7.5M records).
+      const upTo = `${whereClause(window, { kind: 'raw' }, 'PREWHERE')} AND recorded_at_ms ${dir === 'DESC' ? '>=' : '<='} ${sqlNumber(Number(edge['t']))}`;
+      const rows = await read(upTo, limit, offset);
+      if (rows.length === limit) return rows;
+      // Short: copies of a record not yet folded were counted; read the window whole.
+      const whole = await read(where, limit, offset);
+      return whole.length === limit || partial ? whole : undefined;
+    };
     if (dir === 'DESC' && f.from === undefined) {
       // Newest first with no lower bound (a user's latest calls): the recent days hold the
       // answer. Read widening windows back from the newest record; once a window holds the
@@ -93,18 +110,28 @@ export class ClickHouseUsageStore implements UsageStore {
       const newest = await this.newestRecordMs(f);
       if (newest === undefined) return [];
       for (const days of RECENT_WINDOW_DAYS) {
-        const rows = await page({ ...f, from: new Date(newest - days * DAY_MS) }, offset + limit, 0);
-        if (rows.length >= offset + limit) return rows.slice(offset).map(rowToChRecord);
+        const rows = await page({ ...f, from: new Date(newest - days * DAY_MS) }, false);
+        if (rows) return rows.map(rowToChRecord);
       }
     }
-    return (await page(f, limit, offset)).map(rowToChRecord);
+    return ((await page(f, true)) ?? []).map(rowToChRecord);
   }
 
-  /** The time of the newest record the filter's tenant and upper bound allow (duplicates do not change a maximum: no FINAL). */
+  /**
+   * A bound on the newest record's time that the filter's tenant and upper bound allow: the end
+   * of the newest hour with calls in the hourly rollup (a few rows per hour), capped at the
+   * filter's upper bound. A max over the raw rows reads every record's time (~170 ms at 9M
+   * records, growing with the store). Deleted calls leave hours summing to zero: skipped.
+   */
   private async newestRecordMs(f: NormalizedFilter): Promise<number | undefined> {
     const bounds: NormalizedFilter = { tags: [], ...(f.tenant === undefined ? {} : { tenant: f.tenant }), ...(f.to === undefined ? {} : { to: f.to }) };
-    const [row] = await this.all(`SELECT count() AS n, toUInt64(max(recorded_at_ms)) AS newest FROM ${this.table(RECORDS_TABLE)} ${whereClause(bounds)}`);
-    return row && Number(row['n']) > 0 ? Number(row['newest']) : undefined;
+    const [row] = await this.all(
+      `SELECT toUInt64(bucket_start) AS hour FROM ${this.table(HOURLY.table)} ${whereClause(bounds, { kind: 'rollup', def: HOURLY })} ` +
+        'GROUP BY bucket_start HAVING sum(requests) > 0 ORDER BY bucket_start DESC LIMIT 1',
+    );
+    if (!row) return undefined;
+    const end = (Number(row['hour']) + 3600) * 1000;
+    return f.to === undefined ? end : Math.min(end, f.to.getTime());
   }
 
   async aggregate(query: AggregateQuery = {}): Promise<AggregateRow[]> {
