@@ -258,7 +258,7 @@ if (ingestRuns.length > 1 || R.collectorClickhouse) {
 
 // ---------------------------------------------------------------- clickhouse store
 const ch = R.store?.clickhouse;
-p('## ClickHouse store', 'The ClickHouse engine on a real server (the Debian 18.16 one CI installs). **Writes**: `UsageSpanExporter` fed finished spans in 512-span batches (its ClickHouse defaults: 10,000-record inserts from a 20,000-record queue) vs the raw `@clickhouse/client` inserting the same rows 10,000 per insert into the same schema, so the materialized rollups run in both. **Queries**: the store-query scenarios on records loaded through `store.insert`, against DuckDB on the same records in the same run; "raw" queries have no rollup and read the records with `FINAL`.', cmd(['GENAI_USAGE_BENCH_CLICKHOUSE_URL=clickhouse://default@127.0.0.1:8123/default node bench/store-clickhouse.mjs                 # 1M records', 'GENAI_USAGE_BENCH_CLICKHOUSE_URL=… node bench/store-clickhouse.mjs --full          # 1M and 10M', 'GENAI_USAGE_BENCH_CLICKHOUSE_URL=… node bench/store-clickhouse.mjs --writes-only --write-records=100000']));
+p('## ClickHouse store', 'The ClickHouse engine on a real server (the Debian 18.16 one CI installs). **Writes**: `UsageSpanExporter` fed finished spans in 512-span batches (its ClickHouse defaults: 10,000-record inserts from a 20,000-record queue) vs the raw `@clickhouse/client` inserting the same rows 10,000 per insert into the same schema, so the materialized rollups run in both. **Queries**: the store-query scenarios on records loaded through `store.insert`, against DuckDB on the same records in the same run; "raw" queries have no rollup and read the records with `FINAL`.', cmd(['GENAI_USAGE_BENCH_CLICKHOUSE_URL=clickhouse://default@127.0.0.1:8123/default node bench/store-clickhouse.mjs                 # 1M records', 'GENAI_USAGE_BENCH_CLICKHOUSE_URL=… node bench/store-clickhouse.mjs --full          # 1M and 10M', 'GENAI_USAGE_BENCH_CLICKHOUSE_URL=… node bench/store-clickhouse.mjs --writes-only --write-records=100000', 'GENAI_USAGE_BENCH_CLICKHOUSE_URL=… node bench/store-clickhouse.mjs --records=100000000 --bulk --query-runs=3 --no-raw --write-rounds=0   # 100M, ~2 hours here']));
 if (!ch) p(missing('store', 'node bench/store-clickhouse.mjs'));
 else {
   p(`ClickHouse ${ch.serverVersion ?? '?'}, measured ${day(ch.at)}.`);
@@ -274,7 +274,11 @@ else {
     const d = ch.duckdb?.[n];
     const rows = Object.entries(r.queries ?? {}).map(([q, m]) => [q, n1(m.medianMs), n1(d?.queries?.[q]?.medianMs), x(r.ratioToDuckDB?.[q])]);
     for (const [q, m] of Object.entries(r.rawQueries ?? {})) rows.push([`${q} _(raw rows, FINAL)_`, n1(m.medianMs), '', '']);
-    p(`**${n0(+n)} records** — loaded through \`store.insert\` at ${n0(r.loadRecordsPerSecond)} records/s.`, table(['query', 'ClickHouse ms', 'DuckDB ms (same SQL)', 'ClickHouse ÷ DuckDB'], rows));
+    const loaded = r.bulk
+      ? `bulk-loaded from generated files (\`bench/bulk-load.mjs\`: ClickHouse inserts ${n0(r.bulkLoadSeconds)} s, DuckDB ${n0(d?.bulkLoadSeconds)} s; DuckDB on disk), measured ${day(r.at)}; each query the median of ${r.queryRuns} runs`
+      : `loaded through \`store.insert\` at ${n0(r.loadRecordsPerSecond)} records/s`;
+    p(`**${n0(+n)} records** — ${loaded}.`, table(['query', 'ClickHouse ms', 'DuckDB ms (same SQL)', 'ClickHouse ÷ DuckDB'], rows));
+    if (r.after) p(r.after);
   }
 }
 

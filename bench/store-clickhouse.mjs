@@ -127,7 +127,7 @@ async function bulkQueryRun(n) {
     loaded.duck.connection.closeSync();
     loaded.duck.instance.closeSync();
     loaded = undefined;
-    const ch = await chQueries(store, { bulkLoadSeconds: chLoadSeconds, bulk: true }, duck);
+    const ch = await chQueries(store, { bulkLoadSeconds: chLoadSeconds, bulk: true, queryRuns: QUERY_RUNS, at: new Date().toISOString() }, duck);
     return { duck, ch };
   } finally {
     if (loaded) {
