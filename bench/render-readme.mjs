@@ -18,6 +18,8 @@ const n0 = (v) => (v === undefined || v === null || Number.isNaN(v) ? '—' : Ma
 const n1 = (v) => (v === undefined || v === null || Number.isNaN(v) ? '—' : (+v).toFixed(1));
 const n2 = (v) => (v === undefined || v === null || Number.isNaN(v) ? '—' : (+v).toFixed(2));
 const x = (v) => (v === undefined || v === null || !Number.isFinite(v) ? '—' : `${(+v).toFixed(2)}×`);
+/** A ratio of two medians; below 0.01 with two significant digits (0.0022×), where two decimals would say 0. */
+const ratioOf = (a, b) => (Number.isFinite(a / b) && a / b < 0.01 ? `${(a / b).toPrecision(2)}×` : x(a / b));
 /** A markdown table; a column whose header is null is left out. */
 function table(head, rows, align = 'right') {
   const keep = head.map((h, i) => (h === null ? -1 : i)).filter((i) => i >= 0);
@@ -100,7 +102,8 @@ const chWrite = R.store?.clickhouse?.write;
 if (chWrite?.ratio !== undefined) headline.push([`clickhouse writes: exporter ÷ raw @clickhouse/client insert${chWrite.records ? ` (${n0(chWrite.records)} records)` : ''}`, `${x(chWrite.ratio)}${chWrite.ratioRange ? ` (median of ${chWrite.rounds.length} rounds, ${x(chWrite.ratioRange[0])}–${x(chWrite.ratioRange[1])}; ` : ' ('}${n0(chWrite.exporter.recordsPerSecond)} vs ${n0(chWrite.raw.recordsPerSecond)} records/s, ${n0(chWrite.exporter.dropped)} dropped)`, '≥ 0.7×', goal(chWrite.ratio >= 0.7 && chWrite.exporter.dropped === 0)]);
 for (const [n, r] of Object.entries(R.store?.clickhouse?.query ?? {})) {
   const tag = r.ratioToDuckDB?.rawFallbackByModelWithTag;
-  if (tag !== undefined && tag !== null) headline.push([`clickhouse tag-filtered query ÷ DuckDB, ${n0(+n)} records (tag rollup)`, x(tag), '≤ 1× (at 10M)', +n >= 10_000_000 ? goal(tag <= 1) : `${n0(+n)} records; goal is at 10M`]);
+  const tagMs = [r.queries?.rawFallbackByModelWithTag?.medianMs, R.store?.clickhouse?.duckdb?.[n]?.queries?.rawFallbackByModelWithTag?.medianMs];
+  if (tag !== undefined && tag !== null) headline.push([`clickhouse tag-filtered query ÷ DuckDB, ${n0(+n)} records (tag rollup)`, tagMs[0] && tagMs[1] ? ratioOf(tagMs[0], tagMs[1]) : x(tag), '≤ 1× (at 10M)', +n >= 10_000_000 ? goal(tag <= 1) : `${n0(+n)} records; goal is at 10M`]);
 }
 const query = R.store?.query;
 const MAIN = ['aggregateByModel', 'top10UsersByCost', 'dailyBuckets'];
@@ -258,7 +261,7 @@ if (ingestRuns.length > 1 || R.collectorClickhouse) {
 
 // ---------------------------------------------------------------- clickhouse store
 const ch = R.store?.clickhouse;
-p('## ClickHouse store', 'The ClickHouse engine on a real server (the Debian 18.16 one CI installs). **Writes**: `UsageSpanExporter` fed finished spans in 512-span batches (its ClickHouse defaults: 10,000-record inserts from a 20,000-record queue) vs the raw `@clickhouse/client` inserting the same rows 10,000 per insert into the same schema, so the materialized rollups run in both. **Queries**: the store-query scenarios on records loaded through `store.insert`, against DuckDB on the same records in the same run; "raw" queries have no rollup and read the records with `FINAL`.', cmd(['GENAI_USAGE_BENCH_CLICKHOUSE_URL=clickhouse://default@127.0.0.1:8123/default node bench/store-clickhouse.mjs                 # 1M records', 'GENAI_USAGE_BENCH_CLICKHOUSE_URL=… node bench/store-clickhouse.mjs --full          # 1M and 10M', 'GENAI_USAGE_BENCH_CLICKHOUSE_URL=… node bench/store-clickhouse.mjs --writes-only --write-records=100000', 'GENAI_USAGE_BENCH_CLICKHOUSE_URL=… node bench/store-clickhouse.mjs --records=100000000 --bulk --query-runs=3 --no-raw --write-rounds=0   # 100M, ~2 hours here']));
+p('## ClickHouse store', 'The ClickHouse engine on a real server (the Debian 18.16 one CI installs). **Writes**: `UsageSpanExporter` fed finished spans in 512-span batches (its ClickHouse defaults: 10,000-record inserts from a 20,000-record queue) vs the raw `@clickhouse/client` inserting the same rows 10,000 per insert into the same schema, so the materialized rollups run in both. **Queries**: the store-query scenarios on records loaded through `store.insert`, against DuckDB on the same records in the same run; "raw" queries have no rollup and read the records with `FINAL`.', cmd(['GENAI_USAGE_BENCH_CLICKHOUSE_URL=clickhouse://default@127.0.0.1:8123/default node bench/store-clickhouse.mjs                 # 1M records', 'GENAI_USAGE_BENCH_CLICKHOUSE_URL=… node bench/store-clickhouse.mjs --full          # 1M and 10M', 'GENAI_USAGE_BENCH_CLICKHOUSE_URL=… node bench/store-clickhouse.mjs --writes-only --write-records=100000', 'GENAI_USAGE_BENCH_CLICKHOUSE_URL=… node bench/store-clickhouse.mjs --records=100000000 --bulk --query-runs=3 --no-raw --write-rounds=0   # 100M: the load took 2 h 11 min here']));
 if (!ch) p(missing('store', 'node bench/store-clickhouse.mjs'));
 else {
   p(`ClickHouse ${ch.serverVersion ?? '?'}, measured ${day(ch.at)}.`);
@@ -272,7 +275,7 @@ else {
   }
   for (const [n, r] of Object.entries(ch.query ?? {}).sort(([a], [b]) => +a - +b)) {
     const d = ch.duckdb?.[n];
-    const rows = Object.entries(r.queries ?? {}).map(([q, m]) => [q, n1(m.medianMs), n1(d?.queries?.[q]?.medianMs), x(r.ratioToDuckDB?.[q])]);
+    const rows = Object.entries(r.queries ?? {}).map(([q, m]) => [q, n1(m.medianMs), n1(d?.queries?.[q]?.medianMs), d?.queries?.[q] ? ratioOf(m.medianMs, d.queries[q].medianMs) : x(r.ratioToDuckDB?.[q])]);
     for (const [q, m] of Object.entries(r.rawQueries ?? {})) rows.push([`${q} _(raw rows, FINAL)_`, n1(m.medianMs), '', '']);
     const loaded = r.bulk
       ? `bulk-loaded from generated files (\`bench/bulk-load.mjs\`: ClickHouse inserts ${n0(r.bulkLoadSeconds)} s, DuckDB ${n0(d?.bulkLoadSeconds)} s; DuckDB on disk), measured ${day(r.at)}; each query the median of ${r.queryRuns} runs`
