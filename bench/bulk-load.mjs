@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RECORD_TSV_COLUMNS, recordsToTsv } from '../dist/store/clickhouse/record-tsv.js';
 import { RECORD_COLUMNS } from '../dist/store/schema.js';
-import { DUCK_TYPES } from './store-duckdb.mjs';
+import { DUCK_TYPES, duckValue } from './store-duckdb.mjs';
 import { benchRecord } from './store-data.mjs';
 
 const requireFromBench = createRequire(new URL('./package.json', import.meta.url));
@@ -21,47 +21,23 @@ const TABLE = 'genai_usage_records';
 const CHUNK = 500_000;
 
 const csvText = (s) => `"${s.replaceAll('"', '""')}"`;
-const NULL = '';
 
-/** One record as a CSV line, with the values loadDuckDB's appender would append. */
+/** One record as a CSV line: the values loadDuckDB's appender writes (duckValue), NULL as an empty field. */
 function csvLine(record) {
-  const out = [];
-  for (const col of RECORD_COLUMNS) {
-    const value = record[col.field];
-    const empty = value === undefined || value === null || value === '';
-    switch (col.kind) {
-      case 'integer':
-        out.push(empty ? '0' : String(Math.round(value)));
-        break;
-      case 'real':
-        out.push(empty ? NULL : String(value));
-        break;
-      case 'required-real':
-        out.push(empty ? '0' : String(value));
-        break;
-      case 'boolean':
-        out.push(value === true ? 'true' : 'false');
-        break;
-      case 'time':
-        out.push(value.toISOString().replace('T', ' ').replace('Z', ''));
-        break;
-      case 'json':
-        out.push(csvText(empty ? '{}' : JSON.stringify(value)));
-        break;
-      case 'required-text':
-        out.push(csvText(empty ? '' : String(value)));
-        break;
-      default:
-        out.push(empty ? NULL : csvText(String(value)));
-    }
-  }
-  out.push(NULL); // tenant
+  const out = RECORD_COLUMNS.map((col) => {
+    const v = duckValue(col.kind, record[col.field]);
+    if (v === null) return '';
+    if (v instanceof Date) return v.toISOString().replace('T', ' ').replace('Z', '');
+    // Quoted, so '' stays an empty string (read with allow_quoted_nulls = false).
+    return typeof v === 'string' ? csvText(v) : String(v);
+  });
+  out.push(''); // tenant
   return out.join(',');
 }
 
 /**
  * Records 0..n-1 into the ClickHouse database `chDatabase` (its schema already migrated) at
- * `chOrigin`, and into a new DuckDB file `duckPath`. Returns { duck: {instance, connection}, chMs, duckMs, totalMs }.
+ * `chOrigin`, and into a new DuckDB file `duckPath`. Returns { duck: { connection, close }, chMs, duckMs, totalMs }.
  */
 export async function bulkLoad({ n, chOrigin, chDatabase, chAuth, duckPath, workDir }) {
   const { DuckDBInstance } = requireFromBench('@duckdb/node-api');
@@ -116,5 +92,12 @@ export async function bulkLoad({ n, chOrigin, chDatabase, chAuth, duckPath, work
   }
   await pending;
   process.stdout.write('\n');
-  return { duck: { instance, connection }, chMs, duckMs, totalMs: performance.now() - t0 };
+  let open = true;
+  const close = () => {
+    if (!open) return;
+    open = false;
+    connection.closeSync();
+    instance.closeSync();
+  };
+  return { duck: { connection, close }, chMs, duckMs, totalMs: performance.now() - t0 };
 }

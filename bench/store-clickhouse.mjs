@@ -124,16 +124,11 @@ async function bulkQueryRun(n) {
     await mergesSettled(name);
     const chLoadSeconds = Math.round(loaded.chMs / 1000);
     const duck = { bulkLoadSeconds: Math.round(loaded.duckMs / 1000), queries: await runDuckDBQueries(loaded.duck.connection, DUCKDB_QUERIES, QUERY_RUNS) };
-    loaded.duck.connection.closeSync();
-    loaded.duck.instance.closeSync();
-    loaded = undefined;
+    loaded.duck.close();
     const ch = await chQueries(store, { bulkLoadSeconds: chLoadSeconds, bulk: true, queryRuns: QUERY_RUNS, at: new Date().toISOString() }, duck);
     return { duck, ch };
   } finally {
-    if (loaded) {
-      loaded.duck.connection.closeSync();
-      loaded.duck.instance.closeSync();
-    }
+    loaded?.duck.close();
     await store.close();
     await drop(name);
     rmSync(duckPath, { force: true });

@@ -57,36 +57,45 @@ export const DUCKDB_MINIMAL = {
   dailyBuckets: `SELECT date_trunc('day', recorded_at), COUNT(*), SUM(total_tokens), SUM(cost_usd) FROM ${TABLE} GROUP BY 1`,
 };
 
-function appendValue(appender, kind, value, timestampValue) {
+/**
+ * A record field as the value its DuckDB column holds: null for NULL; integers as BigInt,
+ * reals as numbers, times as Dates, tags as JSON text. Empty values follow our stores (0, false,
+ * '{}', '' for the columns that are never NULL). The appender and bulk-load.mjs's CSV both use it.
+ */
+export function duckValue(kind, value) {
   if (value === undefined || value === null || value === '') {
-    if (kind === 'integer') appender.appendBigInt(0n);
-    else if (kind === 'required-real') appender.appendDouble(0);
-    else if (kind === 'boolean') appender.appendBoolean(false);
-    else if (kind === 'json') appender.appendVarchar('{}');
-    else if (kind === 'required-text') appender.appendVarchar('');
-    else appender.appendNull();
-    return;
+    if (kind === 'integer') return 0n;
+    if (kind === 'required-real') return 0;
+    if (kind === 'boolean') return false;
+    if (kind === 'json') return '{}';
+    if (kind === 'required-text') return '';
+    return null;
   }
   switch (kind) {
     case 'integer':
-      appender.appendBigInt(BigInt(Math.round(value)));
-      break;
+      return BigInt(Math.round(value));
     case 'real':
     case 'required-real':
-      appender.appendDouble(value);
-      break;
+      return value;
     case 'boolean':
-      appender.appendBoolean(value === true);
-      break;
+      return value === true;
     case 'time':
-      appender.appendTimestamp(timestampValue(BigInt(value.getTime()) * 1000n));
-      break;
+      return value;
     case 'json':
-      appender.appendVarchar(JSON.stringify(value));
-      break;
+      return JSON.stringify(value);
     default:
-      appender.appendVarchar(String(value));
+      return String(value);
   }
+}
+
+function appendValue(appender, kind, value, timestampValue) {
+  const v = duckValue(kind, value);
+  if (v === null) appender.appendNull();
+  else if (typeof v === 'bigint') appender.appendBigInt(v);
+  else if (typeof v === 'number') appender.appendDouble(v);
+  else if (typeof v === 'boolean') appender.appendBoolean(v);
+  else if (v instanceof Date) appender.appendTimestamp(timestampValue(BigInt(v.getTime()) * 1000n));
+  else appender.appendVarchar(v);
 }
 
 /** An in-memory DuckDB holding records 0..n-1; returns { connection, loadRecordsPerSecond, close }. */

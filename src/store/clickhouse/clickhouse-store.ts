@@ -126,8 +126,8 @@ export class ClickHouseUsageStore implements UsageStore {
   private async newestRecordMs(f: NormalizedFilter): Promise<number | undefined> {
     const bounds: NormalizedFilter = { tags: [], ...(f.tenant === undefined ? {} : { tenant: f.tenant }), ...(f.to === undefined ? {} : { to: f.to }) };
     const [row] = await this.all(
-      `SELECT toUInt64(bucket_start) AS hour FROM ${this.table(HOURLY.table)} ${whereClause(bounds, { kind: 'rollup', def: HOURLY })} ` +
-        'GROUP BY bucket_start HAVING sum(requests) > 0 ORDER BY bucket_start DESC LIMIT 1',
+      `SELECT toUInt64(bucket_start) AS hour, sum(requests) AS requests FROM ${this.table(HOURLY.table)} ${whereClause(bounds, { kind: 'rollup', def: HOURLY })} ` +
+        `GROUP BY bucket_start${HAVING_ROWS} ORDER BY bucket_start DESC LIMIT 1`,
     );
     if (!row) return undefined;
     const end = (Number(row['hour']) + 3600) * 1000;
