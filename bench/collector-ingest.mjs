@@ -14,13 +14,17 @@
 // trace/span ids written in, so the generator spends its time sending, not encoding.
 // Results: printed, and written to bench/results/collector.json.
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+
+/** The store's database server process when it runs on this machine (see listeningPid). */
+let serverPid;
 
 if (arg('role') === 'load') await loadGenerator();
 else await main();
@@ -54,6 +58,9 @@ async function main() {
     }),
   );
   const config = { ...COLLECTOR_DEFAULTS, port: 0, store: storeUrl, tokens: [], ...(journal ? { journalDir } : {}), ...set };
+  // A database server on this machine shares its cores: found by the port it listens on (or
+  // --server-pid=N), its CPU (with its child processes: PostgreSQL's backends) is measured too.
+  serverPid = Number(arg('server-pid', '')) || listeningPid(storeUrl);
   const machine = () => Math.round(loadavg()[0] * 100) / 100;
   const results = {
     machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
@@ -148,8 +155,68 @@ function summary(load, spans, extra) {
     // CPU of the collector process (HTTP thread and SQLite write thread) per span stored: less
     // sensitive to a busy machine than throughput.
     collectorCpuMicrosPerSpan: spansPerSecond > 0 ? Math.round((load.collectorCpuPercent / 100) * 1e6 / spansPerSecond * 10) / 10 : null,
+    cores: load.cores,
+    eventLoopDelayMs: load.eventLoopDelayMs,
     ...extra,
   };
+}
+
+/**
+ * Where the machine's cores went during the measured window, in cores (1 = one core busy):
+ * the collector's event-loop thread, its other threads (SQLite write thread, libuv pool, GC
+ * helpers), the database server when it runs here, and the load generator.
+ */
+function coresUsed(collectorMain, collectorAll, server, loadPercent) {
+  const c = (v) => Math.round(v * 100) / 100;
+  const out = { collectorMain: c(collectorMain), collectorOtherThreads: c(Math.max(0, collectorAll - collectorMain)), ...(server === undefined ? {} : { storeServer: c(server) }), loadGenerator: c(loadPercent / 100) };
+  out.total = c(Object.values(out).reduce((a, b) => a + b, 0));
+  return out;
+}
+
+
+/** The pid listening on a loopback store URL's port, from /proc (Linux); undefined when not found. */
+function listeningPid(url) {
+  try {
+    const u = new URL(url.replace(/^clickhouse\+https:/, 'https:').replace(/^clickhouse:/, 'http:').replace(/^postgres(ql)?:/, 'http:'));
+    if (!['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname) || !u.port) return undefined;
+    const hexPort = Number(u.port).toString(16).toUpperCase().padStart(4, '0');
+    const inodes = new Set();
+    for (const f of ['/proc/net/tcp', '/proc/net/tcp6']) {
+      for (const line of readFileSync(f, 'utf8').split('\n').slice(1)) {
+        const cols = line.trim().split(/\s+/);
+        if (cols[1]?.endsWith(`:${hexPort}`) && cols[3] === '0A') inodes.add(`socket:[${cols[9]}]`);
+      }
+    }
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        for (const fd of readdirSync(`/proc/${pid}/fd`)) if (inodes.has(readlinkSync(`/proc/${pid}/fd/${fd}`))) return Number(pid);
+      } catch {
+        // a process that ended meanwhile, or not ours to read
+      }
+    }
+  } catch {
+    // not Linux, or not a URL with a port
+  }
+  return undefined;
+}
+
+/** CPU seconds of the server process and its live children, and the children it has reaped. */
+function serverCpuSeconds() {
+  if (!serverPid) return undefined;
+  const stats = new Map();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      stats.set(Number(pid), { ppid: Number(f[1]), own: Number(f[11]) + Number(f[12]), reaped: Number(f[13]) + Number(f[14]) });
+    } catch {
+      // ended meanwhile
+    }
+  }
+  const root = stats.get(serverPid);
+  if (!root) return undefined;
+  let ticks = root.own + root.reaped;
+  for (const s of stats.values()) if (s.ppid === serverPid) ticks += s.own;
+  return ticks / 100; // USER_HZ
 }
 
 /** Records the store took during the run (warm-up included) and, with a journal, what it still holds. */
@@ -167,7 +234,9 @@ function ratio(a, b) {
 function print(label, s) {
   console.log(
     `${label}: ${s.spansPerSecond} spans/s answered 200, p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms, max ${s.latencyMs.max} ms, ` +
-      `statuses ${JSON.stringify(s.statuses)}, stored ${s.storedPerSecond}/s${s.backlogAtEnd !== undefined ? ` (journal backlog ${s.backlogAtEnd})` : ''}, collector CPU ${s.collectorCpuPercent}% (${s.collectorCpuMicrosPerSpan} µs/span), load generator CPU ${s.loadGeneratorCpuPercent}%, load avg ${s.loadAverage1m}`,
+      `statuses ${JSON.stringify(s.statuses)}, stored ${s.storedPerSecond}/s${s.backlogAtEnd !== undefined ? ` (journal backlog ${s.backlogAtEnd})` : ''}, collector CPU ${s.collectorCpuPercent}% (${s.collectorCpuMicrosPerSpan} µs/span), load generator CPU ${s.loadGeneratorCpuPercent}%, load avg ${s.loadAverage1m}` +
+      (s.eventLoopDelayMs ? `; event loop held p99 ${s.eventLoopDelayMs.p99} ms, max ${s.eventLoopDelayMs.max} ms` : '') +
+      (s.cores ? `; cores: collector main ${s.cores.collectorMain} + other threads ${s.cores.collectorOtherThreads}${s.cores.storeServer === undefined ? '' : ` + store server ${s.cores.storeServer}`} + load generator ${s.cores.loadGenerator} = ${s.cores.total}` : ''),
   );
 }
 
@@ -176,15 +245,27 @@ function runLoad(options) {
   return new Promise((resolve, reject) => {
     const child = fork(fileURLToPath(import.meta.url), ['--role=load'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
     let cpuStart;
+    let mainStart;
+    let serverStart;
     let wallStart;
+    // The collector's event loop: a long synchronous stretch (formatting a batch, say) delays every request behind it.
+    const delay = monitorEventLoopDelay({ resolution: 1 });
     child.on('message', (message) => {
       if (message.type === 'measuring') {
+        delay.enable();
         cpuStart = process.cpuUsage();
+        mainStart = process.threadCpuUsage();
+        serverStart = serverCpuSeconds();
         wallStart = performance.now();
       } else if (message.type === 'done') {
         const cpu = process.cpuUsage(cpuStart);
+        const main = process.threadCpuUsage(mainStart);
+        const serverEnd = serverCpuSeconds();
         const wallMs = performance.now() - wallStart;
-        resolve({ ...message.result, collectorCpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100) });
+        const cores = coresUsed((main.user + main.system) / 1000 / wallMs, (cpu.user + cpu.system) / 1000 / wallMs, serverStart === undefined || serverEnd === undefined ? undefined : ((serverEnd - serverStart) * 1000) / wallMs, message.result.loadCpuPercent);
+        delay.disable();
+        const eventLoopDelayMs = { p99: Math.round(delay.percentile(99) / 1e5) / 10, max: Math.round(delay.max / 1e5) / 10 };
+        resolve({ ...message.result, collectorCpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100), cores, eventLoopDelayMs });
       }
     });
     child.on('error', reject);

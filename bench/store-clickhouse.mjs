@@ -19,6 +19,7 @@ import { benchRecord, benchSpan, flag, time } from './store-data.mjs';
 import { DUCKDB_QUERIES, loadDuckDB, runDuckDBQueries } from './store-duckdb.mjs';
 import { bulkLoad } from './bulk-load.mjs';
 import { rmSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 const base = process.env.GENAI_USAGE_BENCH_CLICKHOUSE_URL ?? process.env.GENAI_USAGE_TEST_CLICKHOUSE_URL;
 if (!base) {
@@ -190,7 +191,10 @@ async function rawInsert() {
 async function throughExporter() {
   const name = `bench_ch_exporter_${process.pid}`;
   const exporter = new UsageSpanExporter({ store: dbUrl(name) });
+  // How long the app's event loop was held while the exporter wrote: what an app's requests wait.
+  const delay = monitorEventLoopDelay({ resolution: 1 });
   try {
+    delay.enable();
     const ms = await time(async () => {
       for (let i = 0; i < WRITE_N; i += SPAN_BATCH) {
         const spans = [];
@@ -202,9 +206,12 @@ async function throughExporter() {
       }
       await exporter.forceFlush();
     });
+    delay.disable();
     const stats = exporter.writer.stats();
-    return { ms: Math.round(ms), recordsPerSecond: Math.round(WRITE_N / (ms / 1000)), written: stats.written, dropped: stats.dropped };
+    const delayMs = (q) => +(q / 1e6).toFixed(1);
+    return { ms: Math.round(ms), recordsPerSecond: Math.round(WRITE_N / (ms / 1000)), written: stats.written, dropped: stats.dropped, eventLoopDelayMs: { p50: delayMs(delay.percentile(50)), p99: delayMs(delay.percentile(99)), max: delayMs(delay.max) } };
   } finally {
+    delay.disable();
     await exporter.shutdown();
     await drop(name);
   }
@@ -226,7 +233,7 @@ try {
       for (const path of r % 2 === 0 ? ['raw', 'exporter'] : ['exporter', 'raw']) round[path] = path === 'raw' ? await rawInsert() : await throughExporter();
       round.ratio = +(round.exporter.recordsPerSecond / round.raw.recordsPerSecond).toFixed(2);
       rounds.push(round);
-      console.log(`  round ${r + 1}/${WRITE_ROUNDS}: raw @clickhouse/client (JSONEachRow, 10k rows) ${round.raw.recordsPerSecond.toLocaleString('en-US')} records/s, UsageSpanExporter ${round.exporter.recordsPerSecond.toLocaleString('en-US')} records/s: ratio ${round.ratio}, dropped ${round.exporter.dropped}`);
+      console.log(`  round ${r + 1}/${WRITE_ROUNDS}: raw @clickhouse/client (JSONEachRow, 10k rows) ${round.raw.recordsPerSecond.toLocaleString('en-US')} records/s, UsageSpanExporter ${round.exporter.recordsPerSecond.toLocaleString('en-US')} records/s: ratio ${round.ratio}, dropped ${round.exporter.dropped}; the app's event loop held p99 ${round.exporter.eventLoopDelayMs.p99} ms, max ${round.exporter.eventLoopDelayMs.max} ms`);
     }
     const median = rounds.toSorted((a, b) => a.ratio - b.ratio)[Math.floor(rounds.length / 2)];
     Object.assign(results.write, { rounds, raw: median.raw, exporter: { ...median.exporter, dropped: Math.max(...rounds.map((r) => r.exporter.dropped)) }, ratio: median.ratio, ratioRange: [Math.min(...rounds.map((r) => r.ratio)), Math.max(...rounds.map((r) => r.ratio))] });

@@ -7,6 +7,8 @@ import { MEASURES } from './measure-columns.js';
 import { migrationsTableSql, pendingMigrations, rollupKeyColumns } from './migrations.js';
 import { MEASURE_COLUMNS, SQL_ROLLUPS, type RollupDef, type RollupDelta } from './rollup.js';
 import { MAINTAINED_ROLLUPS, RUN_METRICS, RUN_TOTALS, runTotalsFor, runTotalsRows, runTotalsUpsertSql, type RunTotalsDef } from './run-totals.js';
+import { inSlices } from './in-slices.js';
+import { arrayLiterals } from './postgres-arrays.js';
 import { MIGRATIONS_TABLE, RECORDS_TABLE, RECORD_COLUMNS, RECORD_COLUMN_NAMES, recordToValues } from './schema.js';
 import { SqlUsageStore } from './sql-store.js';
 
@@ -85,24 +87,39 @@ export class PostgresUsageStore extends SqlUsageStore {
     let inserted = 0;
     for (let i = 0; i < records.length; i += STATEMENT_ROWS) {
       const chunk = records.slice(i, i + STATEMENT_ROWS);
+      const columns: unknown[][] = [...RECORD_COLUMN_NAMES, 'tenant'].map(() => new Array<unknown>(chunk.length));
+      let r = 0;
+      for await (const slice of inSlices(chunk)) {
+        for (const record of slice) {
+          const values = recordToValues(record, postgresDialect, tenant);
+          for (let c = 0; c < values.length; c++) (columns[c] as unknown[])[r] = values[c];
+          r++;
+        }
+      }
+      const literals = await arrayLiterals(columns);
       inserted += await this.transaction(async (client) => {
-        const columns: unknown[][] = [...RECORD_COLUMN_NAMES, 'tenant'].map(() => new Array<unknown>(chunk.length));
-        chunk.forEach((record, r) => recordToValues(record, postgresDialect, tenant).forEach((value, c) => ((columns[c] as unknown[])[r] = value)));
         const types = [...RECORD_COLUMNS.map((col) => ARRAY_TYPES[col.kind] as string), 'text[]'];
         const result = await client.query(
           `INSERT INTO ${RECORDS_TABLE} (${[...RECORD_COLUMN_NAMES, 'tenant'].join(', ')}) ` +
             `SELECT * FROM unnest(${types.map((t, n) => `$${n + 1}::${t}`).join(', ')}) ON CONFLICT (recorded_at, id, tenant) DO NOTHING RETURNING id, recorded_at`,
-          columns,
+          literals,
         );
         const keyOf = (id: string, at: Date): string => `${at.toISOString()} ${id}`;
-        const keys = new Set(result.rows.map((row: { id: string; recorded_at: Date }) => keyOf(row.id, row.recorded_at)));
+        const keys = new Set<string>();
+        for await (const slice of inSlices(result.rows as Array<{ id: string; recorded_at: Date }>)) for (const row of slice) keys.add(keyOf(row.id, row.recorded_at));
         const seen = new Set<string>();
         // The first record with each inserted key is the one stored (as in SQLite's INSERT OR IGNORE).
-        const stored = chunk.filter((record) => {
-          const key = keyOf(record.id, record.recordedAt);
-          return keys.has(key) && !seen.has(key) && seen.add(key);
-        });
-        for (const [def, deltas] of this.deltasFor(stored, tenant)) await applyDeltas(client, def, deltas, this.stored(def));
+        const stored: UsageRecord[] = [];
+        for await (const slice of inSlices(chunk)) {
+          for (const record of slice) {
+            const key = keyOf(record.id, record.recordedAt);
+            if (keys.has(key) && !seen.has(key)) {
+              seen.add(key);
+              stored.push(record);
+            }
+          }
+        }
+        for await (const [def, deltas] of this.deltasInSlices(stored, tenant)) await applyDeltas(client, def, deltas, this.stored(def));
         return stored.length;
       });
     }
@@ -188,10 +205,11 @@ async function upsertRollup(client: pg.PoolClient, def: RollupDef, deltas: reado
   ];
   const arrays: unknown[][] = columns.map(() => new Array<unknown>(deltas.length));
   deltas.forEach((delta, r) => [delta.bucketStart, ...delta.key, ...delta.values].forEach((value, c) => ((arrays[c] as unknown[])[r] = value)));
+  const literals = await arrayLiterals(arrays);
   await client.query(
     `INSERT INTO ${def.table} AS r (${columns.join(', ')}) SELECT * FROM unnest(${types.map((t, n) => `$${n + 1}::${t}`).join(', ')}) ` +
       `ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${MEASURE_COLUMNS.map((col) => `${col} = r.${col} + excluded.${col}`).join(', ')}`,
-    arrays,
+    literals,
   );
 }
 
@@ -201,7 +219,7 @@ async function addRunTotals(client: pg.PoolClient, totals: RunTotalsDef, deltas:
   const metricTypes = RUN_METRICS.map((col) => (col === 'cost_usd' ? 'float8[]' : 'bigint[]'));
   await client.query(
     runTotalsUpsertSql(totals, postgresDialect, `SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], ${metricTypes.map((t, i) => `$${i + 5}::${t}`).join(', ')})`),
-    [column(0), column(1), column(2), column(3), ...RUN_METRICS.map((_, i) => column(i + 4))],
+    await arrayLiterals([column(0), column(1), column(2), column(3), ...RUN_METRICS.map((_, i) => column(i + 4))]),
   );
 }
 

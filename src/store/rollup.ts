@@ -148,22 +148,44 @@ export interface RollupDelta {
 
 /** Sums records into rollup rows for one rollup; keys sorted so concurrent writers lock rows in the same order. */
 export function rollupDeltas(def: RollupDef, records: readonly UsageRecord[], tenant: string | null): RollupDelta[] {
-  const grainMs = GRAIN_MS[def.grain];
-  const byKey = new Map<string, RollupDelta>();
-  for (const record of records) {
-    const ms = record.recordedAt.getTime();
-    const bucketStart = isoOf(ms - (((ms % grainMs) + grainMs) % grainMs));
-    // Built as one string, not an array joined: this runs per record and per rollup.
-    let mapKey = bucketStart;
-    for (const dim of def.dims) mapKey += `\u0000${dim === 'success' ? (record.success ? '1' : '0') : (dimValue(record, dim, tenant) as string)}`;
-    let delta = byKey.get(mapKey);
-    if (!delta) {
-      delta = { bucketStart, key: def.dims.map((dim) => dimValue(record, dim, tenant)), values: new Array<number>(MEASURE_COLUMNS.length).fill(0) };
-      byKey.set(mapKey, delta);
-    }
-    addRecordMeasures(delta.values, record);
+  const sums = new RollupSums(def, tenant);
+  sums.add(records);
+  return sums.deltas();
+}
+
+/** {@link rollupDeltas} fed in parts: records added in several calls sum as if added at once. */
+export class RollupSums {
+  readonly #byKey = new Map<string, RollupDelta>();
+  readonly #grainMs: number;
+
+  constructor(
+    readonly def: RollupDef,
+    readonly tenant: string | null,
+  ) {
+    this.#grainMs = GRAIN_MS[def.grain];
   }
-  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, delta]) => delta);
+
+  add(records: readonly UsageRecord[]): void {
+    const { def, tenant } = this;
+    const grainMs = this.#grainMs;
+    for (const record of records) {
+      const ms = record.recordedAt.getTime();
+      const bucketStart = isoOf(ms - (((ms % grainMs) + grainMs) % grainMs));
+      // Built as one string, not an array joined: this runs per record and per rollup.
+      let mapKey = bucketStart;
+      for (const dim of def.dims) mapKey += `\u0000${dim === 'success' ? (record.success ? '1' : '0') : (dimValue(record, dim, tenant) as string)}`;
+      let delta = this.#byKey.get(mapKey);
+      if (!delta) {
+        delta = { bucketStart, key: def.dims.map((dim) => dimValue(record, dim, tenant)), values: new Array<number>(MEASURE_COLUMNS.length).fill(0) };
+        this.#byKey.set(mapKey, delta);
+      }
+      addRecordMeasures(delta.values, record);
+    }
+  }
+
+  deltas(): RollupDelta[] {
+    return [...this.#byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, delta]) => delta);
+  }
 }
 
 /** Bucket starts repeat for every record of a batch: format each once. */

@@ -122,18 +122,28 @@ export function storableText(value: string): string {
 const SUSPECT = /[\u0000\uD800-\uDFFF]/;
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+/** The fields that can hold text (the others are numbers, booleans, a Date and the tags). */
+const TEXT_FIELDS = RECORD_COLUMNS.filter((col) => col.kind === 'id' || col.kind === 'text' || col.kind === 'required-text').map((col) => col.field);
+
 /** The record with {@link storableText} applied to every text field and tag; itself when already clean. */
 export function storableRecord(record: UsageRecord): UsageRecord {
   let clean: Record<string, unknown> | undefined;
-  for (const col of RECORD_COLUMNS) {
-    const value = record[col.field];
-    if (typeof value === 'string' && SUSPECT.test(value)) (clean ??= { ...record })[col.field] = storableText(value);
+  for (const field of TEXT_FIELDS) {
+    const value = record[field];
+    if (typeof value === 'string' && SUSPECT.test(value)) (clean ??= { ...record })[field] = storableText(value);
   }
   const tags = record.tags;
-  if (tags && Object.entries(tags).some(([k, v]) => SUSPECT.test(k) || SUSPECT.test(String(v)))) {
+  if (tags && suspectTags(tags)) {
     (clean ??= { ...record })['tags'] = Object.fromEntries(Object.entries(tags).map(([k, v]) => [storableText(k), storableText(String(v))]));
   }
   return (clean as UsageRecord | undefined) ?? record;
+}
+
+function suspectTags(tags: Readonly<Record<string, unknown>>): boolean {
+  for (const key in tags) {
+    if (Object.hasOwn(tags, key) && (SUSPECT.test(key) || SUSPECT.test(String(tags[key])))) return true;
+  }
+  return false;
 }
 
 /**

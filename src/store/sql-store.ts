@@ -15,8 +15,9 @@ import {
   type NormalizedFilter,
 } from './filter.js';
 import { bucketValue, dimensionExpr, keyValue, measureSelect, metricColumn, rowToMeasures, type Source } from './measures.js';
-import { MEASURE_COLUMNS, SQL_ROLLUPS, chooseRollup, rollupDeltas, type RollupDef, type RollupDelta } from './rollup.js';
+import { MEASURE_COLUMNS, RollupSums, SQL_ROLLUPS, chooseRollup, rollupDeltas, type RollupDef, type RollupDelta } from './rollup.js';
 import { MAINTAINED_ROLLUPS, rankRuns, runTotalsBy } from './run-totals.js';
+import { inSlices } from './in-slices.js';
 import { RECORDS_TABLE, RECORD_COLUMN_NAMES, rowToRecord, storableRecord } from './schema.js';
 import {
   DEFAULT_RECORDS_LIMIT,
@@ -56,7 +57,9 @@ export abstract class SqlUsageStore implements UsageStore {
   async insert(records: readonly UsageRecord[], options: InsertOptions = {}): Promise<number> {
     if (records.length === 0) return 0;
     // '' is "no tenant": the tenant is part of a record's identity, and NULLs never conflict.
-    return this.insertRecords(records.map(storableRecord), options.tenant ?? '');
+    const storable: UsageRecord[] = [];
+    for await (const slice of inSlices(records)) for (const record of slice) storable.push(storableRecord(record));
+    return this.insertRecords(storable, options.tenant ?? '');
   }
 
   async records(filter: UsageFilter = {}): Promise<UsageRecord[]> {
@@ -236,6 +239,19 @@ export abstract class SqlUsageStore implements UsageStore {
   /** Per maintained rollup (stored or only feeding run totals), the deltas `records` add. */
   protected deltasFor(records: readonly UsageRecord[], tenant: string | null): Array<[RollupDef, RollupDelta[]]> {
     return MAINTAINED_ROLLUPS.map((def) => [def, rollupDeltas(def, records, tenant)]);
+  }
+
+  /**
+   * The same, summed a slice of records at a time with a turn of the event loop between slices,
+   * for an engine that writes on the app's thread (PostgreSQL): summing 10,000 records into
+   * every rollup at once took ~200 ms, all of it in one stretch.
+   */
+  protected async *deltasInSlices(records: readonly UsageRecord[], tenant: string | null): AsyncGenerator<[RollupDef, RollupDelta[]]> {
+    for (const def of MAINTAINED_ROLLUPS) {
+      const sums = new RollupSums(def, tenant);
+      for await (const slice of inSlices(records)) sums.add(slice);
+      yield [def, sums.deltas()];
+    }
   }
 
   /** Whether a maintained rollup has a table to upsert (the trace deltas feed run totals only). */

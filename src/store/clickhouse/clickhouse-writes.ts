@@ -5,6 +5,7 @@ import type { UsageRecord } from '../../usage/usage-record.js';
 import { MEASURE_COLUMNS, ROLLUPS, type RollupDef } from '../rollup.js';
 import { RECORDS_TABLE, storableRecord } from '../schema.js';
 import { StoreError } from '../errors.js';
+import { inSlices } from '../in-slices.js';
 import { IDS_TABLE, TAG_ROLLUP, bucketExpr, castTo, chMeasureExprs, localTable, table, type Layout } from './clickhouse-schema.js';
 import { sqlString, sqlStringSet } from './literal.js';
 import { RECORD_TSV_COLUMNS, recordsToTsv } from './record-tsv.js';
@@ -22,18 +23,23 @@ const CHECK_BYTES = 150_000;
 export async function insertNew(client: ClickHouseClient, layout: Layout, records: readonly UsageRecord[], tenant: string | null): Promise<number> {
   const unique = new Map<string, UsageRecord>();
   // NUL and unpaired surrogates become U+FFFD, as on the other engines (schema.ts, storableText).
-  for (const record of records) if (!unique.has(record.id)) unique.set(record.id, storableRecord(record));
+  for await (const slice of inSlices(records)) for (const record of slice) if (!unique.has(record.id)) unique.set(record.id, storableRecord(record));
   const candidates = [...unique.values()];
   const stored = await storedIds(client, layout, candidates, tenant ?? '');
   const fresh = candidates.filter((record) => !stored.has(record.id));
   if (fresh.length === 0) return 0;
   await client.insert({
     table: table(layout, RECORDS_TABLE),
-    values: Readable.from([recordsToTsv(fresh, tenant)], { objectMode: false }),
+    // Formatted a slice at a time as the request body is sent, never the whole batch in one go.
+    values: Readable.from(tsvSlices(fresh, tenant), { objectMode: false }),
     format: 'TabSeparated',
     columns: RECORD_TSV_COLUMNS as [string, ...string[]],
   });
   return fresh.length;
+}
+
+async function* tsvSlices(records: readonly UsageRecord[], tenant: string | null): AsyncGenerator<string> {
+  for await (const slice of inSlices(records)) yield recordsToTsv(slice, tenant);
 }
 
 async function storedIds(client: ClickHouseClient, layout: Layout, records: readonly UsageRecord[], tenant: string): Promise<Set<string>> {

@@ -13,7 +13,15 @@
  */
 export function sqlString(value: string): string {
   if (typeof value !== 'string') throw new TypeError(`sqlString: expected a string, got ${typeof value}`);
-  let out = "'";
+  return `'${escaped(value)}'`;
+}
+
+const NEEDS_ESCAPE = /[\\'\x00-\x1f\x7f]/;
+
+/** The inside of a string literal. Escaping is per character, so escaped(a + b) = escaped(a) + escaped(b). */
+function escaped(value: string): string {
+  if (!NEEDS_ESCAPE.test(value)) return value;
+  let out = '';
   for (let i = 0; i < value.length; i++) {
     const ch = value[i] as string;
     const code = value.charCodeAt(i);
@@ -22,7 +30,7 @@ export function sqlString(value: string): string {
     else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
     else out += ch;
   }
-  return `${out}'`;
+  return out;
 }
 
 /**
@@ -36,7 +44,10 @@ export function sqlStringSet(values: readonly string[]): string {
   for (const value of values) {
     if (typeof value !== 'string' || value.includes('\0')) throw new TypeError('sqlStringSet: expected strings without NUL');
   }
-  return `(SELECT arrayJoin(splitByChar(${sqlString('\0')}, ${sqlString(values.join('\0'))})))`;
+  // The literal of values.join('\0'), escaped value by value: one pass over a long joined string
+  // that needs escaping everywhere (its separators) cost ~10-90 ms per 10,000 ids.
+  const separator = escaped('\0');
+  return `(SELECT arrayJoin(splitByChar('${separator}', '${values.map(escaped).join(separator)}')))`;
 }
 
 /** A finite number as SQL text; integers stay integers. */
