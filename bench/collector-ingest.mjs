@@ -157,6 +157,8 @@ function summary(load, spans, extra) {
     collectorCpuMicrosPerSpan: spansPerSecond > 0 ? Math.round((load.collectorCpuPercent / 100) * 1e6 / spansPerSecond * 10) / 10 : null,
     cores: load.cores,
     eventLoopDelayMs: load.eventLoopDelayMs,
+    // The whole bench process (the collector and the bodies it holds) at the end of the window.
+    collectorRssMb: load.collectorRssMb,
     ...extra,
   };
 }
@@ -235,7 +237,7 @@ function print(label, s) {
   console.log(
     `${label}: ${s.spansPerSecond} spans/s answered 200, p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms, max ${s.latencyMs.max} ms, ` +
       `statuses ${JSON.stringify(s.statuses)}, stored ${s.storedPerSecond}/s${s.backlogAtEnd !== undefined ? ` (journal backlog ${s.backlogAtEnd})` : ''}, collector CPU ${s.collectorCpuPercent}% (${s.collectorCpuMicrosPerSpan} µs/span), load generator CPU ${s.loadGeneratorCpuPercent}%, load avg ${s.loadAverage1m}` +
-      (s.eventLoopDelayMs ? `; event loop held p99 ${s.eventLoopDelayMs.p99} ms, max ${s.eventLoopDelayMs.max} ms` : '') +
+      (s.eventLoopDelayMs ? `; event loop held p99 ${s.eventLoopDelayMs.p99} ms, max ${s.eventLoopDelayMs.max} ms; RSS ${s.collectorRssMb} MB` : '') +
       (s.cores ? `; cores: collector main ${s.cores.collectorMain} + other threads ${s.cores.collectorOtherThreads}${s.cores.storeServer === undefined ? '' : ` + store server ${s.cores.storeServer}`} + load generator ${s.cores.loadGenerator} = ${s.cores.total}` : ''),
   );
 }
@@ -265,7 +267,7 @@ function runLoad(options) {
         const cores = coresUsed((main.user + main.system) / 1000 / wallMs, (cpu.user + cpu.system) / 1000 / wallMs, serverStart === undefined || serverEnd === undefined ? undefined : ((serverEnd - serverStart) * 1000) / wallMs, message.result.loadCpuPercent);
         delay.disable();
         const eventLoopDelayMs = { p99: Math.round(delay.percentile(99) / 1e5) / 10, max: Math.round(delay.max / 1e5) / 10 };
-        resolve({ ...message.result, collectorCpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100), cores, eventLoopDelayMs });
+        resolve({ ...message.result, collectorCpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100), cores, eventLoopDelayMs, collectorRssMb: Math.round(process.memoryUsage().rss / 1e6) });
       }
     });
     child.on('error', reject);

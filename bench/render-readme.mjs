@@ -246,16 +246,18 @@ const ingestRuns = [
 if (ingestRuns.length > 1 || R.collectorClickhouse) {
   const rows = [];
   for (const [name, r] of ingestRuns) {
-    const row = (what, s) => [name, what, n0(s.spansPerSecond), s.storedPerSecond === undefined ? '—' : `${n0(s.storedPerSecond)}${s.backlogAtEnd === undefined ? '' : ` (${n0(s.backlogAtEnd)} left)`}`, n1(s.latencyMs.p50), n1(s.latencyMs.p99), n0(s.errors), s.collectorCpuMicrosPerSpan === null || s.collectorCpuMicrosPerSpan === undefined ? '—' : n1(s.collectorCpuMicrosPerSpan), x(r.baseline ? ratio(s.spansPerSecond, r.baseline.spansPerSecond) : undefined), n1(s.loadAverage1m)];
+    const cores = (c) => (c ? `${c.collectorMain} + ${c.collectorOtherThreads} + ${c.storeServer ?? '—'} + ${c.loadGenerator} = ${c.total}` : '—');
+    const held = (d) => (d ? `${n1(d.p99)} / ${n1(d.max)}` : '—');
+    const row = (what, s) => [name, what, n0(s.spansPerSecond), s.storedPerSecond === undefined ? '—' : `${n0(s.storedPerSecond)}${s.backlogAtEnd === undefined ? '' : ` (${n0(s.backlogAtEnd)} left)`}`, n1(s.latencyMs.p50), n1(s.latencyMs.p99), n0(s.errors), s.collectorCpuMicrosPerSpan === null || s.collectorCpuMicrosPerSpan === undefined ? '—' : n1(s.collectorCpuMicrosPerSpan), x(r.baseline ? ratio(s.spansPerSecond, r.baseline.spansPerSecond) : undefined), n1(s.loadAverage1m), cores(s.cores), held(s.eventLoopDelayMs)];
     rows.push(row('capacity (closed loop)', r.capacity));
     for (const s of r.scenarios ?? []) rows.push(row(`${n0(s.requestsPerSecondTarget)} req/s × ${s.spansPerRequest ?? r.spansPerRequest}`, s));
     if (r.overload) rows.push(row(`overload ${r.overload.factor}× capacity`, r.overload));
   }
   p(
     '### By store',
-    'The same load against each store engine, one engine per run (`--store=<url>`; an empty database): each run measures its own no-store baseline, so "÷ baseline" is the store\'s share in that run\'s conditions; across engines, compare with the machine load in mind. "journal" runs answer once a request is in the collector\'s write-ahead journal (`--journal`, docs/collector.md): their answered rate says how fast the journal takes spans, "stored/s" (over the run with its 2 s warm-up) how fast the store keeps up, and the backlog what was still waiting at the end. A ClickHouse insert writes a new part in each of its seven tables (~700 files) whatever its size, so the collector batches up to 10,000 records and lets a batch that is not full wait up to 100 ms for more requests (docs/collector.md, `maxBatchRecords`, `maxBatchDelayMs`).',
+    'The same load against each store engine, one engine per run (`--store=<url>`; an empty database): each run measures its own no-store baseline, so "÷ baseline" is the store\'s share in that run\'s conditions; across engines, compare with the machine load in mind. "journal" runs answer once a request is in the collector\'s write-ahead journal (`--journal`, docs/collector.md): their answered rate says how fast the journal takes spans, "stored/s" (over the run with its 2 s warm-up) how fast the store keeps up, and the backlog what was still waiting at the end. A ClickHouse insert writes a new part in each of its seven tables (~700 files) whatever its size, so the collector batches up to 10,000 records and lets a batch that is not full wait up to 100 ms for more requests (docs/collector.md, `maxBatchRecords`, `maxBatchDelayMs`). "Cores" says where the machine\'s two cores went during the measured window (1 = one core busy): the collector\'s event-loop thread, its other threads (the SQLite write thread, libuv\'s pool, GC helpers), the database server when it listens on this machine (found by its port; its child processes included), and the load generator; "—" where a part was not measured (older runs, or no local server). Rows without the last two columns come from runs before they were measured.',
     cmd(['node bench/collector-ingest.mjs --rates=1000,2000 --overload=0', 'node bench/collector-ingest.mjs --rates=1000,2000 --overload=0 --store=postgres://…/db', 'node bench/collector-ingest.mjs --rates=1000,2000 --overload=0 --store=clickhouse://default@127.0.0.1:8123/bench_ingest']),
-    ingestRuns.length ? table(['store', 'load', 'spans/s answered 200', 'stored/s (journal backlog at the end)', 'p50 ms', 'p99 ms', 'errors', 'collector CPU µs/span', '÷ no-store baseline', 'machine load (1 min)'], rows) : missing('collector-clickhouse', 'node bench/collector-ingest.mjs --store=clickhouse://…'),
+    ingestRuns.length ? table(['store', 'load', 'spans/s answered 200', 'stored/s (journal backlog at the end)', 'p50 ms', 'p99 ms', 'errors', 'collector CPU µs/span', '÷ no-store baseline', 'machine load (1 min)', 'cores: collector main + its other threads + store server + load generator', 'collector event loop held p99 / max ms'], rows) : missing('collector-clickhouse', 'node bench/collector-ingest.mjs --store=clickhouse://…'),
   );
 }
 
@@ -268,7 +270,8 @@ else {
   if (ch.write?.raw) {
     if (ch.write.rounds) {
       p(`${n0(ch.write.records)} records per path and round; ${ch.write.rounds.length} rounds, raw and exporter back to back with the order alternating (the server's background merges make single runs swing by ±30 %).`);
-      p(table(['round', 'raw records/s', 'exporter records/s', 'exporter ÷ raw', 'dropped'], ch.write.rounds.map((r, i) => [String(i + 1), n0(r.raw.recordsPerSecond), n0(r.exporter.recordsPerSecond), x(r.ratio), n0(r.exporter.dropped)]).concat([['median', '', '', x(ch.write.ratio), '']])));
+      const held = (d) => (d ? `${n1(d.p99)} / ${n1(d.max)}` : '—');
+      p(table(['round', 'raw records/s', 'exporter records/s', 'exporter ÷ raw', 'dropped', "app's event loop held during the exporter's writes, p99 / max ms"], ch.write.rounds.map((r, i) => [String(i + 1), n0(r.raw.recordsPerSecond), n0(r.exporter.recordsPerSecond), x(r.ratio), n0(r.exporter.dropped), held(r.exporter.eventLoopDelayMs)]).concat([['median', '', '', x(ch.write.ratio), '', '']])));
     } else {
       p(table(['path', 'records/s', 'ms', 'dropped'], [['raw @clickhouse/client insert', n0(ch.write.raw.recordsPerSecond), n0(ch.write.raw.ms), ''], ['UsageSpanExporter → store', n0(ch.write.exporter?.recordsPerSecond), n0(ch.write.exporter?.ms), n0(ch.write.exporter?.dropped)], ['exporter ÷ raw', x(ch.write.ratio), '', '']]));
     }
