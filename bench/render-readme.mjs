@@ -269,7 +269,7 @@ else {
   p(`ClickHouse ${ch.serverVersion ?? '?'}, measured ${day(ch.at)}.`);
   if (ch.write?.raw) {
     if (ch.write.rounds) {
-      p(`${n0(ch.write.records)} records per path and round; ${ch.write.rounds.length} rounds, raw and exporter back to back with the order alternating (the server's background merges make single runs swing by ±30 %).`);
+      p(`${n0(ch.write.records)} records per path and round; ${ch.write.rounds.length} rounds, raw and exporter back to back with the order alternating (the server's background merges make single runs swing by ±30 %)${ch.write.at && ch.write.at !== ch.at ? `; writes measured ${day(ch.write.at)}` : ''}.`);
       const held = (d) => (d ? `${n1(d.p99)} / ${n1(d.max)}` : '—');
       p(table(['round', 'raw records/s', 'exporter records/s', 'exporter ÷ raw', 'dropped', "app's event loop held during the exporter's writes, p99 / max ms"], ch.write.rounds.map((r, i) => [String(i + 1), n0(r.raw.recordsPerSecond), n0(r.exporter.recordsPerSecond), x(r.ratio), n0(r.exporter.dropped), held(r.exporter.eventLoopDelayMs)]).concat([['median', '', '', x(ch.write.ratio), '', '']])));
     } else {

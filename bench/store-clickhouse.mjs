@@ -236,10 +236,12 @@ try {
       console.log(`  round ${r + 1}/${WRITE_ROUNDS}: raw @clickhouse/client (JSONEachRow, 10k rows) ${round.raw.recordsPerSecond.toLocaleString('en-US')} records/s, UsageSpanExporter ${round.exporter.recordsPerSecond.toLocaleString('en-US')} records/s: ratio ${round.ratio}, dropped ${round.exporter.dropped}; the app's event loop held p99 ${round.exporter.eventLoopDelayMs.p99} ms, max ${round.exporter.eventLoopDelayMs.max} ms`);
     }
     const median = rounds.toSorted((a, b) => a.ratio - b.ratio)[Math.floor(rounds.length / 2)];
-    Object.assign(results.write, { rounds, raw: median.raw, exporter: { ...median.exporter, dropped: Math.max(...rounds.map((r) => r.exporter.dropped)) }, ratio: median.ratio, ratioRange: [Math.min(...rounds.map((r) => r.ratio)), Math.max(...rounds.map((r) => r.ratio))] });
+    Object.assign(results.write, { at: new Date().toISOString(), rounds, raw: median.raw, exporter: { ...median.exporter, dropped: Math.max(...rounds.map((r) => r.exporter.dropped)) }, ratio: median.ratio, ratioRange: [Math.min(...rounds.map((r) => r.ratio)), Math.max(...rounds.map((r) => r.ratio))] });
     console.log(`  exporter ÷ raw: median ${results.write.ratio} of ${WRITE_ROUNDS} rounds (${results.write.ratioRange.join('–')})`);
   } else {
-    results.write = loadResults('clickhouse')?.write ?? results.write;
+    // When they were measured goes with them (results before this field: the run's own time).
+    const previous = loadResults('clickhouse');
+    results.write = previous?.write ? { ...previous.write, at: previous.write.at ?? previous.at } : results.write;
   }
   for (const n of sizes) {
     if (BULK) {
