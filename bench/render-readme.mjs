@@ -282,7 +282,7 @@ else {
     for (const [q, m] of Object.entries(r.rawQueries ?? {})) rows.push([`${q} _(raw rows, FINAL)_`, n1(m.medianMs), '', '']);
     const loaded = r.bulk
       ? `bulk-loaded from generated files (\`bench/bulk-load.mjs\`: ClickHouse inserts ${n0(r.bulkLoadSeconds)} s, DuckDB ${n0(d?.bulkLoadSeconds)} s; DuckDB on disk), measured ${day(r.at)}; each query the median of ${r.queryRuns} runs`
-      : `loaded through \`store.insert\` at ${n0(r.loadRecordsPerSecond)} records/s`;
+      : `loaded through \`store.insert\` at ${n0(r.loadRecordsPerSecond)} records/s${r.at ? `, measured ${day(r.at)}` : ''}`;
     p(`**${n0(+n)} records** — ${loaded}.`, table(['query', 'ClickHouse ms', 'DuckDB ms (same SQL)', 'ClickHouse ÷ DuckDB'], rows));
     if (r.after) p(r.after);
   }

@@ -83,7 +83,7 @@ async function queryRun(n, duck) {
       }
     });
     if (n > 1_000_000) process.stdout.write('\n');
-    return await chQueries(store, { loadRecordsPerSecond: Math.round(n / (loadMs / 1000)) }, duck);
+    return await chQueries(store, { loadRecordsPerSecond: Math.round(n / (loadMs / 1000)), at: new Date().toISOString() }, duck);
   } finally {
     await store.close();
     await drop(name);
