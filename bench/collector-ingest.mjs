@@ -1,5 +1,5 @@
 // Collector ingest: OTLP/HTTP protobuf → genai-usage collector → SQLite, compared in one run.
-//   npm run build && node bench/collector-ingest.mjs [--rates=1000,2000] [--seconds=10] [--spans=10] [--concurrency=64] [--overload=4] [--rounds=3] [--store=<url>] [--journal | --journal-dir=<dir>] [--set=option=n,...]
+//   npm run build && node bench/collector-ingest.mjs [--rates=1000,2000] [--seconds=10] [--spans=10] [--concurrency=64] [--overload=4] [--rounds=3] [--store=<url>] [--journal | --journal-dir=<dir>] [--set=option=n,...] [--server-pid=N]
 // The collector runs in this process; the load generator is a separate Node process (this file
 // with --role=load) on loopback with a keep-alive http.Agent. Four measurements, one run:
 // 1. capacity: closed loop (`concurrency` requests always outstanding) against SQLite; stored spans/s.

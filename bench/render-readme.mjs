@@ -28,6 +28,8 @@ function table(head, rows, align = 'right') {
 }
 const cmd = (lines) => ['```sh', ...lines, '```'].join('\n');
 const missing = (what, command) => `_Not run yet._ Run \`${command}\` to produce \`bench/results/${what}.json\`.`;
+/** An event-loop hold as `p99 / max` ms. */
+const held = (d) => (d ? `${n1(d.p99)} / ${n1(d.max)}` : '—');
 const day = (iso) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : 'at an unrecorded time');
 const goal = (ok) => (ok === undefined ? '' : ok ? 'met' : '**not met**');
 /** A negative median difference means the overhead is below what the run can resolve: say so, not "met". */
@@ -247,7 +249,6 @@ if (ingestRuns.length > 1 || R.collectorClickhouse) {
   const rows = [];
   for (const [name, r] of ingestRuns) {
     const cores = (c) => (c ? `${c.collectorMain} + ${c.collectorOtherThreads} + ${c.storeServer ?? '—'} + ${c.loadGenerator} = ${c.total}` : '—');
-    const held = (d) => (d ? `${n1(d.p99)} / ${n1(d.max)}` : '—');
     const row = (what, s) => [name, what, n0(s.spansPerSecond), s.storedPerSecond === undefined ? '—' : `${n0(s.storedPerSecond)}${s.backlogAtEnd === undefined ? '' : ` (${n0(s.backlogAtEnd)} left)`}`, n1(s.latencyMs.p50), n1(s.latencyMs.p99), n0(s.errors), s.collectorCpuMicrosPerSpan === null || s.collectorCpuMicrosPerSpan === undefined ? '—' : n1(s.collectorCpuMicrosPerSpan), x(r.baseline ? ratio(s.spansPerSecond, r.baseline.spansPerSecond) : undefined), n1(s.loadAverage1m), cores(s.cores), held(s.eventLoopDelayMs)];
     rows.push(row('capacity (closed loop)', r.capacity));
     for (const s of r.scenarios ?? []) rows.push(row(`${n0(s.requestsPerSecondTarget)} req/s × ${s.spansPerRequest ?? r.spansPerRequest}`, s));
@@ -270,7 +271,6 @@ else {
   if (ch.write?.raw) {
     if (ch.write.rounds) {
       p(`${n0(ch.write.records)} records per path and round; ${ch.write.rounds.length} rounds, raw and exporter back to back with the order alternating (the server's background merges make single runs swing by ±30 %)${ch.write.at && ch.write.at !== ch.at ? `; writes measured ${day(ch.write.at)}` : ''}.`);
-      const held = (d) => (d ? `${n1(d.p99)} / ${n1(d.max)}` : '—');
       p(table(['round', 'raw records/s', 'exporter records/s', 'exporter ÷ raw', 'dropped', "app's event loop held during the exporter's writes, p99 / max ms"], ch.write.rounds.map((r, i) => [String(i + 1), n0(r.raw.recordsPerSecond), n0(r.exporter.recordsPerSecond), x(r.ratio), n0(r.exporter.dropped), held(r.exporter.eventLoopDelayMs)]).concat([['median', '', '', x(ch.write.ratio), '', '']])));
     } else {
       p(table(['path', 'records/s', 'ms', 'dropped'], [['raw @clickhouse/client insert', n0(ch.write.raw.recordsPerSecond), n0(ch.write.raw.ms), ''], ['UsageSpanExporter → store', n0(ch.write.exporter?.recordsPerSecond), n0(ch.write.exporter?.ms), n0(ch.write.exporter?.dropped)], ['exporter ÷ raw', x(ch.write.ratio), '', '']]));

@@ -1,4 +1,4 @@
-import { SLICE_RECORDS } from './in-slices.js';
+import { SLICE_RECORDS, nextTurn } from './in-slices.js';
 
 /**
  * Columns of values as PostgreSQL array literals (`{"a","b",NULL}`), for `unnest($1::text[], …)`.
@@ -11,7 +11,7 @@ export async function arrayLiterals(columns: readonly (readonly unknown[])[]): P
   const parts = columns.map(() => [] as string[]);
   const rows = columns[0]?.length ?? 0;
   for (let start = 0; start < rows; start += SLICE_RECORDS) {
-    if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (start > 0) await nextTurn();
     const end = Math.min(rows, start + SLICE_RECORDS);
     for (let c = 0; c < columns.length; c++) {
       const column = columns[c] as readonly unknown[];

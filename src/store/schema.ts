@@ -122,8 +122,12 @@ export function storableText(value: string): string {
 const SUSPECT = /[\u0000\uD800-\uDFFF]/;
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-/** The fields that can hold text (the others are numbers, booleans, a Date and the tags). */
-const TEXT_FIELDS = RECORD_COLUMNS.filter((col) => col.kind === 'id' || col.kind === 'text' || col.kind === 'required-text').map((col) => col.field);
+/** Whether a column of this kind holds text (the others hold numbers, booleans, a time or the tags). */
+export function isTextKind(kind: Column['kind']): boolean {
+  return kind === 'id' || kind === 'text' || kind === 'required-text';
+}
+
+const TEXT_FIELDS = RECORD_COLUMNS.filter((col) => isTextKind(col.kind)).map((col) => col.field);
 
 /** The record with {@link storableText} applied to every text field and tag; itself when already clean. */
 export function storableRecord(record: UsageRecord): UsageRecord {

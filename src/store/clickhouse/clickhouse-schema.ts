@@ -2,7 +2,7 @@ import type { Dialect } from '../dialect.js';
 import { rawMeasureExprs } from '../measures.js';
 import { MEASURES } from '../measure-columns.js';
 import { MEASURE_COLUMNS, ROLLUPS, type RollupDef } from '../rollup.js';
-import { MIGRATIONS_TABLE, RECORDS_TABLE, RECORD_COLUMNS } from '../schema.js';
+import { MIGRATIONS_TABLE, RECORDS_TABLE, RECORD_COLUMNS, isTextKind } from '../schema.js';
 import { sqlIdentifier, sqlString } from './literal.js';
 
 /**
@@ -74,7 +74,6 @@ function onCluster(layout: Layout): string {
   return layout.cluster ? ` ON CLUSTER ${sqlIdentifier(layout.cluster)}` : '';
 }
 
-const TEXT_KINDS = new Set(['id', 'text', 'required-text']);
 
 /** Column definitions of the records table, from RECORD_COLUMNS. */
 export function recordColumnDefs(): string[] {
@@ -110,7 +109,7 @@ export function chMeasureSelect(source: 'raw' | 'rollup'): string {
 }
 
 function columnDefs(column: string, kind: (typeof RECORD_COLUMNS)[number]['kind']): string[] {
-  if (TEXT_KINDS.has(kind)) return [`${column} String`];
+  if (isTextKind(kind)) return [`${column} String`];
   switch (kind) {
     case 'integer':
       return [`${column} Int64`];
