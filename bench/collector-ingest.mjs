@@ -79,6 +79,15 @@ async function main() {
     const load = await runLoad({ url: baselineCollector.url, mode: 'closed', concurrency, seconds, spans, warmup: 2, seed: 1 });
     results.baseline = summary(load, spans, { note: 'store discards records: HTTP, decode and mapping only', loadAverage1m: machine() });
     print('baseline (no store), closed loop', results.baseline);
+    // The same open-loop rates without a store: the latency floor of this machine (HTTP, decode,
+    // the journal's fsync when journaled, the load generator on the same cores) for each p99 below.
+    results.baselineScenarios = [];
+    for (const [i, rate] of rates.entries()) {
+      const o = await runLoad({ url: baselineCollector.url, mode: 'open', rate, seconds, spans, warmup: 2, seed: 10 + i });
+      const s = { requestsPerSecondTarget: rate, ...summary(o, spans, { loadAverage1m: machine() }) };
+      results.baselineScenarios.push(s);
+      print(`baseline (no store), ${rate} req/s × ${spans} spans, open loop`, s);
+    }
   } finally {
     await baselineCollector.close();
   }

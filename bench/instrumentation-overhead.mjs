@@ -140,10 +140,12 @@ async function once() {
 /** `n` calls, timed: CPU (user + system, this process) and wall. */
 async function block(n) {
   const cpu0 = process.cpuUsage();
+  const main0 = process.threadCpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < n; i++) await once();
   const cpu = process.cpuUsage(cpu0);
-  return { calls: n, cpuUsPerCall: (cpu.user + cpu.system) / n, wallUsPerCall: ((performance.now() - t0) * 1000) / n };
+  const main = process.threadCpuUsage(main0);
+  return { calls: n, cpuUsPerCall: (cpu.user + cpu.system) / n, mainThreadCpuUsPerCall: (main.user + main.system) / n, wallUsPerCall: ((performance.now() - t0) * 1000) / n };
 }
 
 /** Inside an active request span when --ambient, as a server whose HTTP instrumentation made it current. */

@@ -1,0 +1,70 @@
+// The shared store suite on a current ClickHouse engine (26.x). CI's apt only has ClickHouse
+// 18.16, so this runs chDB, ClickHouse's engine packaged as a library on npm, behind the small
+// HTTP front in test/support/chdb-http-server.mjs: ClickHouse parses, plans and stores every
+// statement; the HTTP exchange is ours. It checks what docs/clickhouse.md says: the SQL the store
+// sends for 18.16 runs unchanged, with the same answers, on a current server.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openStore } from '../../src/store/open-store.js';
+import type { UsageStore } from '../../src/store/usage-store.js';
+import { storeSuite } from './store-suite.js';
+
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+
+function chdbSkipReason(): string | undefined {
+  try {
+    createRequire(import.meta.url).resolve('chdb');
+    return undefined;
+  } catch {
+    const reason = 'the chdb dev dependency is not installed (npm ci installs it)';
+    if (process.env['CI'] === 'true') throw new Error(`CI=true but ${reason}`);
+    console.warn(`skipping the current-ClickHouse store tests: ${reason}`);
+    return reason;
+  }
+}
+
+const skipReason = chdbSkipReason();
+const dataDir = mkdtempSync(join(tmpdir(), 'genai-usage-chdb-'));
+let server: ChildProcess | undefined;
+let baseUrl = '';
+let engineVersion = '';
+let opened = 0;
+const stores: UsageStore[] = [];
+
+async function openFresh(): Promise<UsageStore> {
+  const store = await openStore(`${baseUrl}/t_current_${opened++}`);
+  stores.push(store);
+  return store;
+}
+
+describe.skipIf(skipReason !== undefined)('ClickHouse store on a current engine (chDB 26.x behind an HTTP front)', () => {
+  beforeAll(async () => {
+    server = spawn(process.execPath, [new URL('../support/chdb-http-server.mjs', import.meta.url).pathname, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const first = await new Promise<string>((resolve, reject) => {
+      server!.once('exit', (code) => reject(new Error(`the chDB HTTP front exited (${code}) before listening`)));
+      createInterface({ input: server!.stdout! }).once('line', resolve);
+    });
+    const [, port, version] = first.split(' ');
+    baseUrl = `clickhouse://default@127.0.0.1:${port}`;
+    engineVersion = version ?? '';
+  });
+
+  afterAll(async () => {
+    await Promise.all(stores.map((s) => s.close()));
+    server?.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('is a current ClickHouse, not 18.16, and the store reports its version', async () => {
+    expect(Number(engineVersion.split('.')[0])).toBeGreaterThanOrEqual(24);
+    const store = await openFresh();
+    expect((store as UsageStore & { serverVersion?: string }).serverVersion).toBe(engineVersion);
+  });
+
+  storeSuite({ open: openFresh });
+});

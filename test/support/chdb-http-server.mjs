@@ -1,0 +1,82 @@
+// A current ClickHouse for the tests: chDB (the ClickHouse engine as a library, from npm) behind
+// the part of ClickHouse's HTTP interface that @clickhouse/client uses. CI's apt has only
+// ClickHouse 18.16; this runs the same SQL through a 26.x engine. The SQL, the parser, the
+// MergeTree tables and the materialized views are ClickHouse's own; only the HTTP front is ours.
+//   node test/support/chdb-http-server.mjs <data dir> [port]   → prints "listening <port> <version>"
+import { createServer } from 'node:http';
+import { Session } from 'chdb';
+
+const [dataDir, portArg] = process.argv.slice(2);
+if (!dataDir) {
+  console.error('usage: node test/support/chdb-http-server.mjs <data dir> [port]');
+  process.exit(2);
+}
+const session = new Session(dataDir);
+const version = session.query('SELECT version()', 'TabSeparated').trim();
+
+// URL parameters that steer the HTTP exchange, not the query: everything else is a setting.
+const TRANSPORT = new Set([
+  'query', 'database', 'query_id', 'session_id', 'session_timeout', 'session_check', 'default_format',
+  'enable_http_compression', 'wait_end_of_query', 'send_progress_in_http_headers', 'http_headers_progress_interval_ms',
+  'user', 'password',
+]);
+
+const settingValue = (value) => (/^-?\d+(\.\d+)?$/.test(value) ? value : `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`);
+const settingName = (name) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : undefined);
+
+/** One statement at a time: the session's current database and settings are shared state. */
+let turn = Promise.resolve();
+
+async function run(url, body) {
+  const params = url.searchParams;
+  const query = params.get('query');
+  const sql = query ? `${query}\n${body}` : body;
+  for (const [name, value] of params) {
+    if (TRANSPORT.has(name) || !settingName(name)) continue;
+    await session.queryAsync(`SET ${name} = ${settingValue(value)}`);
+  }
+  const database = params.get('database');
+  if (database && settingName(database)) {
+    // A statement that creates the database runs before it exists.
+    await session.queryAsync(`USE ${database}`).catch(() => undefined);
+  }
+  return session.queryAsync(sql, { format: params.get('default_format') ?? 'TabSeparated' });
+}
+
+const server = createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (url.pathname === '/ping') {
+    res.end('Ok.\n');
+    return;
+  }
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const body = Buffer.concat(chunks).toString('utf8');
+    const result = turn.then(() => run(url, body));
+    turn = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    result.then(
+      (r) => {
+        const summary = { read_rows: String(r.rowsRead), read_bytes: String(r.bytesRead), written_rows: '0', written_bytes: '0' };
+        res.writeHead(200, { 'content-type': 'text/plain; charset=UTF-8', 'x-clickhouse-summary': JSON.stringify(summary), 'x-clickhouse-server-display-name': 'chdb' });
+        res.end(Buffer.from(r.bytes()));
+      },
+      (error) => {
+        // As the server words it: "Code: 60. DB::Exception: … (UNKNOWN_TABLE)"; chDB prefixes "Query failed: ".
+        const message = String(error?.message ?? error).replace(/^Query failed: /, '');
+        const code = /Code: (\d+)/.exec(message)?.[1];
+        res.writeHead(code === '60' || code === '81' ? 404 : 500, { 'content-type': 'text/plain; charset=UTF-8', ...(code ? { 'x-clickhouse-exception-code': code } : {}) });
+        res.end(`${message} (version ${version})\n`);
+      },
+    );
+  });
+});
+server.listen(Number(portArg ?? 0), '127.0.0.1', () => {
+  console.log(`listening ${server.address().port} ${version}`);
+});
+const stop = () => server.close(() => process.exit(0));
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
