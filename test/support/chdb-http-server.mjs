@@ -27,10 +27,12 @@ const settingName = (name) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : un
 /** One statement at a time: the session's current database and settings are shared state. */
 let turn = Promise.resolve();
 
+// How @clickhouse/client sends an insert: the statement in the URL, the rows as the body.
+const INSERT = /^\s*INSERT INTO ([A-Za-z0-9_.`]+)\s*(?:\(([^)]*)\))?\s*FORMAT (TabSeparated|TSV|JSONEachRow|JSONCompactEachRow|CSV)\s*$/i;
+
 async function run(url, body) {
   const params = url.searchParams;
   const query = params.get('query');
-  const sql = query ? `${query}\n${body}` : body;
   for (const [name, value] of params) {
     if (TRANSPORT.has(name) || !settingName(name)) continue;
     await session.queryAsync(`SET ${name} = ${settingValue(value)}`);
@@ -40,6 +42,14 @@ async function run(url, body) {
     // A statement that creates the database runs before it exists.
     await session.queryAsync(`USE ${database}`).catch(() => undefined);
   }
+  const insert = query ? INSERT.exec(query) : null;
+  if (insert) {
+    // Rows go to the engine's own input parser as bytes, as a server streams them; not through SQL text.
+    const columns = insert[2]?.split(',').map((c) => c.trim().replace(/^`|`$/g, ''));
+    const summary = await session.insert({ table: insert[1].replace(/`/g, ''), values: body, format: insert[3], ...(columns ? { columns } : {}) });
+    return { rowsRead: 0, bytesRead: 0, rowsWritten: summary.rowsWritten, bytes: () => new Uint8Array() };
+  }
+  const sql = query ? `${query}\n${body.toString('utf8')}` : body.toString('utf8');
   return session.queryAsync(sql, { format: params.get('default_format') ?? 'TabSeparated' });
 }
 
@@ -52,7 +62,7 @@ const server = createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
-    const body = Buffer.concat(chunks).toString('utf8');
+    const body = Buffer.concat(chunks);
     const result = turn.then(() => run(url, body));
     turn = result.then(
       () => undefined,
@@ -60,7 +70,7 @@ const server = createServer((req, res) => {
     );
     result.then(
       (r) => {
-        const summary = { read_rows: String(r.rowsRead), read_bytes: String(r.bytesRead), written_rows: '0', written_bytes: '0' };
+        const summary = { read_rows: String(r.rowsRead), read_bytes: String(r.bytesRead), written_rows: String(r.rowsWritten ?? 0), written_bytes: '0' };
         res.writeHead(200, { 'content-type': 'text/plain; charset=UTF-8', 'x-clickhouse-summary': JSON.stringify(summary), 'x-clickhouse-server-display-name': 'chdb' });
         res.end(Buffer.from(r.bytes()));
       },
