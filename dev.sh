@@ -45,6 +45,11 @@ if [ "$what" != test ]; then
   exec node "$root/dist/cli/main.js" "$what" "$@"
 fi
 
+# chDB, a current ClickHouse engine for the store suite (test/chdb: its own package, see there).
+if [ ! -d test/chdb/node_modules ] || [ test/chdb/package-lock.json -nt test/chdb/node_modules/.package-lock.json ]; then
+  npm install --prefix test/chdb --no-audit --no-fund >&2
+fi
+
 # Real servers for the tests: promtool/Prometheus from Debian, a throwaway PostgreSQL cluster,
 # throwaway ClickHouse servers (one, and two shards with ZooKeeper) from Debian.
 if ! command -v promtool >/dev/null 2>&1; then

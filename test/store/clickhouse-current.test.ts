@@ -1,6 +1,6 @@
 // The shared store suite on a current ClickHouse engine (26.x). CI's apt only has ClickHouse
 // 18.16, so this runs chDB, ClickHouse's engine packaged as a library on npm, behind the small
-// HTTP front in test/support/chdb-http-server.mjs: ClickHouse parses, plans and stores every
+// HTTP front in test/chdb/chdb-http-server.mjs: ClickHouse parses, plans and stores every
 // statement; the HTTP exchange is ours. It checks what docs/clickhouse.md says: the SQL the store
 // sends for 18.16 runs unchanged, with the same answers, on a current server.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -16,12 +16,14 @@ import { storeSuite } from './store-suite.js';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
+const front = new URL('../chdb/chdb-http-server.mjs', import.meta.url);
+
 function chdbSkipReason(): string | undefined {
   try {
-    createRequire(import.meta.url).resolve('chdb');
+    createRequire(front).resolve('chdb');
     return undefined;
   } catch {
-    const reason = 'the chdb dev dependency is not installed (npm ci installs it)';
+    const reason = 'chdb is not installed in test/chdb (./dev.sh test installs it: npm install --prefix test/chdb)';
     if (process.env['CI'] === 'true') throw new Error(`CI=true but ${reason}`);
     console.warn(`skipping the current-ClickHouse store tests: ${reason}`);
     return reason;
@@ -44,7 +46,7 @@ async function openFresh(): Promise<UsageStore> {
 
 describe.skipIf(skipReason !== undefined)('ClickHouse store on a current engine (chDB 26.x behind an HTTP front)', () => {
   beforeAll(async () => {
-    server = spawn(process.execPath, [new URL('../support/chdb-http-server.mjs', import.meta.url).pathname, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    server = spawn(process.execPath, [front.pathname, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
     const first = await new Promise<string>((resolve, reject) => {
       server!.once('exit', (code) => reject(new Error(`the chDB HTTP front exited (${code}) before listening`)));
       createInterface({ input: server!.stdout! }).once('line', resolve);
@@ -60,10 +62,13 @@ describe.skipIf(skipReason !== undefined)('ClickHouse store on a current engine 
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('is a current ClickHouse, not 18.16, and the store reports its version', async () => {
+  it('is a current ClickHouse, not 18.16; the store reports its version and sends values as query parameters', async () => {
     expect(Number(engineVersion.split('.')[0])).toBeGreaterThanOrEqual(24);
     const store = await openFresh();
-    expect((store as UsageStore & { serverVersion?: string }).serverVersion).toBe(engineVersion);
+    const current = store as UsageStore & { serverVersion?: string; usesQueryParameters?: boolean };
+    expect(current.serverVersion).toBe(engineVersion);
+    // So the suite below runs the query-parameter path (the 18.16 suite runs the literal one).
+    expect(current.usesQueryParameters).toBe(true);
   });
 
   storeSuite({ open: openFresh });

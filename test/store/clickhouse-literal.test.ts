@@ -4,7 +4,7 @@
 import { createClient } from '@clickhouse/client';
 import { describe, expect, it } from 'vitest';
 import { parseClickHouseUrl } from '../../src/store/clickhouse/clickhouse-connection.js';
-import { sqlIdentifier, sqlLiteral, sqlNumber, sqlString, sqlStringSet } from '../../src/store/clickhouse/literal.js';
+import { LITERALS, SqlValues, sqlIdentifier, sqlLiteral, sqlNumber, sqlString, sqlStringSet, supportsQueryParameters } from '../../src/store/clickhouse/literal.js';
 import { plainDecimal } from '../../src/store/clickhouse/tsv.js';
 import { clickhouseSingle } from './clickhouse-env.js';
 
@@ -68,6 +68,38 @@ describe('sqlString and friends', () => {
   it('a string set refuses NUL (its separator) and an empty set', () => {
     expect(() => sqlStringSet(['ok', 'nul\u0000inside'])).toThrow(TypeError);
     expect(() => sqlStringSet([])).toThrow(TypeError);
+  });
+});
+
+describe('SqlValues: literals on 18.16, query parameters on 20.1 and newer', () => {
+  it('with parameters no value reaches the SQL text: each is a {vN:String} placeholder with its value beside it', () => {
+    const values = new SqlValues(true);
+    const sql = HOSTILE.map((h) => values.string(h)).join(' AND ');
+    expect(sql).toBe(HOSTILE.map((_, i) => `{v${i}:String}`).join(' AND '));
+    expect(Object.values(values.params)).toEqual(HOSTILE);
+    expect(values.value(true)).toBe('1');
+    expect(values.value(new Date(1_700_000_000_123))).toBe('1700000000123');
+    expect(Object.keys(values.params)).toHaveLength(HOSTILE.length);
+    const set = values.stringSet(['a', `b'`, 'c']);
+    expect(set).toBe(`(SELECT arrayJoin(splitByChar('\\x00', {v${HOSTILE.length}:String})))`);
+    expect(values.params[`v${HOSTILE.length}`]).toBe(`a\u0000b'\u0000c`);
+    expect(() => values.stringSet(['ok', 'nul\u0000inside'])).toThrow(TypeError);
+    expect(() => values.stringSet([])).toThrow(TypeError);
+  });
+
+  it('with literals they are the literal functions, and no parameters', () => {
+    expect(LITERALS.string(`x' OR '1'='1`)).toBe(sqlString(`x' OR '1'='1`));
+    expect(LITERALS.stringSet(['a', 'b'])).toBe(sqlStringSet(['a', 'b']));
+    expect(LITERALS.value(2.5)).toBe(sqlLiteral(2.5));
+    expect(LITERALS.params).toEqual({});
+  });
+
+  it('parameters from 20.1 on, by the version the server reports', () => {
+    expect(supportsQueryParameters('18.16.1')).toBe(false);
+    expect(supportsQueryParameters('19.17.4.11')).toBe(false);
+    expect(supportsQueryParameters('20.1.2.4')).toBe(true);
+    expect(supportsQueryParameters('26.7.2.1')).toBe(true);
+    expect(supportsQueryParameters('')).toBe(false);
   });
 });
 

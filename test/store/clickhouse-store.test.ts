@@ -50,6 +50,11 @@ describe.skipIf(skipReason !== undefined)('ClickHouse store (single server)', ()
     expect(await store.records({ limit: 100, order: 'asc' })).toHaveLength(40);
   });
 
+  it('writes values as literals on this server (18.16 has no query parameters)', async () => {
+    const store = (await openFresh()) as UsageStore & { serverVersion?: string; usesQueryParameters?: boolean };
+    expect(store.usesQueryParameters).toBe(Number(store.serverVersion?.split('.')[0]) >= 20);
+  });
+
   it('migrates once per database and keeps the data on reopen', async () => {
     const store = await openFresh();
     await store.insert(generateRecords(25));

@@ -5,7 +5,7 @@ import { RECORD_COLUMNS, rowToRecord } from '../schema.js';
 import type { GroupByDimension, TimeBucket } from '../usage-store.js';
 import type { UsageRecord } from '../../usage/usage-record.js';
 import { TAG_ROLLUP, tagCondition } from './clickhouse-schema.js';
-import { sqlLiteral, sqlNumber, sqlString } from './literal.js';
+import { LITERALS, sqlNumber, type SqlValues } from './literal.js';
 
 /** Where an aggregate reads: the raw records (deduplicated with FINAL), a rollup, or the tag rollup. */
 export type ChSource = { kind: 'raw' } | { kind: 'rollup'; def: RollupDef } | { kind: 'tag'; key: string; value: string };
@@ -31,25 +31,31 @@ export function sourceTable(source: ChSource, records: string, tableOf: (name: s
   return tableOf(source.kind === 'tag' ? TAG_ROLLUP.table : source.def.table);
 }
 
-/** The WHERE clause (with `WHERE`, or '') for a filter; every value goes through literal.ts. */
-export function whereClause(f: NormalizedFilter, source: ChSource = { kind: 'raw' }, keyword: 'WHERE' | 'PREWHERE' = 'WHERE'): string {
+/**
+ * The WHERE clause (with `WHERE`, or '') for a filter. Every value goes through `values`
+ * (literal.ts): literals, or query parameters the statement must then be sent with.
+ */
+export function whereClause(f: NormalizedFilter, source: ChSource = { kind: 'raw' }, keyword: 'WHERE' | 'PREWHERE' = 'WHERE', values: SqlValues = LITERALS): string {
   const conditions: string[] = [];
   for (const key of Object.keys(EQUALITY_COLUMNS) as Array<keyof typeof EQUALITY_COLUMNS>) {
     const value = f[key];
-    if (value !== undefined) conditions.push(`${EQUALITY_COLUMNS[key]} = ${sqlString(value)}`);
+    if (value !== undefined) conditions.push(`${EQUALITY_COLUMNS[key]} = ${values.string(value)}`);
   }
-  if (f.model !== undefined) conditions.push(`(request_model = ${sqlString(f.model)} OR response_model = ${sqlString(f.model)})`);
-  if (f.success !== undefined) conditions.push(`success = ${sqlLiteral(f.success)}`);
+  if (f.model !== undefined) {
+    const model = values.string(f.model);
+    conditions.push(`(request_model = ${model} OR response_model = ${model})`);
+  }
+  if (f.success !== undefined) conditions.push(`success = ${values.value(f.success)}`);
   if (source.kind === 'raw') {
     // The DateTime bound lets the partition and sort key prune; the millisecond one is exact.
-    if (f.from) conditions.push(`recorded_at >= toDateTime(${sqlNumber(Math.floor(f.from.getTime() / 1000))})`, `recorded_at_ms >= ${sqlLiteral(f.from)}`);
-    if (f.to) conditions.push(`recorded_at <= toDateTime(${sqlNumber(Math.floor((f.to.getTime() - 1) / 1000))})`, `recorded_at_ms < ${sqlLiteral(f.to)}`);
-    for (const [key, value] of f.tags) conditions.push(tagCondition(key, value));
+    if (f.from) conditions.push(`recorded_at >= toDateTime(${sqlNumber(Math.floor(f.from.getTime() / 1000))})`, `recorded_at_ms >= ${values.value(f.from)}`);
+    if (f.to) conditions.push(`recorded_at <= toDateTime(${sqlNumber(Math.floor((f.to.getTime() - 1) / 1000))})`, `recorded_at_ms < ${values.value(f.to)}`);
+    for (const [key, value] of f.tags) conditions.push(tagCondition(key, value, values));
   } else {
     // Rollups are only chosen for bounds aligned to their grain (chooseRollup).
     if (f.from) conditions.push(`bucket_start >= toDateTime(${sqlNumber(f.from.getTime() / 1000)})`);
     if (f.to) conditions.push(`bucket_start < toDateTime(${sqlNumber(f.to.getTime() / 1000)})`);
-    if (source.kind === 'tag') conditions.push(`tag_key = ${sqlString(source.key)}`, `tag_value = ${sqlString(source.value)}`);
+    if (source.kind === 'tag') conditions.push(`tag_key = ${values.string(source.key)}`, `tag_value = ${values.string(source.value)}`);
   }
   // 18.16 reading a Distributed table with FINAL and no WHERE sends the shards a column list
   // without the sort key ("Cannot find column … in source stream"); any WHERE avoids it.

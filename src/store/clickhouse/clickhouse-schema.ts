@@ -3,7 +3,7 @@ import { rawMeasureExprs } from '../measures.js';
 import { MEASURES } from '../measure-columns.js';
 import { MEASURE_COLUMNS, ROLLUPS, type RollupDef } from '../rollup.js';
 import { MIGRATIONS_TABLE, RECORDS_TABLE, RECORD_COLUMNS, isTextKind } from '../schema.js';
-import { sqlIdentifier, sqlString } from './literal.js';
+import { LITERALS, sqlIdentifier, type SqlValues } from './literal.js';
 
 /**
  * The ClickHouse schema, derived from RECORD_COLUMNS and ROLLUPS like the other engines'
@@ -27,7 +27,7 @@ export const TAG_ROLLUP: RollupDef & { tagDims: readonly ['tag_key', 'tag_value'
 export const clickhouseDialect: Dialect = {
   name: 'clickhouse',
   placeholder: () => {
-    throw new Error('ClickHouse SQL takes literals (literal.ts), never placeholders');
+    throw new Error('ClickHouse values go through literal.ts (SqlValues), not the shared placeholders');
   },
   bool: (value) => (value ? 1 : 0),
   tagMatch: (_params, key, value) => tagCondition(key, value),
@@ -35,8 +35,8 @@ export const clickhouseDialect: Dialect = {
   isTrue: (column) => `${column} = 1`,
 };
 
-export function tagCondition(key: string, value: string): string {
-  return `arrayExists((k, v) -> k = ${sqlString(key)} AND v = ${sqlString(value)}, tags.key, tags.value)`;
+export function tagCondition(key: string, value: string, values: SqlValues = LITERALS): string {
+  return `arrayExists((k, v) -> k = ${values.string(key)} AND v = ${values.string(value)}, tags.key, tags.value)`;
 }
 
 /** Start of the UTC bucket of a DateTime expression, as a DateTime (the server runs in UTC; see docs). */

@@ -25,7 +25,7 @@ import { makeClient, migrate, parseClickHouseUrl, serverVersion, type ClickHouse
 import { RECORD_SELECT, bucketIso, chooseSource, dimension, rowToChRecord, sourceTable, whereClause } from './clickhouse-query.js';
 import { bucketExpr, chMeasureSelect, table, type Layout } from './clickhouse-schema.js';
 import { deleteWhere, insertNew } from './clickhouse-writes.js';
-import { sqlNumber, sqlString } from './literal.js';
+import { LITERALS, SqlValues, sqlNumber, supportsQueryParameters } from './literal.js';
 
 type Row = Record<string, unknown>;
 const EXPORT_PAGE = 5000;
@@ -44,6 +44,8 @@ const HAVING_ROWS = ' HAVING requests != 0';
  */
 export class ClickHouseUsageStore implements UsageStore {
   readonly engine = 'clickhouse' as const;
+  /** String values go to the server as query parameters (20.1+), not as literals in the SQL text. */
+  readonly usesQueryParameters: boolean;
   private closed = false;
 
   private constructor(
@@ -51,7 +53,9 @@ export class ClickHouseUsageStore implements UsageStore {
     private readonly layout: Layout,
     /** `SELECT version()` of the server the store talks to. */
     readonly serverVersion: string,
-  ) {}
+  ) {
+    this.usesQueryParameters = supportsQueryParameters(serverVersion);
+  }
 
   /** Connects, applies pending migrations and resolves to a ready store. */
   static async open(url: string, options: ClickHouseStoreOptions = {}): Promise<ClickHouseUsageStore> {
@@ -72,7 +76,7 @@ export class ClickHouseUsageStore implements UsageStore {
 
   async insert(records: readonly UsageRecord[], options: InsertOptions = {}): Promise<number> {
     if (records.length === 0) return 0;
-    return insertNew(this.client, this.layout, records, options.tenant ?? null);
+    return insertNew(this.client, this.layout, records, options.tenant ?? null, () => this.values());
   }
 
   async records(filter: UsageFilter = {}): Promise<UsageRecord[]> {
@@ -84,19 +88,21 @@ export class ClickHouseUsageStore implements UsageStore {
     // first row of each (tenant, id) reads as FINAL does, without FINAL's merge of every part
     // it reads (one user's latest 100 calls: 2,649 ms at 1M records with FINAL on 18.16).
     const table = this.table(RECORDS_TABLE);
+    // One set of values for every statement below: each is sent with all of them.
+    const values = this.values();
     const read = (where: string, rows: number, skip: number): Promise<Row[]> =>
-      this.all(`SELECT ${RECORD_SELECT} FROM ${table} ${where} ORDER BY recorded_at_ms ${dir}, id ${dir} LIMIT 1 BY tenant, id LIMIT ${sqlNumber(skip)}, ${sqlNumber(rows)}`);
+      this.all(`SELECT ${RECORD_SELECT} FROM ${table} ${where} ORDER BY recorded_at_ms ${dir}, id ${dir} LIMIT 1 BY tenant, id LIMIT ${sqlNumber(skip)}, ${sqlNumber(rows)}`, values);
     // One user's (or session's) rows lie in nearly every granule of a time range, so reading all
     // their columns reads the whole range. First only the matching rows' times (narrow columns)
     // say where the page ends; then all columns of the rows up to there, a few granules.
     // Undefined when the window holds fewer rows than the page needs (and `partial` is false).
     const page = async (window: NormalizedFilter, partial: boolean): Promise<Row[] | undefined> => {
-      const where = whereClause(window);
-      const [edge] = await this.all(`SELECT toString(recorded_at_ms) AS t FROM ${table} ${where} ORDER BY recorded_at_ms ${dir} LIMIT ${sqlNumber(offset + limit - 1)}, 1`);
+      const where = whereClause(window, { kind: 'raw' }, 'WHERE', values);
+      const [edge] = await this.all(`SELECT toString(recorded_at_ms) AS t FROM ${table} ${where} ORDER BY recorded_at_ms ${dir} LIMIT ${sqlNumber(offset + limit - 1)}, 1`, values);
       if (!edge) return partial ? read(where, limit, offset) : undefined;
       // PREWHERE with every condition: 18.16 moves only one of them there by itself, and neither
       // the filter nor the time bound alone is selective (4× faster measured at 7.5M records).
-      const upTo = `${whereClause(window, { kind: 'raw' }, 'PREWHERE')} AND recorded_at_ms ${dir === 'DESC' ? '>=' : '<='} ${sqlNumber(Number(edge['t']))}`;
+      const upTo = `${whereClause(window, { kind: 'raw' }, 'PREWHERE', values)} AND recorded_at_ms ${dir === 'DESC' ? '>=' : '<='} ${sqlNumber(Number(edge['t']))}`;
       const rows = await read(upTo, limit, offset);
       if (rows.length === limit) return rows;
       // Short: copies of a record not yet folded were counted; read the window whole.
@@ -125,9 +131,11 @@ export class ClickHouseUsageStore implements UsageStore {
    */
   private async newestRecordMs(f: NormalizedFilter): Promise<number | undefined> {
     const bounds: NormalizedFilter = { tags: [], ...(f.tenant === undefined ? {} : { tenant: f.tenant }), ...(f.to === undefined ? {} : { to: f.to }) };
+    const values = this.values();
     const [row] = await this.all(
-      `SELECT toUInt64(bucket_start) AS hour, sum(requests) AS requests FROM ${this.table(HOURLY.table)} ${whereClause(bounds, { kind: 'rollup', def: HOURLY })} ` +
+      `SELECT toUInt64(bucket_start) AS hour, sum(requests) AS requests FROM ${this.table(HOURLY.table)} ${whereClause(bounds, { kind: 'rollup', def: HOURLY }, 'WHERE', values)} ` +
         `GROUP BY bucket_start${HAVING_ROWS} ORDER BY bucket_start DESC LIMIT 1`,
+      values,
     );
     if (!row) return undefined;
     const end = (Number(row['hour']) + 3600) * 1000;
@@ -145,10 +153,11 @@ export class ClickHouseUsageStore implements UsageStore {
     ];
     const aliases = [...(bucket ? ['bucket'] : []), ...groupBy.map((_, i) => `g${i}`)];
     const measures = chMeasureSelect(source.kind === 'raw' ? 'raw' : 'rollup');
+    const values = this.values();
     const sql =
-      `SELECT ${[...keys, measures].join(', ')} FROM ${sourceTable(source, this.table(RECORDS_TABLE), this.table)} ${whereClause(f, source)}` +
+      `SELECT ${[...keys, measures].join(', ')} FROM ${sourceTable(source, this.table(RECORDS_TABLE), this.table)} ${whereClause(f, source, 'WHERE', values)}` +
       (aliases.length ? ` GROUP BY ${aliases.join(', ')}${source.kind === 'raw' ? '' : HAVING_ROWS}` : '');
-    const rows = (await this.all(sql)).map((row) => {
+    const rows = (await this.all(sql, values)).map((row) => {
       const out: AggregateRow = { ...(bucket ? { bucket: bucketIso(row['bucket']) } : {}), ...rowToMeasures(row) };
       groupBy.forEach((dim, i) => (out[dim] = keyValue(row[`g${i}`])));
       return out;
@@ -166,21 +175,23 @@ export class ClickHouseUsageStore implements UsageStore {
     const by = oneOf('by', query?.by, GROUP_BY_DIMENSIONS);
     const metric = metricColumn(parseMetric(query.metric));
     const source = chooseSource(f, [by], undefined);
+    const values = this.values();
     const sql =
       `SELECT ${dimension(by)} AS g0, ${chMeasureSelect(source.kind === 'raw' ? 'raw' : 'rollup')} ` +
-      `FROM ${sourceTable(source, this.table(RECORDS_TABLE), this.table)} ${whereClause(f, source)} GROUP BY g0${source.kind === 'raw' ? '' : HAVING_ROWS} ` +
+      `FROM ${sourceTable(source, this.table(RECORDS_TABLE), this.table)} ${whereClause(f, source, 'WHERE', values)} GROUP BY g0${source.kind === 'raw' ? '' : HAVING_ROWS} ` +
       `ORDER BY ${metric} DESC, g0 ASC NULLS LAST LIMIT ${sqlNumber(f.limit ?? 10)} OFFSET ${sqlNumber(f.offset ?? 0)}`;
-    return (await this.all(sql)).map((row) => ({ [by]: keyValue(row['g0']), ...rowToMeasures(row) }));
+    return (await this.all(sql, values)).map((row) => ({ [by]: keyValue(row['g0']), ...rowToMeasures(row) }));
   }
 
   async identities(filter: UsageFilter = {}): Promise<Identity[]> {
     const f = normalizeFilter(filter);
+    const values = this.values();
     const sql =
       `SELECT user_id, agent_name, session_id, count() AS requests, min(recorded_at_ms) AS first_seen, max(recorded_at_ms) AS last_seen ` +
-      `FROM ${this.recordsFinal} ${whereClause(f)} GROUP BY user_id, agent_name, session_id ` +
+      `FROM ${this.recordsFinal} ${whereClause(f, { kind: 'raw' }, 'WHERE', values)} GROUP BY user_id, agent_name, session_id ` +
       `ORDER BY last_seen DESC, nullIf(user_id, '') ASC NULLS LAST, nullIf(agent_name, '') ASC NULLS LAST, nullIf(session_id, '') ASC NULLS LAST ` +
       `LIMIT ${sqlNumber(f.limit ?? DEFAULT_RECORDS_LIMIT)} OFFSET ${sqlNumber(f.offset ?? 0)}`;
-    return (await this.all(sql)).map((row) => ({
+    return (await this.all(sql, values)).map((row) => ({
       userId: keyValue(row['user_id']),
       agentName: keyValue(row['agent_name']),
       sessionId: keyValue(row['session_id']),
@@ -205,15 +216,17 @@ export class ClickHouseUsageStore implements UsageStore {
     let count = 0;
     yield exportHeader(format);
     while (remaining > 0) {
-      let where = whereClause(f);
+      const values = this.values();
+      let where = whereClause(f, { kind: 'raw' }, 'WHERE', values);
       if (after) {
         const op = asc ? '>' : '<';
-        const cond = `(recorded_at_ms ${op} ${sqlNumber(after[0])} OR (recorded_at_ms = ${sqlNumber(after[0])} AND id ${op} ${sqlString(after[1])}))`;
+        const cond = `(recorded_at_ms ${op} ${sqlNumber(after[0])} OR (recorded_at_ms = ${sqlNumber(after[0])} AND id ${op} ${values.string(after[1])}))`;
         where = where ? `${where} AND ${cond}` : `WHERE ${cond}`;
       }
       const pageSize = Math.min(EXPORT_PAGE, remaining);
       const rows = await this.all(
         `SELECT ${RECORD_SELECT} FROM ${this.recordsFinal} ${where} ORDER BY recorded_at_ms ${dir}, id ${dir} LIMIT ${sqlNumber(pageSize)} OFFSET ${sqlNumber(offset)}`,
+        values,
       );
       offset = 0;
       if (rows.length === 0) break;
@@ -235,7 +248,9 @@ export class ClickHouseUsageStore implements UsageStore {
       if (f[key] !== undefined) throw new StoreQueryError(`delete does not take ${key}`, key, f[key]);
     }
     if (!hasCriteria(f)) throw new StoreQueryError('delete needs at least one filter criterion (use prune for retention)', 'filter', filter);
-    return deleteWhere(this.client, this.layout, whereClause(f));
+    // A cluster's delete is an ON CLUSTER mutation: distributed DDL forwards only the SQL text, so its values are literals.
+    const values = this.layout.cluster ? LITERALS : this.values();
+    return deleteWhere(this.client, this.layout, whereClause(f, { kind: 'raw' }, 'WHERE', values), values);
   }
 
   async prune(options: PruneOptions): Promise<number> {
@@ -261,8 +276,13 @@ export class ClickHouseUsageStore implements UsageStore {
     return `${this.table(RECORDS_TABLE)} FINAL`;
   }
 
-  private async all(query: string): Promise<Row[]> {
-    return (await (await this.client.query({ query, format: 'JSONEachRow' })).json()) as Row[];
+  /** A statement's values: query parameters when the server takes them, else literals. */
+  private values(): SqlValues {
+    return this.usesQueryParameters ? new SqlValues(true) : LITERALS;
+  }
+
+  private async all(query: string, values: SqlValues = LITERALS): Promise<Row[]> {
+    return (await (await this.client.query({ query, format: 'JSONEachRow', query_params: values.params })).json()) as Row[];
   }
 }
 

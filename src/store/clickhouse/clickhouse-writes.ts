@@ -7,7 +7,7 @@ import { RECORDS_TABLE, storableRecord } from '../schema.js';
 import { StoreError } from '../errors.js';
 import { inSlices } from '../in-slices.js';
 import { IDS_TABLE, TAG_ROLLUP, bucketExpr, castTo, chMeasureExprs, localTable, table, type Layout } from './clickhouse-schema.js';
-import { sqlString, sqlStringSet } from './literal.js';
+import { LITERALS, sqlString, type SqlValues } from './literal.js';
 import { RECORD_TSV_COLUMNS, recordsToTsv } from './record-tsv.js';
 
 /** Bytes of ids per "already stored?" query: well below the server's 256 KB query limit. */
@@ -20,12 +20,18 @@ const CHECK_BYTES = 150_000;
  * be stored again. ReplacingMergeTree and FINAL keep reads exact even if two writers race
  * past the check with the same record (docs/schema.md, "Duplicates").
  */
-export async function insertNew(client: ClickHouseClient, layout: Layout, records: readonly UsageRecord[], tenant: string | null): Promise<number> {
+export async function insertNew(
+  client: ClickHouseClient,
+  layout: Layout,
+  records: readonly UsageRecord[],
+  tenant: string | null,
+  values: () => SqlValues = () => LITERALS,
+): Promise<number> {
   const unique = new Map<string, UsageRecord>();
   // NUL and unpaired surrogates become U+FFFD, as on the other engines (schema.ts, storableText).
   for await (const slice of inSlices(records)) for (const record of slice) if (!unique.has(record.id)) unique.set(record.id, storableRecord(record));
   const candidates = [...unique.values()];
-  const stored = await storedIds(client, layout, candidates, tenant ?? '');
+  const stored = await storedIds(client, layout, candidates, tenant ?? '', values);
   const fresh = candidates.filter((record) => !stored.has(record.id));
   if (fresh.length === 0) return 0;
   await client.insert({
@@ -42,20 +48,24 @@ async function* tsvSlices(records: readonly UsageRecord[], tenant: string | null
   for await (const slice of inSlices(records)) yield recordsToTsv(slice, tenant);
 }
 
-async function storedIds(client: ClickHouseClient, layout: Layout, records: readonly UsageRecord[], tenant: string): Promise<Set<string>> {
+async function storedIds(client: ClickHouseClient, layout: Layout, records: readonly UsageRecord[], tenant: string, values: () => SqlValues): Promise<Set<string>> {
   const found = new Set<string>();
   for (const chunk of byIdBytes(records, CHECK_BYTES)) {
     const hours = new Set(chunk.map((r) => Math.floor(r.recordedAt.getTime() / 36e5) * 3600));
+    const inLedger = values();
     const candidates = await column(
       client,
-      `SELECT DISTINCT id FROM ${table(layout, IDS_TABLE)} WHERE tenant = ${sqlString(tenant)} AND hour IN (${[...hours].map((h) => `toDateTime(${h})`).join(', ')}) AND id IN ${sqlStringSet(chunk.map((r) => r.id))}`,
+      `SELECT DISTINCT id FROM ${table(layout, IDS_TABLE)} WHERE tenant = ${inLedger.string(tenant)} AND hour IN (${[...hours].map((h) => `toDateTime(${h})`).join(', ')}) AND id IN ${inLedger.stringSet(chunk.map((r) => r.id))}`,
+      inLedger,
     );
     if (candidates.length === 0) continue;
     // The ledger is never rewritten by delete(): confirm against the records themselves.
     const days = new Set(chunk.map((r) => Math.floor(r.recordedAt.getTime() / 864e5) * 86400));
+    const inRecords = values();
     const confirmed = await column(
       client,
-      `SELECT DISTINCT id FROM ${table(layout, RECORDS_TABLE)} WHERE tenant = ${sqlString(tenant)} AND toDate(recorded_at) IN (${[...days].map((d) => `toDate(toDateTime(${d}))`).join(', ')}) AND id IN ${sqlStringSet(candidates)}`,
+      `SELECT DISTINCT id FROM ${table(layout, RECORDS_TABLE)} WHERE tenant = ${inRecords.string(tenant)} AND toDate(recorded_at) IN (${[...days].map((d) => `toDate(toDateTime(${d}))`).join(', ')}) AND id IN ${inRecords.stringSet(candidates)}`,
+      inRecords,
     );
     for (const id of confirmed) found.add(id);
   }
@@ -78,8 +88,8 @@ function* byIdBytes(records: readonly UsageRecord[], maxBytes: number): Generato
   if (chunk.length > 0) yield chunk;
 }
 
-async function column(client: ClickHouseClient, query: string): Promise<string[]> {
-  const rows = (await (await client.query({ query, format: 'JSONEachRow' })).json()) as Array<{ id: string }>;
+async function column(client: ClickHouseClient, query: string, values: SqlValues): Promise<string[]> {
+  const rows = (await (await client.query({ query, format: 'JSONEachRow', query_params: values.params })).json()) as Array<{ id: string }>;
   return rows.map((row) => row.id);
 }
 
@@ -89,16 +99,18 @@ async function column(client: ClickHouseClient, query: string): Promise<string[]
  * then an `ALTER TABLE … DELETE` mutation, waited for, so the call returns once reads no longer
  * see the records. Resolves to the number of records deleted.
  */
-export async function deleteWhere(client: ClickHouseClient, layout: Layout, where: string): Promise<number> {
+export async function deleteWhere(client: ClickHouseClient, layout: Layout, where: string, values: SqlValues = LITERALS): Promise<number> {
   const records = `${table(layout, RECORDS_TABLE)} FINAL`;
-  const count = Number(((await (await client.query({ query: `SELECT count() AS n FROM ${records} ${where}`, format: 'JSONEachRow' })).json()) as Array<{ n: string }>)[0]?.n ?? 0);
+  const query_params = values.params;
+  const count = Number(((await (await client.query({ query: `SELECT count() AS n FROM ${records} ${where}`, format: 'JSONEachRow', query_params })).json()) as Array<{ n: string }>)[0]?.n ?? 0);
   if (count === 0) return 0;
-  for (const def of ROLLUPS) await client.command({ query: `INSERT INTO ${table(layout, def.table)} ${subtraction(def, records, where)}` });
+  for (const def of ROLLUPS) await client.command({ query: `INSERT INTO ${table(layout, def.table)} ${subtraction(def, records, where)}`, query_params });
   await client.command({
     query: `INSERT INTO ${table(layout, TAG_ROLLUP.table)} ${subtraction(TAG_ROLLUP, records, where, TAG_ROLLUP.tagDims, ' ARRAY JOIN tags.key AS tag_key, tags.value AS tag_value')}`,
+    query_params,
   });
   const onCluster = layout.cluster ? ` ON CLUSTER ${layout.cluster}` : '';
-  await client.command({ query: `ALTER TABLE ${localTable(layout, RECORDS_TABLE)}${onCluster} DELETE ${where}` });
+  await client.command({ query: `ALTER TABLE ${localTable(layout, RECORDS_TABLE)}${onCluster} DELETE ${where}`, query_params });
   await waitForMutations(client, layout);
   return count;
 }

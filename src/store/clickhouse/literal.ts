@@ -1,9 +1,10 @@
 /**
- * The one way a value enters ClickHouse SQL text. ClickHouse 18.16 (Debian 12's, the version
- * we test) has no server-side query parameters, so values are written as literals by these
- * functions and nothing else: strings are quoted with every byte that could end or bend the
- * literal escaped; numbers must be finite; booleans become 0/1. Callers never build literals
- * themselves (see docs/schema.md, "Values in ClickHouse SQL").
+ * The one way a value enters ClickHouse SQL text. ClickHouse 18.16 (Debian 12's, the server
+ * CI installs) has no server-side query parameters, so there values are written as literals by
+ * these functions and nothing else: strings are quoted with every byte that could end or bend
+ * the literal escaped; numbers must be finite; booleans become 0/1. Newer servers get string
+ * values as query parameters instead ({@link SqlValues}). Callers never build literals
+ * themselves (see docs/clickhouse.md, "Values in ClickHouse SQL").
  */
 
 /**
@@ -62,6 +63,52 @@ export function sqlLiteral(value: string | number | boolean | Date): string {
   if (typeof value === 'boolean') return value ? '1' : '0';
   if (value instanceof Date) return sqlNumber(value.getTime());
   return sqlNumber(value);
+}
+
+/**
+ * How one statement's user values enter it. On 18.16 as the literals above. On a server with
+ * query parameters (20.1 and newer: {@link supportsQueryParameters}) as `{vN:String}`
+ * placeholders whose values travel beside the SQL text (`query_params`), so the server never
+ * parses them as SQL. Numbers the store computes itself (limits, offsets, times) stay literals.
+ */
+export class SqlValues {
+  /** The statement's parameters, for `query_params`; empty with literals. */
+  readonly params: Record<string, string> = {};
+  #next = 0;
+
+  constructor(readonly serverSide: boolean) {}
+
+  string(value: string): string {
+    if (!this.serverSide) return sqlString(value);
+    if (typeof value !== 'string') throw new TypeError(`SqlValues.string: expected a string, got ${typeof value}`);
+    const name = `v${this.#next++}`;
+    this.params[name] = value;
+    return `{${name}:String}`;
+  }
+
+  /** `sqlStringSet` as one String parameter the server splits. */
+  stringSet(values: readonly string[]): string {
+    if (!this.serverSide) return sqlStringSet(values);
+    if (values.length === 0) throw new TypeError('sqlStringSet: no values');
+    for (const value of values) {
+      if (typeof value !== 'string' || value.includes('\0')) throw new TypeError('sqlStringSet: expected strings without NUL');
+    }
+    return `(SELECT arrayJoin(splitByChar('${escaped('\0')}', ${this.string(values.join('\0'))})))`;
+  }
+
+  /** `sqlLiteral`, strings as parameters when the server takes them. */
+  value(value: string | number | boolean | Date): string {
+    return typeof value === 'string' ? this.string(value) : sqlLiteral(value);
+  }
+}
+
+/** Values as literals: statements whose text must carry them (distributed DDL forwards only the text). */
+export const LITERALS: SqlValues = new SqlValues(false);
+
+/** Query parameters (`{name:Type}`) arrived during 19.x; the store uses them from 20.1, as `SELECT version()` says. */
+export function supportsQueryParameters(version: string): boolean {
+  const major = Number(/^(\d+)\./.exec(version)?.[1]);
+  return Number.isInteger(major) && major >= 20;
 }
 
 /** A ClickHouse identifier we generate (table, database, cluster names): letters, digits, `_` only. */

@@ -2,13 +2,13 @@
 // the part of ClickHouse's HTTP interface that @clickhouse/client uses. CI's apt has only
 // ClickHouse 18.16; this runs the same SQL through a 26.x engine. The SQL, the parser, the
 // MergeTree tables and the materialized views are ClickHouse's own; only the HTTP front is ours.
-//   node test/support/chdb-http-server.mjs <data dir> [port]   → prints "listening <port> <version>"
+//   node test/chdb/chdb-http-server.mjs <data dir> [port]   → prints "listening <port> <version>"
 import { createServer } from 'node:http';
 import { Session } from 'chdb';
 
 const [dataDir, portArg] = process.argv.slice(2);
 if (!dataDir) {
-  console.error('usage: node test/support/chdb-http-server.mjs <data dir> [port]');
+  console.error('usage: node test/chdb/chdb-http-server.mjs <data dir> [port]');
   process.exit(2);
 }
 const session = new Session(dataDir);
@@ -20,6 +20,16 @@ const TRANSPORT = new Set([
   'enable_http_compression', 'wait_end_of_query', 'send_progress_in_http_headers', 'http_headers_progress_interval_ms',
   'user', 'password',
 ]);
+const PARAM = 'param_';
+
+/**
+ * A query parameter's value as the client sent it (`param_<name>`: ClickHouse's escaped text
+ * form) back to the string chDB binds; chDB escapes it again on its way in. The store sends
+ * String parameters only.
+ */
+const ESCAPES = { t: '\t', n: '\n', r: '\r', b: '\b', f: '\f', 0: '\0', a: '\x07', v: '\v', e: '\x1b' };
+const unescapeParam = (text) =>
+  text.replace(/\\(x[0-9A-Fa-f]{2}|.)/gs, (_, c) => (c.length === 3 ? String.fromCharCode(parseInt(c.slice(1), 16)) : (ESCAPES[c] ?? c)));
 
 const settingValue = (value) => (/^-?\d+(\.\d+)?$/.test(value) ? value : `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`);
 const settingName = (name) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : undefined);
@@ -34,7 +44,7 @@ async function run(url, body) {
   const params = url.searchParams;
   const query = params.get('query');
   for (const [name, value] of params) {
-    if (TRANSPORT.has(name) || !settingName(name)) continue;
+    if (TRANSPORT.has(name) || name.startsWith(PARAM) || !settingName(name)) continue;
     await session.queryAsync(`SET ${name} = ${settingValue(value)}`);
   }
   const database = params.get('database');
@@ -50,10 +60,13 @@ async function run(url, body) {
     return { rowsRead: 0, bytesRead: 0, rowsWritten: summary.rowsWritten, bytes: () => new Uint8Array() };
   }
   const sql = query ? `${query}\n${body.toString('utf8')}` : body.toString('utf8');
-  return session.queryAsync(sql, { format: params.get('default_format') ?? 'TabSeparated' });
+  const format = params.get('default_format') ?? 'TabSeparated';
+  const bound = [...params].filter(([name]) => name.startsWith(PARAM)).map(([name, value]) => [name.slice(PARAM.length), unescapeParam(value)]);
+  return bound.length ? session.queryBindAsync(sql, Object.fromEntries(bound), { format }) : session.queryAsync(sql, { format });
 }
 
-const server = createServer((req, res) => {
+// Query parameters travel in the URL: a store's id check sends ~150 KB of them.
+const server = createServer({ maxHeaderSize: 4 * 1024 * 1024 }, (req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/ping') {
     res.end('Ok.\n');
