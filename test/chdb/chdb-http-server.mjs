@@ -61,12 +61,17 @@ async function run(url, body) {
   }
   const sql = query ? `${query}\n${body.toString('utf8')}` : body.toString('utf8');
   const format = params.get('default_format') ?? 'TabSeparated';
+  const tooLong = [...params].find(([, value]) => value.length > MAX_FIELD_VALUE);
+  if (tooLong) throw new Error(`Code: 1001. DB::Exception: Field value ${tooLong[0]} is longer than http_max_field_value_size (${MAX_FIELD_VALUE}). (BAD_ARGUMENTS)`);
   const bound = [...params].filter(([name]) => name.startsWith(PARAM)).map(([name, value]) => [name.slice(PARAM.length), unescapeParam(value)]);
   return bound.length ? session.queryBindAsync(sql, Object.fromEntries(bound), { format }) : session.queryAsync(sql, { format });
 }
 
-// Query parameters travel in the URL: a store's id check sends ~150 KB of them.
-const server = createServer({ maxHeaderSize: 4 * 1024 * 1024 }, (req, res) => {
+// A server's defaults: URLs up to 1 MiB (http_max_uri_size), a parameter's value up to 128 KiB
+// (http_max_field_value_size), so what a real server would refuse fails here too.
+const MAX_URI = 1_048_576;
+const MAX_FIELD_VALUE = 131_072;
+const server = createServer({ maxHeaderSize: MAX_URI + 64 * 1024 }, (req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/ping') {
     res.end('Ok.\n');

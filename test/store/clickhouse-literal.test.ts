@@ -80,9 +80,9 @@ describe('SqlValues: literals on 18.16, query parameters on 20.1 and newer', () 
     expect(values.value(true)).toBe('1');
     expect(values.value(new Date(1_700_000_000_123))).toBe('1700000000123');
     expect(Object.keys(values.params)).toHaveLength(HOSTILE.length);
-    const set = values.stringSet(['a', `b'`, 'c']);
-    expect(set).toBe(`(SELECT arrayJoin(splitByChar('\\x00', {v${HOSTILE.length}:String})))`);
-    expect(values.params[`v${HOSTILE.length}`]).toBe(`a\u0000b'\u0000c`);
+    // Record ids stay one literal set (a parameter's value is capped at 128 KiB by default).
+    expect(values.stringSet(['a', `b'`, 'c'])).toBe(sqlStringSet(['a', `b'`, 'c']));
+    expect(Object.keys(values.params)).toHaveLength(HOSTILE.length);
     expect(() => values.stringSet(['ok', 'nul\u0000inside'])).toThrow(TypeError);
     expect(() => values.stringSet([])).toThrow(TypeError);
   });

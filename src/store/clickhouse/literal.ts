@@ -69,7 +69,8 @@ export function sqlLiteral(value: string | number | boolean | Date): string {
  * How one statement's user values enter it. On 18.16 as the literals above. On a server with
  * query parameters (20.1 and newer: {@link supportsQueryParameters}) as `{vN:String}`
  * placeholders whose values travel beside the SQL text (`query_params`), so the server never
- * parses them as SQL. Numbers the store computes itself (limits, offsets, times) stay literals.
+ * parses them as SQL. Numbers the store computes itself (limits, offsets, times) and its own
+ * record ids (`stringSet`) stay literals.
  */
 export class SqlValues {
   /** The statement's parameters, for `query_params`; empty with literals. */
@@ -86,14 +87,12 @@ export class SqlValues {
     return `{${name}:String}`;
   }
 
-  /** `sqlStringSet` as one String parameter the server splits. */
+  /**
+   * `sqlStringSet`, a literal on every version: the store's own record ids, up to 150 KB per
+   * statement, where a parameter's value is capped at 128 KiB by default (`http_max_field_value_size`).
+   */
   stringSet(values: readonly string[]): string {
-    if (!this.serverSide) return sqlStringSet(values);
-    if (values.length === 0) throw new TypeError('sqlStringSet: no values');
-    for (const value of values) {
-      if (typeof value !== 'string' || value.includes('\0')) throw new TypeError('sqlStringSet: expected strings without NUL');
-    }
-    return `(SELECT arrayJoin(splitByChar('${escaped('\0')}', ${this.string(values.join('\0'))})))`;
+    return sqlStringSet(values);
   }
 
   /** `sqlLiteral`, strings as parameters when the server takes them. */
