@@ -23,7 +23,7 @@ function chdbSkipReason(): string | undefined {
     createRequire(front).resolve('chdb');
     return undefined;
   } catch {
-    const reason = 'chdb is not installed in test/chdb (./dev.sh test installs it: npm install --prefix test/chdb)';
+    const reason = 'chdb is not installed in test/chdb (./dev.sh test installs it; or: npm install --prefix test/chdb)';
     if (process.env['CI'] === 'true') throw new Error(`CI=true but ${reason}`);
     console.warn(`skipping the current-ClickHouse store tests: ${reason}`);
     return reason;
