@@ -1,7 +1,7 @@
 // Renders bench/results/*.json into bench/README.md (and the overhead chart as hand-written SVG).
 // Every result file is optional: a missing one becomes a "not run yet" line with its command.
 //   node bench/render-readme.mjs        (bench/run.mjs calls it at the end)
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { renderChart } from './render-chart.mjs';
 
 const here = new URL('.', import.meta.url);
@@ -12,7 +12,27 @@ const load = (name) => {
     return undefined;
   }
 };
-const R = { run: load('run'), startup: load('startup'), instrumentation: load('instrumentation'), store: load('store'), collector: load('collector'), collectorPostgres: load('collector-postgres'), collectorClickhouse: load('collector-clickhouse'), collectorJournal: load('collector-journal'), collectorClickhouseJournal: load('collector-clickhouse-journal'), memory: load('memory'), budgets: load('budgets'), observer: load('stream-observer'), explorer: load('explorer') };
+/**
+ * The instrumentation scenarios, each from its newest run: instrumentation.json (all of them) and
+ * the instrumentation-<names>.json files that `--only` runs write. Each row keeps its run's date.
+ */
+function loadInstrumentation() {
+  const files = readdirSync(new URL('results/', here)).filter((f) => /^instrumentation(-[\w-]+)?\.json$/.test(f));
+  const runs = files.map((f) => load(f.slice(0, -'.json'.length))).filter((r) => r?.results);
+  if (runs.length === 0) return undefined;
+  const newest = new Map();
+  for (const run of runs) {
+    for (const r of run.results) {
+      const key = `${r.sdk} ${r.mode}`;
+      if (!newest.has(key) || newest.get(key).date < run.date) newest.set(key, { ...r, date: run.date, full: run.full });
+    }
+  }
+  const all = runs.find((r) => r.results.length === Math.max(...runs.map((x) => x.results.length)));
+  const order = all.results.map((r) => `${r.sdk} ${r.mode}`);
+  const results = [...newest.entries()].sort(([a], [b]) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99)).map(([, r]) => r);
+  return { ...all, results };
+}
+const R = { run: load('run'), startup: load('startup'), instrumentation: loadInstrumentation(), store: load('store'), collector: load('collector'), collectorPostgres: load('collector-postgres'), collectorClickhouse: load('collector-clickhouse'), collectorJournal: load('collector-journal'), collectorClickhouseJournal: load('collector-clickhouse-journal'), memory: load('memory'), budgets: load('budgets'), observer: load('stream-observer'), explorer: load('explorer') };
 
 const n0 = (v) => (v === undefined || v === null || Number.isNaN(v) ? '—' : Math.round(v).toLocaleString('en-US'));
 const n1 = (v) => (v === undefined || v === null || Number.isNaN(v) ? '—' : (+v).toFixed(1));
@@ -69,6 +89,8 @@ const instr = R.instrumentation?.results ?? [];
 const row = (sdk, mode) => instr.find((r) => r.sdk === sdk && r.mode === mode);
 const oaChat = row('openai', 'chat');
 const oaStream = row('openai', 'stream');
+/** When a scenario's numbers were measured, and how (full or quick). */
+const runLabel = (r) => `measured ${day(r.date)}${r.full ? ', full' : ', quick'}`;
 const ci = (pair) => (pair ? ` [${n1(pair[0])}, ${n1(pair[1])}]` : '');
 /** Met when the interval is below the goal, not met when above, unresolved when it straddles. */
 const ciGoal = (pair, limit) => (!pair ? '' : pair[1] <= limit ? 'met' : pair[0] > limit ? '**not met**' : 'within the noise (interval straddles the goal)');
@@ -82,7 +104,7 @@ if (oaChat?.variants.contrib) {
   const c = oaChat.variants.contrib.addedUsPerCall;
   const o = oaChat.variants.openllmetry?.addedUsPerCall;
   const vsContrib = oaChat.comparisons?.['genai-usage - contrib'];
-  if (vsContrib) headline.push(['openai chat: genai-usage − contrib, µs/call (median [95% CI] of paired blocks)', `${n1(vsContrib.usPerCall)}${ci(vsContrib.ci)} µs (added: ${n1(ours)} vs ${n1(c)})`, '≤ 0', ciGoal(vsContrib.ci, 0)]);
+  if (vsContrib) headline.push(['openai chat: genai-usage − contrib, µs/call (median [95% CI] of paired blocks)', `${n1(vsContrib.usPerCall)}${ci(vsContrib.ci)} µs (added: ${n1(ours)} vs ${n1(c)}; ${runLabel(oaChat)})`, '≤ 0', ciGoal(vsContrib.ci, 0)]);
   else headline.push(['openai chat: added µs/call, genai-usage vs contrib instrumentation', `${n1(ours)} vs ${n1(c)} µs (${x(ratio(ours, c))})`, '≤ 1×', goal(ours <= c)]);
   if (o !== undefined) headline.push(['openai chat: added µs/call, genai-usage vs OpenLLMetry', `${n1(ours)} vs ${n1(o)} µs (${x(ratio(ours, o))})`, '≤ 0.5×', goal(ours <= 0.5 * o)]);
 }
@@ -183,7 +205,7 @@ else {
 
 p('## Instrumentation overhead per call', 'The real `openai` (6.x, the newest both peers patch) and `@anthropic-ai/sdk` clients, from `bench/node_modules`, and `@google/genai` 3 and `@mistralai/mistralai` 2 (no peer instruments them; from the project\'s dev dependencies), with a stub `fetch` returning a recorded response (test/fixtures) or a generated SSE stream, so the network is out of the picture; `@aws-sdk/client-bedrock-runtime` 3 (also a dev dependency) with a stubbed request handler returning a Converse body or ConverseStream event-stream frames, so SigV4 signing, the middleware stack and parsing all run. Variants: uninstrumented; genai-usage (`startUsageTracking`: spans, pricing, attribution, every metric aggregated by a real MeterProvider; no store, no export); the contrib `@opentelemetry/instrumentation-openai`; OpenLLMetry `@traceloop/instrumentation-openai`. All run under the same OpenTelemetry SDK setup (same idle metric reader, spans through a SimpleSpanProcessor into a dropping exporter) inside an active request span. The figure is CPU time (user + system) per call. Each variant runs in its own process; the processes of one set measure blocks of calls in turn (rounds, the order rotated each round), so a change in machine load hits every variant alike, and the block of a variant pairs with the uninstrumented block of the same round. Several process sets show each process’s own bias. **Added** = median of the paired (variant − uninstrumented) differences, with a 95% two-level bootstrap interval (process sets, then blocks); **genai-usage − peer** likewise, paired directly.', cmd(['node bench/run-instrumentation.mjs                       # quick: 3 process sets × 7 rounds', 'node bench/run-instrumentation.mjs --full                # full: 5 × 12, longer blocks', 'node bench/run-instrumentation.mjs --only=openai-chat    # some scenarios (sdk or sdk-mode, comma-separated): results/instrumentation-<names>.json']));
 if (!instr.length) p(missing('instrumentation', 'node bench/run-instrumentation.mjs'));
-else p(`Measured ${day(R.instrumentation.date)}${R.instrumentation.full ? ' (full)' : ' (quick)'}.`);
+else p('Each scenario below is its newest run (`--only` runs replace their scenarios), dated in its heading.');
 for (const r of instr) {
   const ours = r.variants['genai-usage']?.addedUsPerCall;
   const rows = Object.entries(r.variants).map(([name, v]) => [
@@ -194,7 +216,7 @@ for (const r of instr) {
     name === 'base' || name === 'genai-usage' ? '' : r.comparisons?.[`genai-usage - ${name}`] ? `${n1(r.comparisons[`genai-usage - ${name}`].usPerCall)}${ci(r.comparisons[`genai-usage - ${name}`].ci)}` : x(ratio(ours, v.addedUsPerCall)),
   ]);
   const size = r.sets ? `${r.sets} process sets × ${r.rounds} rounds × ${n0(r.calls)} calls per block` : `${n0(r.calls)} calls × ${r.runs} runs per variant`;
-  p(`**${r.sdk}, ${r.mode === 'stream' ? `streamed, ${r.chunks} chunks` : 'non-streaming'}** — ${size}`, table(['variant', 'µs/call (min–max)', 'added µs/call [95% CI]', r.chunks ? 'added µs/chunk' : null, r.sets ? 'genai-usage − this, µs/call [95% CI]' : 'genai-usage added ÷ this'], rows));
+  p(`**${r.sdk}, ${r.mode === 'stream' ? `streamed, ${r.chunks} chunks` : 'non-streaming'}** — ${size}; ${runLabel(r)}`, table(['variant', 'µs/call (min–max)', 'added µs/call [95% CI]', r.chunks ? 'added µs/chunk' : null, r.sets ? 'genai-usage − this, µs/call [95% CI]' : 'genai-usage added ÷ this'], rows));
 }
 if (instr.length && renderChart(instr, new URL('results/instrumentation.svg', here))) p('![Added CPU time per call (non-streaming) and per chunk (streamed), by variant](results/instrumentation.svg)');
 if (instr.some((r) => r.sdk === 'anthropic')) p('OpenLLMetry’s Anthropic instrumentation (0.27) throws while patching `@anthropic-ai/sdk` 1.x and the contrib package has no Anthropic instrumentation, so only genai-usage is measured there.');
