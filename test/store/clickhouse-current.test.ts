@@ -5,33 +5,19 @@
 // sends for 18.16 runs unchanged, with the same answers, on a current server.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import type { UsageStore } from '../../src/store/usage-store.js';
+import { CHDB_FRONT, clickhouseCurrentSkipReason } from './clickhouse-env.js';
 import { storeSuite } from './store-suite.js';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
-const front = new URL('../chdb/chdb-http-server.mjs', import.meta.url);
-
-function chdbSkipReason(): string | undefined {
-  try {
-    createRequire(front).resolve('chdb');
-    return undefined;
-  } catch {
-    const reason = 'chdb is not installed in test/chdb (./dev.sh test installs it; or: npm install --prefix test/chdb)';
-    if (process.env['CI'] === 'true') throw new Error(`CI=true but ${reason}`);
-    console.warn(`skipping the current-ClickHouse store tests: ${reason}`);
-    return reason;
-  }
-}
-
-const skipReason = chdbSkipReason();
-const dataDir = mkdtempSync(join(tmpdir(), 'genai-usage-chdb-'));
+const skipReason = clickhouseCurrentSkipReason();
+let dataDir = '';
 let server: ChildProcess | undefined;
 let baseUrl = '';
 let engineVersion = '';
@@ -46,7 +32,8 @@ async function openFresh(): Promise<UsageStore> {
 
 describe.skipIf(skipReason !== undefined)('ClickHouse store on a current engine (chDB 26.x behind an HTTP front)', () => {
   beforeAll(async () => {
-    server = spawn(process.execPath, [front.pathname, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    dataDir = mkdtempSync(join(tmpdir(), 'genai-usage-chdb-'));
+    server = spawn(process.execPath, [CHDB_FRONT.pathname, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
     const first = await new Promise<string>((resolve, reject) => {
       server!.once('exit', (code) => reject(new Error(`the chDB HTTP front exited (${code}) before listening`)));
       createInterface({ input: server!.stdout! }).once('line', resolve);
@@ -59,7 +46,7 @@ describe.skipIf(skipReason !== undefined)('ClickHouse store on a current engine 
   afterAll(async () => {
     await Promise.all(stores.map((s) => s.close()));
     server?.kill('SIGTERM');
-    rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('is a current ClickHouse, not 18.16; the store reports its version and sends values as query parameters', async () => {

@@ -2,6 +2,7 @@
 // two-shard cluster. Without them the suites skip with a printed reason, except in CI, where
 // that is a failure.
 import { createClient } from '@clickhouse/client';
+import { createRequire } from 'node:module';
 import { parseClickHouseUrl } from '../../src/store/clickhouse/clickhouse-connection.js';
 
 export interface ClickHouseTarget {
@@ -9,17 +10,33 @@ export interface ClickHouseTarget {
   skipReason: string | undefined;
 }
 
+/** Why a ClickHouse suite cannot run: printed, and the suite skipped; in CI, a failure. */
+function unavailable(what: string, reason: string): string {
+  if (process.env['CI'] === 'true') throw new Error(`CI=true but ${reason}`);
+  console.warn(`skipping ClickHouse ${what} tests: ${reason}`);
+  return reason;
+}
+
 function target(variable: string, what: string): ClickHouseTarget {
   const url = process.env[variable];
   if (url) return { url, skipReason: undefined };
-  const reason = `${variable} is not set (as root: source .ci/clickhouse.sh && start_clickhouse <dir>; it installs Debian's clickhouse-server)`;
-  if (process.env['CI'] === 'true') throw new Error(`CI=true but ${reason}`);
-  console.warn(`skipping ClickHouse ${what} tests: ${reason}`);
-  return { url: undefined, skipReason: reason };
+  return { url: undefined, skipReason: unavailable(what, `${variable} is not set (as root: source .ci/clickhouse.sh && start_clickhouse <dir>; it installs Debian's clickhouse-server)`) };
 }
 
 export const clickhouseSingle = (): ClickHouseTarget => target('GENAI_USAGE_TEST_CLICKHOUSE_URL', 'single-server');
 export const clickhouseCluster = (): ClickHouseTarget => target('GENAI_USAGE_TEST_CLICKHOUSE_CLUSTER_URL', 'two-shard');
+
+/** The HTTP front on chDB, a current ClickHouse engine (test/chdb, installed by ./dev.sh test). */
+export const CHDB_FRONT = new URL('../chdb/chdb-http-server.mjs', import.meta.url);
+
+export function clickhouseCurrentSkipReason(): string | undefined {
+  try {
+    createRequire(CHDB_FRONT).resolve('chdb');
+    return undefined;
+  } catch {
+    return unavailable('current-engine', 'chdb is not installed in test/chdb (./dev.sh test installs it; or: npm install --prefix test/chdb)');
+  }
+}
 
 /** The same server URL with another database (and the URL's query string kept). */
 export function withDatabase(url: string, database: string): string {

@@ -5,7 +5,7 @@ import { RECORD_COLUMNS, rowToRecord } from '../schema.js';
 import type { GroupByDimension, TimeBucket } from '../usage-store.js';
 import type { UsageRecord } from '../../usage/usage-record.js';
 import { TAG_ROLLUP, tagCondition } from './clickhouse-schema.js';
-import { LITERALS, sqlNumber, type SqlValues } from './literal.js';
+import { sqlNumber, type SqlValues } from './literal.js';
 
 /** Where an aggregate reads: the raw records (deduplicated with FINAL), a rollup, or the tag rollup. */
 export type ChSource = { kind: 'raw' } | { kind: 'rollup'; def: RollupDef } | { kind: 'tag'; key: string; value: string };
@@ -35,7 +35,7 @@ export function sourceTable(source: ChSource, records: string, tableOf: (name: s
  * The WHERE clause (with `WHERE`, or '') for a filter. Every value goes through `values`
  * (literal.ts): literals, or query parameters the statement must then be sent with.
  */
-export function whereClause(f: NormalizedFilter, source: ChSource = { kind: 'raw' }, keyword: 'WHERE' | 'PREWHERE' = 'WHERE', values: SqlValues = LITERALS): string {
+export function whereClause(f: NormalizedFilter, values: SqlValues, source: ChSource = { kind: 'raw' }, keyword: 'WHERE' | 'PREWHERE' = 'WHERE'): string {
   const conditions: string[] = [];
   for (const key of Object.keys(EQUALITY_COLUMNS) as Array<keyof typeof EQUALITY_COLUMNS>) {
     const value = f[key];

@@ -99,7 +99,7 @@ async function column(client: ClickHouseClient, query: string, values: SqlValues
  * then an `ALTER TABLE … DELETE` mutation, waited for, so the call returns once reads no longer
  * see the records. Resolves to the number of records deleted.
  */
-export async function deleteWhere(client: ClickHouseClient, layout: Layout, where: string, values: SqlValues = LITERALS): Promise<number> {
+export async function deleteWhere(client: ClickHouseClient, layout: Layout, where: string, values: SqlValues): Promise<number> {
   const records = `${table(layout, RECORDS_TABLE)} FINAL`;
   const query_params = values.params;
   const count = Number(((await (await client.query({ query: `SELECT count() AS n FROM ${records} ${where}`, format: 'JSONEachRow', query_params })).json()) as Array<{ n: string }>)[0]?.n ?? 0);
