@@ -17,8 +17,7 @@ function nsPerCall(registered) {
     for (let i = 0; i < N; i++) {
       const call = makeCall();
       if (registered) {
-        callStarted(call);
-        callEnded(call);
+        callEnded(callStarted(call));
       }
       keep = call;
     }
@@ -32,8 +31,7 @@ function nsPerCall(registered) {
 
 const result = { machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`, callsPerRun: N, runs: RUNS };
 for (const inFlight of [0, 1000]) {
-  const others = Array.from({ length: inFlight }, makeCall);
-  for (const o of others) callStarted(o);
+  const others = Array.from({ length: inFlight }, () => callStarted(makeCall()));
   const base = nsPerCall(false);
   const registry = nsPerCall(true);
   result[`inFlight${inFlight}`] = { baseNs: base, registryNs: registry, addedNsPerCall: registry.median - base.median };

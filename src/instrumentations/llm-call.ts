@@ -2,7 +2,7 @@ import { SpanKind, SpanStatusCode, context, trace, type Attributes, type Context
 import * as A from '../semconv.js';
 import { normaliseServiceTier } from '../prices/service-tier.js';
 import type { CallOutcome, CallUsage } from './call-outcome.js';
-import { INTERRUPTED_ERROR_TYPE, callEnded, callStarted, type InFlightCall } from './in-flight-calls.js';
+import { INTERRUPTED_ERROR_TYPE, callEnded, callStarted, type InFlightCall, type InFlightEntry } from './in-flight-calls.js';
 
 /** Re-exported where the SDK mappings found it first. */
 export { normaliseServiceTier };
@@ -40,6 +40,7 @@ export class LlmCall implements InFlightCall {
   #pendingEnd: Promise<unknown> | undefined;
   #endNow: (() => void) | undefined;
   #onInterrupt: ((error: Error) => void) | undefined;
+  readonly #inFlight: InFlightEntry;
 
   constructor(tracer: Tracer, spec: LlmCallSpec, parent: Context = context.active()) {
     this.spec = spec;
@@ -62,7 +63,7 @@ export class LlmCall implements InFlightCall {
       },
       () => {},
     );
-    callStarted(this);
+    this.#inFlight = callStarted(this);
   }
 
   get pendingEnd(): Promise<unknown> | undefined {
@@ -165,7 +166,7 @@ export class LlmCall implements InFlightCall {
 
   #end(): void {
     this.#ended = true;
-    callEnded(this);
+    callEnded(this.#inFlight);
     if (this.#firstChunkAt !== undefined) {
       this.span.setAttribute(A.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, (this.#firstChunkAt - this.#startedAt) / 1000);
     }

@@ -2,6 +2,7 @@ import { genaiPrices as prices } from './genai-prices.js';
 import { priceCall, type ModelPrice } from './price-arithmetic.js';
 import type { CallTokens } from './price-types.js';
 import { tableGeneration } from './price-version.js';
+import { TupleMap } from '../tuple-map.js';
 
 /** Semconv provider names → `@pydantic/genai-prices` provider ids, where they differ. */
 const PROVIDER_IDS: Record<string, string> = {
@@ -44,7 +45,7 @@ export interface TableEntry {
  * library for every bundled model.
  */
 export class TablePrices {
-  readonly #cache = new Map<string, Resolved>();
+  readonly #cache = new TupleMap<Resolved>();
   #generation = tableGeneration();
 
   /** Returns `{ input, output }` USD, or undefined when the model is not in the table. */
@@ -64,7 +65,7 @@ export class TablePrices {
       this.#cache.clear();
       this.#generation = tableGeneration();
     }
-    const key = `${provider ?? ''}\u0000${model}`;
+    const key = [provider ?? '', model];
     const hit = this.#cache.get(key);
     if (hit && hit.expiresAt > now) return hit;
     const providerId = provider === undefined ? undefined : (PROVIDER_IDS[provider] ?? provider);

@@ -1,5 +1,6 @@
 import type { Attributes, ObservableResult } from '@opentelemetry/api';
 import * as A from '../semconv.js';
+import { TupleMap } from '../tuple-map.js';
 import type { UsageRecord } from './usage-record.js';
 
 /** `gen_ai.token.type` values of `genai_usage.tokens`: the wholes (input, output) and their parts, never additive. */
@@ -35,7 +36,9 @@ interface Series {
  * Series beyond `limit` fold into one `otel.metric.overflow` series, as the SDK's would.
  */
 export class UsageCounters {
-  readonly #series = new Map<string, Series>();
+  readonly #series = new TupleMap<Series>();
+  /** Insertion order, for the observable callbacks. */
+  readonly #list: Series[] = [];
   readonly #limit: number;
   #overflow: Series | undefined;
 
@@ -44,13 +47,14 @@ export class UsageCounters {
   }
 
   add(r: UsageRecord, user: string | undefined): void {
-    const key = `${r.operation}\u0001${r.provider}\u0001${r.requestModel ?? ''}\u0001${r.responseModel ?? ''}\u0001${user ?? ''}\u0001${r.agentName ?? ''}`;
+    const key = [r.operation, r.provider, r.requestModel ?? '', r.responseModel ?? '', user ?? '', r.agentName ?? ''];
     let s = this.#series.get(key);
     if (!s) {
       if (this.#series.size >= this.#limit - 1) s = this.#overflow ??= newSeries(OVERFLOW);
       else {
         s = newSeries(attributesOf(r, user));
         this.#series.set(key, s);
+        this.#list.push(s);
       }
     }
     const errorKey = r.errorType ?? '';
@@ -90,7 +94,7 @@ export class UsageCounters {
   }
 
   *#all(): Iterable<Series> {
-    yield* this.#series.values();
+    yield* this.#list;
     if (this.#overflow) yield this.#overflow;
   }
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { diag, type Attributes, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
 import * as A from '../semconv.js';
+import { TupleMap } from '../tuple-map.js';
 import { UsageCounters } from './usage-counters.js';
 import type { UsageRecord } from './usage-record.js';
 
@@ -26,7 +27,7 @@ export class UsageMetrics {
   readonly #ttfc: Histogram;
   readonly #unpriced: Counter;
   readonly #counters: UsageCounters;
-  readonly #semconv = new Map<string, SemconvAttributes>();
+  readonly #semconv = new TupleMap<SemconvAttributes>();
   readonly #userMode: MetricsUserMode;
   readonly #hashes = new Map<string, string>();
   readonly #warnedUnpriced = new Set<string>();
@@ -74,7 +75,7 @@ export class UsageMetrics {
   }
 
   #semconvAttributes(r: UsageRecord): SemconvAttributes {
-    const key = `${r.operation}\u0001${r.provider}\u0001${r.requestModel ?? ''}\u0001${r.responseModel ?? ''}\u0001${r.errorType ?? ''}`;
+    const key = [r.operation, r.provider, r.requestModel ?? '', r.responseModel ?? '', r.errorType ?? ''];
     let hit = this.#semconv.get(key);
     if (!hit) {
       const base: Attributes = { [A.ATTR_GEN_AI_OPERATION_NAME]: r.operation, [A.ATTR_GEN_AI_PROVIDER_NAME]: r.provider };

@@ -41,13 +41,14 @@ describe('calls in flight at forceFlush and shutdown', () => {
       interrupt: () => ended.push('interrupt'),
       endNow: () => ended.push('endNow'),
     };
-    callStarted(call);
+    const entry = callStarted(call);
     const done = endInFlightCalls(5000);
     setTimeout(finish, 20);
     expect(await done).toBe(0);
     expect(ended[0]).toBe('estimate');
     expect(ended).not.toContain('interrupt');
-    callEnded(call);
+    callEnded(entry);
+    expect(inFlightCallCount()).toBe(0);
   });
 
   it('out of time, a pending end is ended with what it has', async () => {
@@ -60,14 +61,23 @@ describe('calls in flight at forceFlush and shutdown', () => {
   });
 
   it(`tracks at most ${MAX_TRACKED_CALLS} unended calls (a result never read never ends)`, () => {
-    const calls: InFlightCall[] = [];
-    for (let i = 0; i < MAX_TRACKED_CALLS + 5; i++) {
-      const call: InFlightCall = { pendingEnd: undefined, interrupt() {}, endNow() {} };
-      calls.push(call);
-      callStarted(call);
-    }
+    const entries = [];
+    for (let i = 0; i < MAX_TRACKED_CALLS + 5; i++) entries.push(callStarted({ pendingEnd: undefined, interrupt() {}, endNow() {} }));
     expect(inFlightCallCount()).toBe(MAX_TRACKED_CALLS);
-    for (const call of calls) callEnded(call);
+    // The five oldest were dropped: ending them again changes nothing.
+    for (const entry of entries) callEnded(entry);
+    expect(inFlightCallCount()).toBe(0);
+  });
+
+  it('ends calls in any order, oldest and newest included', async () => {
+    const ended: number[] = [];
+    const entries = [0, 1, 2, 3, 4].map((i) => callStarted({ pendingEnd: undefined, interrupt: () => ended.push(i), endNow() {} }));
+    callEnded(entries[2]!);
+    callEnded(entries[0]!);
+    callEnded(entries[4]!);
+    expect(inFlightCallCount()).toBe(2);
+    expect(await endInFlightCalls(10)).toBe(2);
+    expect(ended).toEqual([1, 3]);
     expect(inFlightCallCount()).toBe(0);
   });
 });

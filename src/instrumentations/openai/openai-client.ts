@@ -7,10 +7,21 @@ import { providerFromHost } from './provider-from-url.js';
 
 type Endpoint = Pick<LlmCallSpec, 'provider' | 'serverAddress' | 'serverPort'>;
 const endpoints = new Map<string, Endpoint>();
+/** Per client, the endpoint last resolved and the `baseURL` it was resolved from (a client's URL can be changed). */
+const byClient = new WeakMap<object, { baseURL: unknown; endpoint: Endpoint }>();
 
-/** Where an OpenAI SDK resource sends its requests: its `_client.baseURL`, resolved once per URL. */
+/** Where an OpenAI SDK resource sends its requests: its `_client.baseURL`, resolved once per client and URL. */
 export function openAiEndpoint(self: unknown): Endpoint {
   const client = (self as { _client?: { baseURL?: unknown; constructor?: { name?: string } } } | undefined)?._client;
+  if (typeof client !== 'object' || client === null) return resolveEndpoint(client);
+  const hit = byClient.get(client);
+  if (hit && hit.baseURL === client.baseURL) return hit.endpoint;
+  const endpoint = resolveEndpoint(client);
+  byClient.set(client, { baseURL: client.baseURL, endpoint });
+  return endpoint;
+}
+
+function resolveEndpoint(client: { baseURL?: unknown; constructor?: { name?: string } } | undefined): Endpoint {
   const azure = client?.constructor?.name === 'AzureOpenAI';
   const key = `${azure ? 'azure:' : ''}${String(client?.baseURL)}`;
   let endpoint = endpoints.get(key);
