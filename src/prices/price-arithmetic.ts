@@ -57,8 +57,9 @@ export function priceCall(price: ModelPrice, tokens: CallTokens, rules: PricingR
   const imageIn = modalityPart(price.input_image_mtok, tokens.imageInputTokens, 'image input', true);
   if (typeof imageIn === 'string') return unknown(imageIn);
   // A priced modality part and a priced cache part of the same input overlap in ways the counts do not say.
-  for (const [part, name] of [[audioIn, 'audio'], [imageIn, 'image']] as const) {
-    if (part > 0 && (cacheRead > 0 || cacheWrite > 0)) return unknown(`the counts do not say which ${name} tokens were cached`);
+  if (cacheRead > 0 || cacheWrite > 0) {
+    if (audioIn > 0) return unknown('the counts do not say which audio tokens were cached');
+    if (imageIn > 0) return unknown('the counts do not say which image tokens were cached');
   }
   const audioOut = modalityPart(price.output_audio_mtok, tokens.audioOutputTokens, 'audio output', rules.audioAtTextRate);
   if (typeof audioOut === 'string') return unknown(audioOut);
@@ -68,30 +69,29 @@ export function priceCall(price: ModelPrice, tokens: CallTokens, rules: PricingR
   const searches = tokens.webSearchRequests ?? 0;
   if (searches > 0 && price.web_searches_kcount === undefined) return unknown('no web search price');
 
-  const rate = (value: PriceValue | undefined, count: number): number => perMillion(value, count, input);
   const write5m = cacheWrite - (price.cache_write_mtok === undefined ? 0 : write1h);
   const cached1h = price.cache_write_mtok === undefined ? 0 : write1h;
   const uncachedText = Math.max(0, input - cacheRead - cacheWrite - audioIn - imageIn);
   let inputUsd =
-    rate(price.input_mtok, uncachedText) +
-    rate(price.cache_read_mtok, cacheRead) +
-    rate(price.cache_write_mtok, write5m) +
-    rate(price.cache_write_1h_mtok, cached1h) +
-    rate(price.input_audio_mtok, audioIn) +
-    rate(price.input_image_mtok, imageIn);
+    perMillion(price.input_mtok, uncachedText, input) +
+    perMillion(price.cache_read_mtok, cacheRead, input) +
+    perMillion(price.cache_write_mtok, write5m, input) +
+    perMillion(price.cache_write_1h_mtok, cached1h, input) +
+    perMillion(price.input_audio_mtok, audioIn, input) +
+    perMillion(price.input_image_mtok, imageIn, input);
   if (price.requests_kcount !== undefined) inputUsd += price.requests_kcount / 1000;
   const textOut = Math.max(0, tokens.outputTokens - audioOut - imageOut);
-  const outputUsd = rate(price.output_mtok, textOut) + rate(price.output_audio_mtok, audioOut) + rate(price.output_image_mtok, imageOut);
+  const outputUsd = perMillion(price.output_mtok, textOut, input) + perMillion(price.output_audio_mtok, audioOut, input) + perMillion(price.output_image_mtok, imageOut, input);
   return {
     ok: true,
     usd: {
       input: inputUsd,
       output: outputUsd,
       webSearch: searches > 0 ? (searches * (price.web_searches_kcount as number)) / 1000 : 0,
-      cacheReadSavings: cacheRead > 0 ? rate(price.input_mtok, cacheRead) - rate(price.cache_read_mtok, cacheRead) : 0,
+      cacheReadSavings: cacheRead > 0 ? perMillion(price.input_mtok, cacheRead, input) - perMillion(price.cache_read_mtok, cacheRead, input) : 0,
       cacheWritePremium:
         cacheWrite > 0
-          ? rate(price.cache_write_mtok, write5m) + rate(price.cache_write_1h_mtok, cached1h) - rate(price.input_mtok, cacheWrite)
+          ? perMillion(price.cache_write_mtok, write5m, input) + perMillion(price.cache_write_1h_mtok, cached1h, input) - perMillion(price.input_mtok, cacheWrite, input)
           : 0,
     },
   };

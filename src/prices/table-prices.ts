@@ -35,6 +35,8 @@ export interface TableEntry {
   price: ModelPrice;
   modelId: string;
   providerId: string;
+  /** Until when this resolution holds (prices with time constraints are re-resolved). */
+  expiresAt: number;
 }
 
 /**
@@ -57,7 +59,7 @@ export class TablePrices {
   /** The table entry for a model, or undefined when the table does not know it. */
   entry(provider: string | undefined, model: string, now = Date.now()): TableEntry | undefined {
     const resolved = this.#resolve(provider, model, now);
-    return resolved.price && { price: resolved.price, modelId: resolved.modelId ?? model, providerId: resolved.providerId ?? '' };
+    return resolved.price && { price: resolved.price, modelId: resolved.modelId ?? model, providerId: resolved.providerId ?? '', expiresAt: resolved.expiresAt };
   }
 
   #resolve(provider: string | undefined, model: string, now: number): Resolved {

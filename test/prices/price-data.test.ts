@@ -92,6 +92,10 @@ describe('genai-usage prices', () => {
     expect(() => loadPriceData(broken)).toThrow(ConfigError);
     expect(() => loadPriceData(join(dir, 'absent.json'))).toThrow(/cannot read/);
     expect(currentTableVersion()).toMatch(/^genai-prices@/);
+    // Priced once from the bundled table: what the book resolved for this model must not outlive the new data.
+    const before = estimateCost({ provider: 'openai', model: 'gpt-4o-mini-2024-07-18', inputTokens: 1e6, outputTokens: 1e6 });
+    expect(before).toMatchObject({ source: 'table', priceVersion: currentTableVersion() });
+    expect(before.costUsd).not.toBe(5);
     expect(loadPriceData(good)).toEqual({ version: VERSION, providers: 3, models: expect.any(Number) });
     const e = estimateCost({ provider: 'openai', model: 'gpt-4o-mini-2024-07-18', inputTokens: 1e6, outputTokens: 1e6 });
     expect(e).toMatchObject({ costUsd: 5, source: 'table', priceVersion: VERSION });
