@@ -12,7 +12,8 @@ import { anthropicSse, bedrockConverseJson, bedrockConverseStream, geminiSse, mi
 const { values } = parseArgs({
   options: {
     sdk: { type: 'string', default: 'openai' }, // openai | anthropic | google-genai | mistral | bedrock
-    variant: { type: 'string', default: 'base' }, // base | genai-usage | contrib | openllmetry
+    // genai-usage-spans: our instrumentation class alone in the NodeSDK, as contrib runs (no usage accounting).
+    variant: { type: 'string', default: 'base' }, // base | genai-usage | genai-usage-spans | contrib | openllmetry
     mode: { type: 'string', default: 'chat' }, // chat | stream
     calls: { type: 'string', default: '5000' },
     chunks: { type: 'string', default: '200' },
@@ -73,6 +74,10 @@ if (variant === 'genai-usage') {
   if (variant === 'contrib') {
     const { OpenAIInstrumentation } = requireFromBench('@opentelemetry/instrumentation-openai');
     instrumentations.push(new OpenAIInstrumentation());
+  } else if (variant === 'genai-usage-spans') {
+    const ours = await import('../dist/index.js');
+    const classes = { openai: 'OpenAIInstrumentation', anthropic: 'AnthropicInstrumentation', 'google-genai': 'GoogleGenAIInstrumentation', mistral: 'MistralInstrumentation', bedrock: 'BedrockRuntimeInstrumentation' };
+    instrumentations.push(new ours[classes[sdk]]());
   } else if (variant === 'openllmetry') {
     const mod = requireFromBench(sdk === 'openai' ? '@traceloop/instrumentation-openai' : '@traceloop/instrumentation-anthropic');
     instrumentations.push(new (sdk === 'openai' ? mod.OpenAIInstrumentation : mod.AnthropicInstrumentation)());

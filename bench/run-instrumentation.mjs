@@ -23,7 +23,14 @@ const rounds = Number(arg('rounds', full ? 12 : 7));
 const onlyAt = process.argv.indexOf('--only');
 const only = (arg('only', undefined) ?? (onlyAt > 0 ? process.argv[onlyAt + 1] : undefined))?.split(',');
 const here = fileURLToPath(new URL('.', import.meta.url));
-const PEERS = ['base', 'genai-usage', 'contrib', 'openllmetry'];
+const PEERS = ['base', 'genai-usage', 'genai-usage-spans', 'contrib', 'openllmetry'];
+/** (a - b) pairs reported: ours against each peer, our instrumentation alone against contrib, and what the usage half adds. */
+const COMPARISONS = [
+  ['genai-usage', 'contrib'],
+  ['genai-usage', 'openllmetry'],
+  ['genai-usage-spans', 'contrib'],
+  ['genai-usage', 'genai-usage-spans'],
+];
 // Blocks long enough (~0.2-0.5 s of CPU) to measure the steady state rather than timer noise.
 const scenarios = [
   { sdk: 'openai', mode: 'chat', blockCalls: full ? 4000 : 2000, warmUp: 4000, variants: PEERS },
@@ -98,9 +105,9 @@ for (const s of scenarios) {
       addedPerChunkCi: added && s.chunks ? [perChunk(added).lo, perChunk(added).hi] : undefined,
     };
   }
-  for (const peer of ['contrib', 'openllmetry'].filter((p) => s.variants.includes(p))) {
-    const d = hierarchicalInterval(paired('genai-usage', peer));
-    row.comparisons[`genai-usage - ${peer}`] = { usPerCall: d.median, ci: [d.lo, d.hi], usPerChunk: s.chunks ? d.median / s.chunks : undefined };
+  for (const [a, b] of COMPARISONS.filter((pair) => pair.every((v) => s.variants.includes(v)))) {
+    const d = hierarchicalInterval(paired(a, b));
+    row.comparisons[`${a} - ${b}`] = { usPerCall: d.median, ci: [d.lo, d.hi], usPerChunk: s.chunks ? d.median / s.chunks : undefined };
   }
   results.push(row);
   const fmt = (x) => x.toFixed(1);
