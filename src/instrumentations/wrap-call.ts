@@ -98,14 +98,10 @@ export function rejectedCall(error: Error): Promise<never> {
   return Object.assign(rejected, { withResponse: () => rejected, asResponse: () => rejected });
 }
 
-/** Stainless SDKs return an `APIPromise`: keep that object (it has `withResponse()`, `asResponse()`). */
+/** Stainless SDKs return an `APIPromise`: keep that class (it has `withResponse()`, `asResponse()`). */
 interface ApiPromiseLike {
   _thenUnwrap?(transform: (data: unknown, props: unknown) => unknown): unknown;
   asResponse?(): Promise<unknown>;
-  /** How the body becomes the result; every way of awaiting the promise (then, withResponse) goes through it. */
-  parseResponse?: (client: unknown, props: unknown) => unknown;
-  /** The HTTP response; HTTP and network errors reject it before any parsing happens. */
-  responsePromise?: Promise<unknown>;
   /** Set once something awaited the promise (its body is then consumed). */
   parsedPromise?: unknown;
   then(onfulfilled: (v: unknown) => unknown, onrejected: (e: unknown) => unknown): unknown;
@@ -137,24 +133,9 @@ function observeResult(result: unknown, call: LlmCall, mapping: CallMapping, par
   // Already parsed (another instrumentation inside ours awaited it): a derived promise would read
   // the consumed body again, so observe the parsed result instead.
   if (promise && typeof promise._thenUnwrap === 'function' && typeof promise.asResponse === 'function' && promise.parsedPromise === undefined) {
-    const parse = promise.parseResponse;
-    if (typeof parse === 'function' && typeof promise.responsePromise?.then === 'function') {
-      // The SDK's own promise, still lazily parsed, sees the result as it is parsed: no second
-      // APIPromise and no extra promise hops per call (~5 µs of the call's CPU, bench/README.md).
-      promise.parseResponse = function (this: unknown, client: unknown, props: unknown) {
-        const parsed = parse.call(this, client, props) as PromiseLike<unknown> | unknown;
-        if (!parsed || typeof (parsed as PromiseLike<unknown>).then !== 'function') return onData(parsed);
-        // A body the SDK cannot parse fails the call; the app gets the SDK's own error.
-        return (parsed as PromiseLike<unknown>).then(onData, (err: unknown) => {
-          onError(err);
-          throw err;
-        });
-      };
-      promise.responsePromise.then(undefined, onError);
-      return promise;
-    }
     // A new APIPromise of the SDK's own class, lazily parsed like the original.
     const wrapped = promise._thenUnwrap(onData) as ApiPromiseLike;
+    // HTTP and network errors reject the response promise before any parsing happens.
     wrapped.asResponse!().then(undefined, onError);
     return wrapped;
   }
