@@ -72,11 +72,15 @@ export function priceCall(price: ModelPrice, tokens: CallTokens, rules: PricingR
   const write5m = cacheWrite - (price.cache_write_mtok === undefined ? 0 : write1h);
   const cached1h = price.cache_write_mtok === undefined ? 0 : write1h;
   const uncachedText = Math.max(0, input - cacheRead - cacheWrite - audioIn - imageIn);
+  // Each cache part is priced once: the savings and premium below reuse these amounts.
+  const cacheReadUsd = perMillion(price.cache_read_mtok, cacheRead, input);
+  const write5mUsd = perMillion(price.cache_write_mtok, write5m, input);
+  const write1hUsd = perMillion(price.cache_write_1h_mtok, cached1h, input);
   let inputUsd =
     perMillion(price.input_mtok, uncachedText, input) +
-    perMillion(price.cache_read_mtok, cacheRead, input) +
-    perMillion(price.cache_write_mtok, write5m, input) +
-    perMillion(price.cache_write_1h_mtok, cached1h, input) +
+    cacheReadUsd +
+    write5mUsd +
+    write1hUsd +
     perMillion(price.input_audio_mtok, audioIn, input) +
     perMillion(price.input_image_mtok, imageIn, input);
   if (price.requests_kcount !== undefined) inputUsd += price.requests_kcount / 1000;
@@ -88,11 +92,8 @@ export function priceCall(price: ModelPrice, tokens: CallTokens, rules: PricingR
       input: inputUsd,
       output: outputUsd,
       webSearch: searches > 0 ? (searches * (price.web_searches_kcount as number)) / 1000 : 0,
-      cacheReadSavings: cacheRead > 0 ? perMillion(price.input_mtok, cacheRead, input) - perMillion(price.cache_read_mtok, cacheRead, input) : 0,
-      cacheWritePremium:
-        cacheWrite > 0
-          ? perMillion(price.cache_write_mtok, write5m, input) + perMillion(price.cache_write_1h_mtok, cached1h, input) - perMillion(price.input_mtok, cacheWrite, input)
-          : 0,
+      cacheReadSavings: cacheRead > 0 ? perMillion(price.input_mtok, cacheRead, input) - cacheReadUsd : 0,
+      cacheWritePremium: cacheWrite > 0 ? write5mUsd + write1hUsd - perMillion(price.input_mtok, cacheWrite, input) : 0,
     },
   };
 }
