@@ -41,6 +41,7 @@ export const ATTR_GEN_AI_TOKEN_TYPE = 'gen_ai.token.type';
 export const ATTR_SERVER_ADDRESS = 'server.address';
 export const ATTR_SERVER_PORT = 'server.port';
 export const ATTR_ERROR_TYPE = 'error.type';
+export const ATTR_HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code';
 export const ATTR_USER_ID = 'user.id';
 export const ATTR_SERVICE_NAME = 'service.name';
 export const ATTR_CLOUD_REGION = 'cloud.region';

@@ -122,7 +122,7 @@ export class LlmCall implements InFlightCall {
     this.span.setAttribute(A.ATTR_ERROR_TYPE, type);
     // `status` in Stainless SDKs and @google/genai, `statusCode` in Speakeasy ones (Mistral).
     const status = typeof err?.status === 'number' ? err.status : err?.statusCode;
-    if (typeof status === 'number') this.span.setAttribute('http.response.status_code', status);
+    if (typeof status === 'number') this.span.setAttribute(A.ATTR_HTTP_RESPONSE_STATUS_CODE, status);
     this.span.setStatus({ code: SpanStatusCode.ERROR, message: typeof err?.message === 'string' ? err.message : type });
     this.#end();
   }

@@ -10,14 +10,17 @@ import type { SpanLike } from './span-like.js';
  * and served tier; undefined when there is nothing to price (the span already has a cost,
  * or a call that went through reported no counts: unknown, as $0 would be a wrong number).
  * A failed call without counts used none (providers do not bill rejected requests), but one
- * cut off by shutdown was sent and may well be billed: unknown too.
+ * cut off by shutdown was sent and may well be billed, and one the provider answered 2xx was
+ * processed though its body could not be read: unknown too.
  * Shared by the usage processor and the collector, so both price alike.
  */
 export function costAttributes(attrs: SpanLike['attributes'], prices: PriceBook): Record<string, AttributeValue> | undefined {
   if (attrs[A.ATTR_COST_USD] !== undefined) return undefined;
   const tokens = readTokens(attrs);
   const errorType = attrs[A.ATTR_ERROR_TYPE];
-  const failed = errorType !== undefined && errorType !== INTERRUPTED_ERROR_TYPE;
+  const status = attrs[A.ATTR_HTTP_RESPONSE_STATUS_CODE];
+  const answered = typeof status === 'number' && status >= 200 && status < 300;
+  const failed = errorType !== undefined && errorType !== INTERRUPTED_ERROR_TYPE && !answered;
   if (tokens.input === undefined && tokens.output === undefined && !failed) return undefined;
   // The AI SDK's doEmbed spans name the models only under `ai.*`.
   const { requestModel, responseModel } = readModels(attrs);
