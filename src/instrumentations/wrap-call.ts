@@ -104,6 +104,8 @@ interface ApiPromiseLike {
   asResponse?(): Promise<unknown>;
   /** Set once something awaited the promise (its body is then consumed). */
   parsedPromise?: unknown;
+  /** The raw response, before parsing; `asResponse()` derives one more promise from it. */
+  responsePromise?: PromiseLike<unknown>;
   then(onfulfilled: (v: unknown) => unknown, onrejected: (e: unknown) => unknown): unknown;
 }
 
@@ -135,8 +137,11 @@ function observeResult(result: unknown, call: LlmCall, mapping: CallMapping, par
   if (promise && typeof promise._thenUnwrap === 'function' && typeof promise.asResponse === 'function' && promise.parsedPromise === undefined) {
     // A new APIPromise of the SDK's own class, lazily parsed like the original.
     const wrapped = promise._thenUnwrap(onData) as ApiPromiseLike;
-    // HTTP and network errors reject the response promise before any parsing happens.
-    wrapped.asResponse!().then(undefined, onError);
+    // HTTP and network errors reject the response promise before any parsing happens. Observed
+    // on it directly where it is exposed: under the context manager every promise costs a hook call.
+    const response = promise.responsePromise;
+    if (response && typeof response.then === 'function') response.then(undefined, onError);
+    else wrapped.asResponse!().then(undefined, onError);
     return wrapped;
   }
   if (promise && typeof promise.then === 'function') {

