@@ -106,10 +106,9 @@ export class LlmCall implements InFlightCall {
     this.#firstChunkAt ??= performance.now();
   }
 
-  succeed(outcome: CallOutcome, extra?: Attributes): void {
+  succeed(outcome: CallOutcome): void {
     if (this.#ended) return;
     this.#setOutcome(outcome);
-    if (extra) this.span.setAttributes(extra);
     this.#end();
   }
 
@@ -129,7 +128,8 @@ export class LlmCall implements InFlightCall {
 
   #setOutcome(outcome: CallOutcome): void {
     // One setAttributes call: each setAttribute re-validates and re-counts the span's attributes.
-    const a: Attributes = {};
+    // Provider-specific attributes first: ours, which usage is read from, win.
+    const a: Attributes = outcome.attributes ? { ...outcome.attributes } : {};
     if (outcome.responseModel) a[A.ATTR_GEN_AI_RESPONSE_MODEL] = outcome.responseModel;
     if (outcome.responseId) a[A.ATTR_GEN_AI_RESPONSE_ID] = outcome.responseId;
     if (outcome.finishReasons?.length) a[A.ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = outcome.finishReasons;
@@ -154,14 +154,13 @@ export class LlmCall implements InFlightCall {
     }
     const tier = normaliseServiceTier(outcome.serviceTier);
     if (tier) a[A.ATTR_SERVICE_TIER] = tier;
-    if (outcome.attributes) Object.assign(a, outcome.attributes);
     const cost = outcome.providerCostUsd;
     if (cost !== undefined && Number.isFinite(cost) && cost >= 0) {
       a[A.ATTR_COST_USD] = cost;
       a[A.ATTR_COST_SOURCE] = 'provider';
     }
     if (outcome.outputMessages !== undefined) a[A.ATTR_GEN_AI_OUTPUT_MESSAGES] = safeJson(outcome.outputMessages);
-    this.span.setAttributes(outcome.attributes ? { ...outcome.attributes, ...a } : a);
+    this.span.setAttributes(a);
   }
 
   #end(): void {
