@@ -174,7 +174,7 @@ function readTags(attrs: SpanLike['attributes']): Record<string, string> {
   const keys = Object.keys(attrs);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
-    if (key.length > TAG_PREFIX_LENGTH && key.startsWith(A.ATTR_TAG_PREFIX)) {
+    if (key.startsWith(A.ATTR_TAG_PREFIX)) {
       const value = attrs[key];
       if (value !== undefined) tags[key.slice(TAG_PREFIX_LENGTH)] = String(value);
     }
