@@ -13,7 +13,8 @@ const failed = (extra: Record<string, string | number>) => ({
 
 describe('costAttributes for a failed call without token counts', () => {
   it('rejected by the provider (4xx, 5xx) or never sent: $0, as it is not billed', () => {
-    for (const extra of [{ 'http.response.status_code': 429 }, { 'http.response.status_code': 500 }, {}]) {
+    const cases: Array<Record<string, number>> = [{ 'http.response.status_code': 429 }, { 'http.response.status_code': 500 }, {}];
+    for (const extra of cases) {
       expect(costAttributes(failed(extra), prices)).toMatchObject({ 'genai_usage.cost.usd': 0, 'genai_usage.cost.source': 'table' });
     }
   });
