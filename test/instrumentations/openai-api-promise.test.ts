@@ -38,5 +38,4 @@ describe('openai APIPromise', () => {
     await new Promise((done) => setImmediate(done));
     expect(h.records).toHaveLength(1);
   });
-
 });
