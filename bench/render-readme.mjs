@@ -94,6 +94,9 @@ const runLabel = (r) => `measured ${day(r.date)}${r.full ? ', full' : ', quick'}
 const ci = (pair) => (pair ? ` [${n1(pair[0])}, ${n1(pair[1])}]` : '');
 /** Met when the interval is below the goal, not met when above, unresolved when it straddles. */
 const ciGoal = (pair, limit) => (!pair ? '' : pair[1] <= limit ? 'met' : pair[0] > limit ? '**not met**' : 'within the noise (interval straddles the goal)');
+/** A stream row's µs per chunk with its interval, and the 1 µs goal judged by the interval when the run has one. */
+const perChunk = (v) => `${n2(v.addedUsPerChunk)}${v.addedPerChunkCi ? ` [${n2(v.addedPerChunkCi[0])}, ${n2(v.addedPerChunkCi[1])}]` : ''}`;
+const chunkRowGoal = (v) => (v.addedPerChunkCi ? ciGoal(v.addedPerChunkCi, 1) : chunkGoal(v.addedUsPerChunk));
 for (const [name, st] of Object.entries(R.startup?.added ?? {})) {
   const limits = name === 'in-code' ? { wall: 100 } : name === 'register' ? { wall: 150, rss: 40 } : {};
   if (limits.wall !== undefined) headline.push([`startup: ${name} − \`node app.mjs\`, wall ms (median [95% CI])`, `${n0(st.wallMs.median)}${ci([st.wallMs.lo, st.wallMs.hi])} ms; CPU ${n0(st.cpuMs.median)} ms`, `≤ ${limits.wall} ms`, ciGoal([st.wallMs.lo, st.wallMs.hi], limits.wall)]);
@@ -114,15 +117,13 @@ if (oaChat?.variants.contrib) {
 }
 if (oaStream) {
   const v = oaStream.variants;
-  const ours = v['genai-usage'].addedUsPerChunk;
   const peers = ['contrib', 'openllmetry'].filter((k) => v[k]).map((k) => `${k} ${n2(v[k].addedUsPerChunk)}`).join(', ');
-  const oursCi = v['genai-usage'].addedPerChunkCi;
-  headline.push([`openai stream (${oaStream.chunks} chunks): added µs/chunk, genai-usage`, `${n2(ours)}${oursCi ? ` [${n2(oursCi[0])}, ${n2(oursCi[1])}]` : ''} µs${peers ? ` (${peers})` : ''}`, '≤ 1 µs', oursCi ? ciGoal(oursCi, 1) : chunkGoal(ours)]);
+  headline.push([`openai stream (${oaStream.chunks} chunks): added µs/chunk, genai-usage`, `${perChunk(v['genai-usage'])} µs${peers ? ` (${peers})` : ''}`, '≤ 1 µs', chunkRowGoal(v['genai-usage'])]);
 }
 for (const sdk of ['anthropic']) {
   const s = row(sdk, 'stream');
   const g = s?.variants['genai-usage'];
-  if (g) headline.push([`${sdk} stream: added µs/chunk, genai-usage (no peer instruments @anthropic-ai/sdk 1.x)`, `${n2(g.addedUsPerChunk)}${g.addedPerChunkCi ? ` [${n2(g.addedPerChunkCi[0])}, ${n2(g.addedPerChunkCi[1])}]` : ''} µs`, '≤ 1 µs', g.addedPerChunkCi ? ciGoal(g.addedPerChunkCi, 1) : chunkGoal(g.addedUsPerChunk)]);
+  if (g) headline.push([`${sdk} stream: added µs/chunk, genai-usage (no peer instruments @anthropic-ai/sdk 1.x)`, `${perChunk(g)} µs`, '≤ 1 µs', chunkRowGoal(g)]);
 }
 const write = R.store?.write;
 for (const engine of ['sqlite', 'postgres']) {
@@ -218,7 +219,7 @@ for (const r of instr) {
     name === 'base' ? 'uninstrumented' : name,
     `${n1(v.cpuUsPerCall)} (${n1(v.min)}–${n1(v.max)})`,
     name === 'base' ? '' : v.addedCi ? `${n1(v.addedUsPerCall)}${ci(v.addedCi)}` : v.addedPaired ? `${n1(v.addedPaired.median)} [${n1(v.addedPaired.lo)}, ${n1(v.addedPaired.hi)}]` : n1(v.addedUsPerCall),
-    r.chunks && name !== 'base' ? (v.addedPerChunkCi ? `${n2(v.addedUsPerChunk)} [${n2(v.addedPerChunkCi[0])}, ${n2(v.addedPerChunkCi[1])}]` : v.addedPaired?.perChunk ? `${n2(v.addedPaired.perChunk.median)} [${n2(v.addedPaired.perChunk.lo)}, ${n2(v.addedPaired.perChunk.hi)}]` : n2(v.addedUsPerChunk)) : '',
+    r.chunks && name !== 'base' ? (v.addedPerChunkCi ? perChunk(v) : v.addedPaired?.perChunk ? `${n2(v.addedPaired.perChunk.median)} [${n2(v.addedPaired.perChunk.lo)}, ${n2(v.addedPaired.perChunk.hi)}]` : n2(v.addedUsPerChunk)) : '',
     name === 'base' || name === 'genai-usage' ? '' : r.comparisons?.[`genai-usage - ${name}`] ? `${n1(r.comparisons[`genai-usage - ${name}`].usPerCall)}${ci(r.comparisons[`genai-usage - ${name}`].ci)}` : x(ratio(ours, v.addedUsPerCall)),
   ]);
   const size = r.sets ? `${r.sets} process sets × ${r.rounds} rounds × ${n0(r.calls)} calls per block` : `${n0(r.calls)} calls × ${r.runs} runs per variant`;
