@@ -52,12 +52,12 @@ export function spanProblem(span: DecodedSpan): string | undefined {
     if (value !== undefined && !validCount(value)) return `${key} must be an integer from 0 to ${SPAN_LIMITS.maxTokens}, got ${JSON.stringify(value)}`;
   }
   const tokens = readTokens(attrs);
-  const input = tokens.input ?? 0;
-  if (tokens.cacheRead + tokens.cacheWrite > input) {
-    return `cache read (${tokens.cacheRead}) + cache write (${tokens.cacheWrite}) tokens exceed the input tokens (${input}); they are parts of the input`;
+  const input = tokens.inputTokens ?? 0;
+  if (tokens.cacheReadTokens + tokens.cacheWriteTokens > input) {
+    return `cache read (${tokens.cacheReadTokens}) + cache write (${tokens.cacheWriteTokens}) tokens exceed the input tokens (${input}); they are parts of the input`;
   }
-  if (tokens.reasoning > (tokens.output ?? 0)) {
-    return `reasoning tokens (${tokens.reasoning}) exceed the output tokens (${tokens.output ?? 0}); they are part of the output`;
+  if (tokens.reasoningTokens > (tokens.outputTokens ?? 0)) {
+    return `reasoning tokens (${tokens.reasoningTokens}) exceed the output tokens (${tokens.outputTokens ?? 0}); they are part of the output`;
   }
   const cost = attrs[A.ATTR_COST_USD];
   if (cost !== undefined && !(typeof cost === 'number' && Number.isFinite(cost) && cost >= 0 && cost <= SPAN_LIMITS.maxCostUsd)) {

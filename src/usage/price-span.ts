@@ -2,7 +2,7 @@ import type { AttributeValue } from '@opentelemetry/api';
 import { INTERRUPTED_ERROR_TYPE } from '../instrumentations/in-flight-calls.js';
 import type { PriceBook } from '../prices/price-book.js';
 import * as A from '../semconv.js';
-import { readModels, readProvider, readServiceTier, readTokens, tokenParts } from './span-to-record.js';
+import { readModels, readProvider, readServiceTier, readTokens } from './span-to-record.js';
 import type { SpanLike } from './span-like.js';
 
 /**
@@ -21,17 +21,18 @@ export function costAttributes(attrs: SpanLike['attributes'], prices: PriceBook)
   const status = attrs[A.ATTR_HTTP_RESPONSE_STATUS_CODE];
   const answered = typeof status === 'number' && status >= 200 && status < 300;
   const failed = errorType !== undefined && errorType !== INTERRUPTED_ERROR_TYPE && !answered;
-  if (tokens.input === undefined && tokens.output === undefined && !failed) return undefined;
+  if (tokens.inputTokens === undefined && tokens.outputTokens === undefined && !failed) return undefined;
   // The AI SDK's doEmbed spans name the models only under `ai.*`.
   const { requestModel, responseModel } = readModels(attrs);
+  // The spread leads: V8 clones its shape, where one later in a literal copies key by key.
   const estimate = prices.estimate({
+    ...tokens,
+    inputTokens: tokens.inputTokens ?? 0,
+    outputTokens: tokens.outputTokens ?? 0,
     provider: readProvider(attrs),
     model: responseModel ?? requestModel,
     requestModel,
     serviceTier: readServiceTier(attrs),
-    inputTokens: tokens.input ?? 0,
-    outputTokens: tokens.output ?? 0,
-    ...tokenParts(tokens),
   });
   const out: Record<string, AttributeValue> = { [A.ATTR_COST_SOURCE]: estimate.source };
   if (estimate.costUsd === undefined) {

@@ -3,6 +3,7 @@ import { normaliseServiceTier } from '../prices/service-tier.js';
 import * as A from '../semconv.js';
 import { aiSdkMsToFirstChunk, aiSdkOperation, aiSdkStreaming, aiSdkTokens } from './ai-sdk-spans.js';
 import { normaliseProviderName } from './provider-names.js';
+import type { CallTokens } from '../prices/price-types.js';
 import type { SpanLike } from './span-like.js';
 import type { CostSource, UsageRecord } from './usage-record.js';
 
@@ -16,65 +17,41 @@ export function isGenAiCallSpan(attributes: SpanLike['attributes']): boolean {
   // The Vercel AI SDK's `doEmbed` spans carry no gen_ai attributes at all.
   if (aiSdkOperation(attributes) === A.OP_EMBEDDINGS) return true;
   // Older instrumentations set only the system and token counts.
-  return attributes[A.ATTR_GEN_AI_SYSTEM] !== undefined && readTokens(attributes).input !== undefined;
+  return attributes[A.ATTR_GEN_AI_SYSTEM] !== undefined && readTokens(attributes).inputTokens !== undefined;
 }
 
-/** Token counts as semconv defines them: cached part of input, reasoning part of output. */
-export interface TokenCounts {
-  input: number | undefined;
-  output: number | undefined;
-  cacheRead: number;
-  cacheWrite: number;
-  reasoning: number;
-  /** Part of `cacheWrite` with a 1-hour TTL. */
-  cacheWrite1h: number;
-  /** Parts of input / output in audio and images. */
-  audioInput: number;
-  audioOutput: number;
-  imageInput: number;
-  imageOutput: number;
-  /** Server-side web searches (a count of uses, not tokens). */
-  webSearchRequests: number;
+/**
+ * Token counts as semconv defines them (cached part of input, reasoning part of output), under
+ * the names records and prices share; input and output are undefined when the span has none.
+ */
+export interface TokenCounts extends Required<Omit<CallTokens, 'inputTokens' | 'outputTokens'>> {
+  inputTokens: number | undefined;
+  outputTokens: number | undefined;
 }
 
 export function readTokens(attributes: SpanLike['attributes']): TokenCounts {
   const ai = aiSdkTokens(attributes);
   return {
-    input: ai?.input ?? count(attributes[A.ATTR_GEN_AI_USAGE_INPUT_TOKENS]) ?? count(attributes[A.ATTR_GEN_AI_USAGE_PROMPT_TOKENS]),
-    output: ai?.output ?? count(attributes[A.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]) ?? count(attributes[A.ATTR_GEN_AI_USAGE_COMPLETION_TOKENS]),
-    cacheRead:
+    inputTokens: ai?.input ?? count(attributes[A.ATTR_GEN_AI_USAGE_INPUT_TOKENS]) ?? count(attributes[A.ATTR_GEN_AI_USAGE_PROMPT_TOKENS]),
+    outputTokens: ai?.output ?? count(attributes[A.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]) ?? count(attributes[A.ATTR_GEN_AI_USAGE_COMPLETION_TOKENS]),
+    cacheReadTokens:
       count(attributes[A.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]) ??
       count(attributes[A.ATTR_LLM_USAGE_CACHE_READ_INPUT_TOKENS]) ??
       ai?.cacheRead ??
       0,
-    cacheWrite:
+    cacheWriteTokens:
       count(attributes[A.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS]) ??
       count(attributes[A.ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS]) ??
       count(attributes[A.ATTR_LLM_USAGE_CACHE_CREATION_INPUT_TOKENS]) ??
       0,
-    reasoning:
+    reasoningTokens:
       count(attributes[A.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS]) ?? count(attributes[A.ATTR_LLM_USAGE_REASONING_TOKENS]) ?? ai?.reasoning ?? 0,
-    cacheWrite1h: count(attributes[A.ATTR_USAGE_CACHE_WRITE_1H_INPUT_TOKENS]) ?? 0,
-    audioInput: count(attributes[A.ATTR_USAGE_AUDIO_INPUT_TOKENS]) ?? 0,
-    audioOutput: count(attributes[A.ATTR_USAGE_AUDIO_OUTPUT_TOKENS]) ?? 0,
-    imageInput: count(attributes[A.ATTR_USAGE_IMAGE_INPUT_TOKENS]) ?? 0,
-    imageOutput: count(attributes[A.ATTR_USAGE_IMAGE_OUTPUT_TOKENS]) ?? 0,
+    cacheWrite1hTokens: count(attributes[A.ATTR_USAGE_CACHE_WRITE_1H_INPUT_TOKENS]) ?? 0,
+    audioInputTokens: count(attributes[A.ATTR_USAGE_AUDIO_INPUT_TOKENS]) ?? 0,
+    audioOutputTokens: count(attributes[A.ATTR_USAGE_AUDIO_OUTPUT_TOKENS]) ?? 0,
+    imageInputTokens: count(attributes[A.ATTR_USAGE_IMAGE_INPUT_TOKENS]) ?? 0,
+    imageOutputTokens: count(attributes[A.ATTR_USAGE_IMAGE_OUTPUT_TOKENS]) ?? 0,
     webSearchRequests: count(attributes[A.ATTR_USAGE_WEB_SEARCH_REQUESTS]) ?? 0,
-  };
-}
-
-/** The counts beyond input and output, under the names records, prices and estimates share. */
-export function tokenParts(tokens: TokenCounts) {
-  return {
-    cacheReadTokens: tokens.cacheRead,
-    cacheWriteTokens: tokens.cacheWrite,
-    reasoningTokens: tokens.reasoning,
-    cacheWrite1hTokens: tokens.cacheWrite1h,
-    audioInputTokens: tokens.audioInput,
-    audioOutputTokens: tokens.audioOutput,
-    imageInputTokens: tokens.imageInput,
-    imageOutputTokens: tokens.imageOutput,
-    webSearchRequests: tokens.webSearchRequests,
   };
 }
 
@@ -112,8 +89,8 @@ export function spanToUsageRecord(span: SpanLike, defaults: { serviceName?: stri
   if (!isGenAiCallSpan(attrs) || attrs[A.ATTR_UNTRACKED] === true || attrs[A.ATTR_DUPLICATE_CALL] === true) return undefined;
   const { traceId, spanId } = span.spanContext();
   const tokens = readTokens(attrs);
-  const input = tokens.input ?? 0;
-  const output = tokens.output ?? 0;
+  const input = tokens.inputTokens ?? 0;
+  const output = tokens.outputTokens ?? 0;
   const success = span.status.code !== STATUS_ERROR && attrs[A.ATTR_ERROR_TYPE] === undefined;
   const costUsd = finiteNonNegative(attrs[A.ATTR_COST_USD]);
   const source = text(attrs[A.ATTR_COST_SOURCE]);
@@ -141,7 +118,16 @@ export function spanToUsageRecord(span: SpanLike, defaults: { serviceName?: stri
     inputTokens: input,
     outputTokens: output,
     totalTokens: input + output,
-    ...tokenParts(tokens),
+    // Spelled out: a spread in the middle of this literal cost 2.2 µs per call in place (bench/).
+    cacheReadTokens: tokens.cacheReadTokens,
+    cacheWriteTokens: tokens.cacheWriteTokens,
+    reasoningTokens: tokens.reasoningTokens,
+    cacheWrite1hTokens: tokens.cacheWrite1hTokens,
+    audioInputTokens: tokens.audioInputTokens,
+    audioOutputTokens: tokens.audioOutputTokens,
+    imageInputTokens: tokens.imageInputTokens,
+    imageOutputTokens: tokens.imageOutputTokens,
+    webSearchRequests: tokens.webSearchRequests,
     serviceTier: readServiceTier(attrs),
     costUsd,
     costSource: costUsd === undefined ? 'unknown' : source !== undefined && COST_SOURCES.has(source) ? (source as CostSource) : 'provider',
