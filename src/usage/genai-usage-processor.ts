@@ -49,6 +49,12 @@ export class GenAiUsageProcessor implements SpanProcessor {
   readonly #cardinalityLimit: number;
   readonly #sinks: UsageSink[];
   readonly #defaults: { serviceName?: string };
+  /**
+   * The tags each span's usage context stamped, for spans that got any. Records take their tags
+   * from here rather than by scanning the span's keys: a call span's ~20 attributes are in V8's
+   * dictionary mode, where listing them cost 3.0 [1.3, 4.3] µs per call in place (bench/).
+   */
+  readonly #stampedTags = new WeakMap<object, Record<string, string>>();
   #metrics: UsageMetrics | undefined;
 
   constructor(options: GenAiUsageProcessorOptions = {}) {
@@ -66,7 +72,8 @@ export class GenAiUsageProcessor implements SpanProcessor {
       markParentOfCall(span, parentContext);
       const attrs = span.attributes;
       if (attrs[A.ATTR_GEN_AI_OPERATION_NAME] === undefined && attrs[A.ATTR_GEN_AI_SYSTEM] === undefined) return;
-      stampAttribution(span, parentContext);
+      const tags = stampAttribution(span, parentContext);
+      if (tags) this.#stampedTags.set(span, tags);
     } catch (err) {
       diag.error('genai-usage: onStart failed', err);
     }
@@ -90,7 +97,8 @@ export class GenAiUsageProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     try {
       if (isTwinOfOurCall(span)) return;
-      const record = spanToRecord().spanToUsageRecord(span, this.#defaults);
+      // In process, tags come only from the usage context (README): what onStart stamped.
+      const record = spanToRecord().spanToUsageRecord(span, this.#defaults, this.#stampedTags.get(span) ?? {});
       if (!record) return;
       this.#getMetrics().record(record);
       emitUsage(record);
@@ -129,7 +137,8 @@ export class GenAiUsageProcessor implements SpanProcessor {
   }
 }
 
-function stampAttribution(span: Span, parentContext: Context): void {
+/** Stamps the usage context on a call span; returns the tags the span now carries, if any. */
+function stampAttribution(span: Span, parentContext: Context): Record<string, string> | undefined {
   const ctx = getUsageContext(parentContext);
   const attrs = span.attributes;
   const set = (key: string, value: string | undefined) => {
@@ -141,6 +150,14 @@ function stampAttribution(span: Span, parentContext: Context): void {
   set(A.ATTR_GEN_AI_CONVERSATION_ID, ctx.conversationId);
   set(A.ATTR_GROUP, ctx.group);
   if (ctx.handoffChain && ctx.handoffChain.length > 1) set(A.ATTR_HANDOFF_CHAIN, ctx.handoffChain.join(' > '));
-  if (ctx.tags) for (const [key, value] of Object.entries(ctx.tags)) set(A.ATTR_TAG_PREFIX + key, value);
   if (ctx.trackUsage === false) span.setAttribute(A.ATTR_UNTRACKED, true);
+  if (!ctx.tags) return undefined;
+  const tags: Record<string, string> = {};
+  for (const [key, value] of Object.entries(ctx.tags)) {
+    set(A.ATTR_TAG_PREFIX + key, value);
+    // Read back: the span's limits may have dropped or truncated it, and a tag it already had stays.
+    const onSpan = attrs[A.ATTR_TAG_PREFIX + key];
+    if (onSpan !== undefined) tags[key] = String(onSpan);
+  }
+  return tags;
 }

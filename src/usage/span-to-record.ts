@@ -82,9 +82,10 @@ function timeToFirstChunkMs(attrs: SpanLike['attributes']): number | undefined {
 /**
  * The one mapping from a GenAI call span to a usage record, used by the usage processor,
  * the store exporter and the collector. Returns undefined for spans that are not LLM calls.
- * Reads any GenAI-semconv span (ours, the Anthropic SDK's, contrib, OpenLLMetry).
+ * Reads any GenAI-semconv span (ours, the Anthropic SDK's, contrib, OpenLLMetry). `tags`, when
+ * the caller knows them (the processor stamped them), spares listing the span's keys.
  */
-export function spanToUsageRecord(span: SpanLike, defaults: { serviceName?: string } = {}): UsageRecord | undefined {
+export function spanToUsageRecord(span: SpanLike, defaults: { serviceName?: string } = {}, tags?: Record<string, string>): UsageRecord | undefined {
   const attrs = span.attributes;
   if (!isGenAiCallSpan(attrs) || attrs[A.ATTR_UNTRACKED] === true || attrs[A.ATTR_DUPLICATE_CALL] === true) return undefined;
   const { traceId, spanId } = span.spanContext();
@@ -141,7 +142,7 @@ export function spanToUsageRecord(span: SpanLike, defaults: { serviceName?: stri
     // Only streams have a first chunk: ai 7's call spans say it no other way.
     streaming: attrs[A.ATTR_GEN_AI_REQUEST_STREAM] === true || aiSdkStreaming(attrs) || ttfcMs !== undefined,
     timeToFirstTokenMs: ttfcMs,
-    tags: readTags(attrs),
+    tags: tags ?? readTags(attrs),
   };
 }
 

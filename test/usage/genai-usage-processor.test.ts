@@ -117,3 +117,20 @@ describe('sinks', () => {
     expect(seen).toHaveLength(1);
   });
 });
+
+describe('tags', () => {
+  it("a record's tags are the ones its span carries, as the span's limits left them", async () => {
+    process.env.OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT = '8';
+    try {
+      h = await startHarness();
+      h.server.enqueue('openai/chat-completion');
+      await withUsageContext({ tags: { feature: 'summarise-long-documents', team: 'ml' } }, () => h!.openai().chat.completions.create(chat));
+      const [record] = await h.waitForRecords(1);
+      const [span] = await h.callSpans();
+      expect(span!.attributes['genai_usage.tag.feature']).toBe('summaris');
+      expect(record!.tags).toEqual({ feature: 'summaris', team: 'ml' });
+    } finally {
+      delete process.env.OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT;
+    }
+  });
+});
