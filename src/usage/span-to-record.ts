@@ -1,9 +1,9 @@
 import type { AttributeValue } from '@opentelemetry/api';
+import type { CallTokens } from '../prices/price-types.js';
 import { normaliseServiceTier } from '../prices/service-tier.js';
 import * as A from '../semconv.js';
 import { aiSdkMsToFirstChunk, aiSdkOperation, aiSdkStreaming, aiSdkTokens } from './ai-sdk-spans.js';
 import { normaliseProviderName } from './provider-names.js';
-import type { CallTokens } from '../prices/price-types.js';
 import type { SpanLike } from './span-like.js';
 import type { CostSource, UsageRecord } from './usage-record.js';
 
