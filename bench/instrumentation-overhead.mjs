@@ -13,7 +13,8 @@ const { values } = parseArgs({
   options: {
     sdk: { type: 'string', default: 'openai' }, // openai | anthropic | google-genai | mistral | bedrock
     // genai-usage-spans: our instrumentation class alone in the NodeSDK, as contrib runs (no usage accounting).
-    variant: { type: 'string', default: 'base' }, // base | genai-usage | genai-usage-spans | contrib | openllmetry
+    // genai-usage-context: genai-usage with the calls made inside a usage context (user, agent, session, a tag).
+    variant: { type: 'string', default: 'base' }, // base | genai-usage | genai-usage-context | genai-usage-spans | contrib | openllmetry
     mode: { type: 'string', default: 'chat' }, // chat | stream
     calls: { type: 'string', default: '5000' },
     chunks: { type: 'string', default: '200' },
@@ -64,7 +65,7 @@ const dropExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: as
 const common = { metricReaders: [new IdleReader()], spanProcessors: [new SimpleSpanProcessor({ exporter: dropExporter })] };
 
 let shutdown = async () => {};
-if (variant === 'genai-usage') {
+if (variant === 'genai-usage' || variant === 'genai-usage-context') {
   const { startUsageTracking } = await import('../dist/index.js');
   const tracking = startUsageTracking({ serviceName: 'bench', store: false, prometheus: false, ...common, instrumentModules: { [INSTRUMENT_KEYS[sdk]]: loadSdk(sdk) } });
   shutdown = () => tracking.shutdown();
@@ -162,13 +163,21 @@ async function block(n) {
   return { calls: n, cpuUsPerCall: (cpu.user + cpu.system) / n, withIdleCpuUsPerCall: (cpu.user + cpu.system + sinceLast.user + sinceLast.system) / n, mainThreadCpuUsPerCall: (main.user + main.system) / n, wallUsPerCall: ((performance.now() - t0) * 1000) / n };
 }
 
-/** Inside an active request span when --ambient, as a server whose HTTP instrumentation made it current. */
+/**
+ * Inside an active request span when --ambient, as a server whose HTTP instrumentation made it
+ * current; for genai-usage-context also inside the usage context such a handler would set.
+ */
 async function inRequest(fn) {
   if (!ambient) return fn();
   const { context, trace } = await import('@opentelemetry/api');
   const request = trace.getTracer('http').startSpan('POST /chat');
+  let handler = fn;
+  if (variant === 'genai-usage-context') {
+    const { withUsageContext } = await import('../dist/index.js');
+    handler = () => withUsageContext({ userId: 'u-1042', agentName: 'support', sessionId: 's-77', tags: { feature: 'chat' } }, fn);
+  }
   try {
-    return await context.with(trace.setSpan(context.active(), request), fn);
+    return await context.with(trace.setSpan(context.active(), request), handler);
   } finally {
     request.end();
   }

@@ -24,16 +24,18 @@ const onlyAt = process.argv.indexOf('--only');
 const only = (arg('only', undefined) ?? (onlyAt > 0 ? process.argv[onlyAt + 1] : undefined))?.split(',');
 const here = fileURLToPath(new URL('.', import.meta.url));
 const PEERS = ['base', 'genai-usage', 'genai-usage-spans', 'contrib', 'openllmetry'];
-/** (a - b) pairs reported: ours against each peer, our instrumentation alone against contrib, and what the usage half adds. */
+/** (a - b) pairs reported: ours against each peer, what a usage context adds, our instrumentation alone against contrib, and what the usage half adds. */
 const COMPARISONS = [
   ['genai-usage', 'contrib'],
+  ['genai-usage-context', 'genai-usage'],
   ['genai-usage', 'openllmetry'],
   ['genai-usage-spans', 'contrib'],
   ['genai-usage', 'genai-usage-spans'],
 ];
 // Blocks long enough (~0.2-0.5 s of CPU) to measure the steady state rather than timer noise.
 const scenarios = [
-  { sdk: 'openai', mode: 'chat', blockCalls: full ? 4000 : 2000, warmUp: 4000, variants: PEERS },
+  // What attribution adds is measured on the chat call alone: the calls in a usage context.
+  { sdk: 'openai', mode: 'chat', blockCalls: full ? 4000 : 2000, warmUp: 4000, variants: [...PEERS, 'genai-usage-context'] },
   { sdk: 'openai', mode: 'stream', chunks: 200, blockCalls: full ? 200 : 100, warmUp: 300, variants: PEERS },
   // OpenLLMetry's Anthropic instrumentation 0.27 throws while patching @anthropic-ai/sdk 1.x
   // (it wraps the removed `Completions` resource), and contrib has none: only ours there.
