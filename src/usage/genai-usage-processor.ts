@@ -7,6 +7,7 @@ import * as A from '../semconv.js';
 import { VERSION } from '../version.js';
 import { isTwinOfOurCall, markParentOfCall, onSpanStart } from './duplicate-calls.js';
 import { lazyOwnModule } from '../setup/load-own.js';
+import { StampedTagKeys } from './stamped-tag-keys.js';
 import { emitUsage } from './usage-listeners.js';
 import type { MetricsUserMode, UsageMetrics } from './usage-metrics.js';
 import type { UsageRecord } from './usage-record.js';
@@ -49,12 +50,8 @@ export class GenAiUsageProcessor implements SpanProcessor {
   readonly #cardinalityLimit: number;
   readonly #sinks: UsageSink[];
   readonly #defaults: { serviceName?: string };
-  /**
-   * The tags each span's usage context stamped, for spans that got any. Records take their tags
-   * from here rather than by listing the span's keys: 20-odd attributes put a span's attributes
-   * in V8's dictionary mode, where listing them cost an anthropic call 2.4 [1.4, 3.3] µs (bench/).
-   */
-  readonly #stampedTags = new WeakMap<object, Record<string, string>>();
+  /** In process, tags come only from the usage context (README): the names stamped so far. */
+  readonly #tagKeys = new StampedTagKeys();
   #metrics: UsageMetrics | undefined;
 
   constructor(options: GenAiUsageProcessorOptions = {}) {
@@ -72,8 +69,7 @@ export class GenAiUsageProcessor implements SpanProcessor {
       markParentOfCall(span, parentContext);
       const attrs = span.attributes;
       if (attrs[A.ATTR_GEN_AI_OPERATION_NAME] === undefined && attrs[A.ATTR_GEN_AI_SYSTEM] === undefined) return;
-      const tags = stampAttribution(span, parentContext);
-      if (tags) this.#stampedTags.set(span, tags);
+      stampAttribution(span, parentContext, this.#tagKeys);
     } catch (err) {
       diag.error('genai-usage: onStart failed', err);
     }
@@ -97,8 +93,7 @@ export class GenAiUsageProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     try {
       if (isTwinOfOurCall(span)) return;
-      // In process, tags come only from the usage context (README): what onStart stamped.
-      const record = spanToRecord().spanToUsageRecord(span, this.#defaults, this.#stampedTags.get(span) ?? {});
+      const record = spanToRecord().spanToUsageRecord(span, this.#defaults, this.#tagKeys.read(span.attributes));
       if (!record) return;
       this.#getMetrics().record(record);
       emitUsage(record);
@@ -137,8 +132,7 @@ export class GenAiUsageProcessor implements SpanProcessor {
   }
 }
 
-/** Stamps the usage context on a call span; returns the tags the span now carries, if any. */
-function stampAttribution(span: Span, parentContext: Context): Record<string, string> | undefined {
+function stampAttribution(span: Span, parentContext: Context, tagKeys: StampedTagKeys): void {
   const ctx = getUsageContext(parentContext);
   const attrs = span.attributes;
   const set = (key: string, value: string | undefined) => {
@@ -150,14 +144,12 @@ function stampAttribution(span: Span, parentContext: Context): Record<string, st
   set(A.ATTR_GEN_AI_CONVERSATION_ID, ctx.conversationId);
   set(A.ATTR_GROUP, ctx.group);
   if (ctx.handoffChain && ctx.handoffChain.length > 1) set(A.ATTR_HANDOFF_CHAIN, ctx.handoffChain.join(' > '));
-  if (ctx.trackUsage === false) span.setAttribute(A.ATTR_UNTRACKED, true);
-  if (!ctx.tags) return undefined;
-  const tags: Record<string, string> = {};
-  for (const [key, value] of Object.entries(ctx.tags)) {
-    set(A.ATTR_TAG_PREFIX + key, value);
-    // Read back: the span's limits may have dropped or truncated it, and a tag it already had stays.
-    const onSpan = attrs[A.ATTR_TAG_PREFIX + key];
-    if (onSpan !== undefined) tags[key] = String(onSpan);
+  if (ctx.tags) {
+    for (const [key, value] of Object.entries(ctx.tags)) {
+      const name = A.ATTR_TAG_PREFIX + key;
+      set(name, value);
+      tagKeys.note(name, key);
+    }
   }
-  return tags;
+  if (ctx.trackUsage === false) span.setAttribute(A.ATTR_UNTRACKED, true);
 }

@@ -83,7 +83,7 @@ function timeToFirstChunkMs(attrs: SpanLike['attributes']): number | undefined {
  * The one mapping from a GenAI call span to a usage record, used by the usage processor,
  * the store exporter and the collector. Returns undefined for spans that are not LLM calls.
  * Reads any GenAI-semconv span (ours, the Anthropic SDK's, contrib, OpenLLMetry). `tags`, when
- * the caller knows them (the processor stamped them), spares listing the span's keys.
+ * the caller has read them (the processor knows the names it stamped), spares listing the keys.
  */
 export function spanToUsageRecord(span: SpanLike, defaults: { serviceName?: string } = {}, tags?: Record<string, string>): UsageRecord | undefined {
   const attrs = span.attributes;
