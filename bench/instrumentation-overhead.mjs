@@ -14,7 +14,8 @@ const { values } = parseArgs({
     sdk: { type: 'string', default: 'openai' }, // openai | anthropic | google-genai | mistral | bedrock
     // genai-usage-spans: our instrumentation class alone in the NodeSDK, as contrib runs (no usage accounting).
     // genai-usage-context: genai-usage with the calls made inside a usage context (user, agent, session, a tag).
-    variant: { type: 'string', default: 'base' }, // base | genai-usage | genai-usage-context | genai-usage-spans | contrib | openllmetry
+    // genai-usage-spans-metrics: genai-usage-spans plus the three semconv histogram points contrib records per call.
+    variant: { type: 'string', default: 'base' }, // base | genai-usage | genai-usage-context | genai-usage-spans | genai-usage-spans-metrics | contrib | openllmetry
     mode: { type: 'string', default: 'chat' }, // chat | stream
     calls: { type: 'string', default: '5000' },
     chunks: { type: 'string', default: '200' },
@@ -75,7 +76,7 @@ if (variant === 'genai-usage' || variant === 'genai-usage-context') {
   if (variant === 'contrib') {
     const { OpenAIInstrumentation } = requireFromBench('@opentelemetry/instrumentation-openai');
     instrumentations.push(new OpenAIInstrumentation());
-  } else if (variant === 'genai-usage-spans') {
+  } else if (variant === 'genai-usage-spans' || variant === 'genai-usage-spans-metrics') {
     const ours = await import('../dist/index.js');
     const classes = { openai: 'OpenAIInstrumentation', anthropic: 'AnthropicInstrumentation', 'google-genai': 'GoogleGenAIInstrumentation', mistral: 'MistralInstrumentation', bedrock: 'BedrockRuntimeInstrumentation' };
     instrumentations.push(new ours[classes[sdk]]());
@@ -88,9 +89,48 @@ if (variant === 'genai-usage' || variant === 'genai-usage-context') {
   // [0.4, 7.1] per call, charged to the peers, not to their instrumentation.
   const r = await import('@opentelemetry/resources');
   const resourceDetectors = [r.serviceInstanceIdDetector, r.processDetector, r.osDetector, r.envDetector];
-  const otel = new NodeSDK({ serviceName: 'bench', ...common, logRecordProcessors: [], resourceDetectors, instrumentations });
+  const spanProcessors = variant === 'genai-usage-spans-metrics' ? [...common.spanProcessors, await semconvMetricsProcessor()] : common.spanProcessors;
+  const otel = new NodeSDK({ serviceName: 'bench', ...common, spanProcessors, logRecordProcessors: [], resourceDetectors, instrumentations });
   otel.start();
   shutdown = () => otel.shutdown();
+}
+
+/**
+ * Like for like with contrib, which records a duration and two token-usage points per call: those
+ * three points for our spans, with the attribute sets built once per model as genai-usage's
+ * metrics do, and no pricing, record or attributed counters. Bench only: no product setup runs this.
+ */
+async function semconvMetricsProcessor() {
+  const { metrics } = await import('@opentelemetry/api');
+  const A = await import('../dist/semconv.js');
+  let histograms;
+  const sets = new Map();
+  return {
+    onStart() {},
+    onEnd(span) {
+      const a = span.attributes;
+      if (a[A.ATTR_GEN_AI_OPERATION_NAME] === undefined) return;
+      histograms ??= {
+        duration: metrics.getMeter('bench').createHistogram(A.METRIC_OPERATION_DURATION, { unit: 's', advice: { explicitBucketBoundaries: A.DURATION_BUCKETS } }),
+        tokens: metrics.getMeter('bench').createHistogram(A.METRIC_TOKEN_USAGE, { unit: '{token}', advice: { explicitBucketBoundaries: A.TOKEN_USAGE_BUCKETS } }),
+      };
+      const model = a[A.ATTR_GEN_AI_RESPONSE_MODEL];
+      let set = sets.get(model);
+      if (!set) {
+        const base = { [A.ATTR_GEN_AI_OPERATION_NAME]: a[A.ATTR_GEN_AI_OPERATION_NAME], [A.ATTR_GEN_AI_PROVIDER_NAME]: a[A.ATTR_GEN_AI_PROVIDER_NAME], [A.ATTR_GEN_AI_REQUEST_MODEL]: a[A.ATTR_GEN_AI_REQUEST_MODEL], [A.ATTR_GEN_AI_RESPONSE_MODEL]: model };
+        set = { base, input: { ...base, [A.ATTR_GEN_AI_TOKEN_TYPE]: A.TOKEN_TYPE_INPUT }, output: { ...base, [A.ATTR_GEN_AI_TOKEN_TYPE]: A.TOKEN_TYPE_OUTPUT } };
+        sets.set(model, set);
+      }
+      histograms.duration.record(span.duration[0] + span.duration[1] / 1e9, set.base);
+      const input = a[A.ATTR_GEN_AI_USAGE_INPUT_TOKENS];
+      if (typeof input === 'number') {
+        histograms.tokens.record(input, set.input);
+        histograms.tokens.record(a[A.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] ?? 0, set.output);
+      }
+    },
+    forceFlush: async () => {},
+    shutdown: async () => {},
+  };
 }
 
 // Loaded after the instrumentations are registered, through require: their hooks patch it.

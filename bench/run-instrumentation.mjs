@@ -24,9 +24,10 @@ const onlyAt = process.argv.indexOf('--only');
 const only = (arg('only', undefined) ?? (onlyAt > 0 ? process.argv[onlyAt + 1] : undefined))?.split(',');
 const here = fileURLToPath(new URL('.', import.meta.url));
 const PEERS = ['base', 'genai-usage', 'genai-usage-spans', 'contrib', 'openllmetry'];
-/** (a - b) pairs reported: ours against each peer, what a usage context adds, our instrumentation alone against contrib, and what the usage half adds. */
+/** (a - b) pairs reported: ours against each peer, like for like against contrib, what a usage context adds, our instrumentation alone against contrib, and what the usage half adds. */
 const COMPARISONS = [
   ['genai-usage', 'contrib'],
+  ['genai-usage-spans-metrics', 'contrib'],
   ['genai-usage-context', 'genai-usage'],
   ['genai-usage', 'openllmetry'],
   ['genai-usage-spans', 'contrib'],
@@ -34,8 +35,8 @@ const COMPARISONS = [
 ];
 // Blocks long enough (~0.2-0.5 s of CPU) to measure the steady state rather than timer noise.
 const scenarios = [
-  // What attribution adds is measured on the chat call alone: the calls in a usage context.
-  { sdk: 'openai', mode: 'chat', blockCalls: full ? 4000 : 2000, warmUp: 4000, variants: [...PEERS, 'genai-usage-context'] },
+  // Measured on the chat call alone: like for like with contrib, and the calls in a usage context.
+  { sdk: 'openai', mode: 'chat', blockCalls: full ? 4000 : 2000, warmUp: 4000, variants: [...PEERS, 'genai-usage-spans-metrics', 'genai-usage-context'] },
   { sdk: 'openai', mode: 'stream', chunks: 200, blockCalls: full ? 200 : 100, warmUp: 300, variants: PEERS },
   // OpenLLMetry's Anthropic instrumentation 0.27 throws while patching @anthropic-ai/sdk 1.x
   // (it wraps the removed `Completions` resource), and contrib has none: only ours there.
