@@ -127,8 +127,7 @@ export class LlmCall implements InFlightCall {
   }
 
   #setOutcome(outcome: CallOutcome): void {
-    // One setAttributes call: each setAttribute re-validates and re-counts the span's attributes.
-    // Provider-specific attributes first: ours, which usage is read from, win.
+    // One object: provider-specific attributes first, so ours, which usage is read from, win.
     const a: Attributes = outcome.attributes ? { ...outcome.attributes } : {};
     if (outcome.responseModel) a[A.ATTR_GEN_AI_RESPONSE_MODEL] = outcome.responseModel;
     if (outcome.responseId) a[A.ATTR_GEN_AI_RESPONSE_ID] = outcome.responseId;

@@ -93,7 +93,7 @@ export class GenAiUsageProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     try {
       if (isTwinOfOurCall(span)) return;
-      const record = spanToRecord().spanToUsageRecord(span, this.#defaults, this.#tagKeys.read(span.attributes));
+      const record = spanToRecord().spanToUsageRecord(span, this.#defaults, this.#tagKeys);
       if (!record) return;
       this.#getMetrics().record(record);
       emitUsage(record);

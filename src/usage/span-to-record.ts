@@ -82,10 +82,11 @@ function timeToFirstChunkMs(attrs: SpanLike['attributes']): number | undefined {
 /**
  * The one mapping from a GenAI call span to a usage record, used by the usage processor,
  * the store exporter and the collector. Returns undefined for spans that are not LLM calls.
- * Reads any GenAI-semconv span (ours, the Anthropic SDK's, contrib, OpenLLMetry). `tags`, when
- * the caller has read them (the processor knows the names it stamped), spares listing the keys.
+ * Reads any GenAI-semconv span (ours, the Anthropic SDK's, contrib, OpenLLMetry). `tagReader`,
+ * when the caller knows the tag names (the processor knows those it stamped), spares listing the
+ * keys; it is asked only for call spans, and its undefined means "list them".
  */
-export function spanToUsageRecord(span: SpanLike, defaults: { serviceName?: string } = {}, tags?: Record<string, string>): UsageRecord | undefined {
+export function spanToUsageRecord(span: SpanLike, defaults: { serviceName?: string } = {}, tagReader?: TagReader): UsageRecord | undefined {
   const attrs = span.attributes;
   if (!isGenAiCallSpan(attrs) || attrs[A.ATTR_UNTRACKED] === true || attrs[A.ATTR_DUPLICATE_CALL] === true) return undefined;
   const { traceId, spanId } = span.spanContext();
@@ -142,8 +143,13 @@ export function spanToUsageRecord(span: SpanLike, defaults: { serviceName?: stri
     // Only streams have a first chunk: ai 7's call spans say it no other way.
     streaming: attrs[A.ATTR_GEN_AI_REQUEST_STREAM] === true || aiSdkStreaming(attrs) || ttfcMs !== undefined,
     timeToFirstTokenMs: ttfcMs,
-    tags: tags ?? readTags(attrs),
+    tags: tagReader?.read(attrs) ?? readTags(attrs),
   };
+}
+
+/** Reads a call span's tags by name (`StampedTagKeys`); undefined when it cannot. */
+export interface TagReader {
+  read(attributes: SpanLike['attributes']): Record<string, string> | undefined;
 }
 
 /** Reading a resource whose async attributes are unsettled logs an error per read: skip it then. */

@@ -1,4 +1,5 @@
-import type { AttributeValue } from '@opentelemetry/api';
+import type { SpanLike } from './span-like.js';
+import type { TagReader } from './span-to-record.js';
 
 /**
  * The tag attribute names (`genai_usage.tag.<key>`) the usage processor has stamped, so a record
@@ -8,7 +9,7 @@ import type { AttributeValue } from '@opentelemetry/api';
  * keeping each span's tags in a WeakMap gave −3.5 [−5.0, −1.7]: its entry per span cost ~1.3 µs
  * in place. Past `limit` names the caller lists the keys again.
  */
-export class StampedTagKeys {
+export class StampedTagKeys implements TagReader {
   readonly #names = new Map<string, string>();
   readonly #limit: number;
   #overflow = false;
@@ -24,7 +25,7 @@ export class StampedTagKeys {
   }
 
   /** The tags among `attributes`; undefined when more names were stamped than it keeps. */
-  read(attributes: Readonly<Record<string, AttributeValue | undefined>>): Record<string, string> | undefined {
+  read(attributes: SpanLike['attributes']): Record<string, string> | undefined {
     if (this.#overflow) return undefined;
     const tags: Record<string, string> = {};
     for (const [name, key] of this.#names) {
